@@ -1,0 +1,468 @@
+"""Read checklist YAML, resolve `extends`, validate once, and compile to a `Checklist`.
+
+A checklist is data owned by legal officers: every problem is reported at once with
+`file:line:column`, the key, and what was expected, before any report is read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ChecklistError
+from ..models import Role
+from ..normalize import match_key, translation_table
+from ..structure import StructureRules
+from .model import KINDS, Checklist, ContextRules, FuzzySettings, Group, Item, Rule
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+TOP_KEYS = {"id", "version", "title", "description", "extends", "settings", "structure",
+            "context", "groups", "items", "overrides", "disable"}
+ITEM_KEYS = {"id", "title", "group", "weight", "basis", "guidance", "kind", "match", "roles",
+             "ignore_in_titles", "fuzzy", "context", "examples", "notes"}
+OVERRIDE_KEYS = ITEM_KEYS - {"id"}
+RULE_KEYS = {"any", "all", "within", "exclude", "exclude_within", "note"}
+CONTEXT_KEYS = {"planned", "shortfall", "done", "not_shortfall"}
+GROUP_KEYS = {"id", "title", "basis"}
+EXAMPLE_KEYS = {"match", "no_match"}
+ROLE_NAMES = {r.value for r in Role}
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
+MAX_WEIGHT = 10
+
+
+def bundled_dir() -> Path:
+    """Where the bundled checklists live: inside the wheel, or the repo's `checklists/`."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "checklists"
+    if packaged.is_dir():
+        return packaged
+    return here.parent.parent / "checklists"
+
+
+def bundled_names() -> list[str]:
+    return sorted(p.stem for p in bundled_dir().glob("*.yaml"))
+
+
+def resolve_path(name_or_path: str | os.PathLike, relative_to: Path | None = None) -> Path:
+    """A bare name (`default`) is a bundled checklist; anything else is a path."""
+    text = str(name_or_path)
+    if "/" not in text and "\\" not in text and not text.endswith((".yaml", ".yml")):
+        path = bundled_dir() / f"{text}.yaml"
+        if not path.is_file():
+            raise ChecklistError(
+                f"找不到内置清单“{text}”，可用：{', '.join(bundled_names())}",
+                f"no bundled checklist named {text!r}", path=text)
+        return path
+    path = Path(text)
+    if relative_to is not None and not path.is_absolute():
+        path = relative_to / path
+    if not path.is_file():
+        raise ChecklistError("清单文件不存在", "checklist file not found", path=str(path))
+    return path
+
+
+@dataclass
+class Problem:
+    path: tuple            # YAML path: ("items", 3, "weight")
+    zh: str
+    en: str
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ChecklistError("清单文件不是 UTF-8 编码", "checklist is not UTF-8",
+                             path=str(path)) from exc
+    except OSError as exc:
+        raise ChecklistError(f"无法读取清单：{exc.strerror}", "cannot read checklist",
+                             path=str(path)) from exc
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ChecklistError(f"YAML 语法错误：{problem}", "invalid YAML", path=str(path),
+                             line=mark.line + 1 if mark else None,
+                             column=mark.column + 1 if mark else None) from exc
+
+
+def _locate(path: Path, problems: list[Problem]) -> list[ChecklistError]:
+    """Turn YAML paths into file:line:column by composing the file's node tree."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except yaml.YAMLError:
+        root = None
+    out = []
+    for p in problems:
+        node, key_node = root, None
+        for step in p.path:
+            if node is None:
+                break
+            if isinstance(node, yaml.MappingNode):
+                nxt = None
+                for k, v in node.value:
+                    if k.value == step:
+                        key_node, nxt = k, v
+                        break
+                if nxt is None:
+                    break
+                node = nxt
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
+                    and step < len(node.value):
+                node, key_node = node.value[step], None
+            else:
+                break
+        mark_node = key_node if (key_node is not None and p.path and isinstance(p.path[-1], str)
+                                 and p.zh.startswith("未知")) else node
+        mark = mark_node.start_mark if mark_node is not None else None
+        key = ".".join(str(s) for s in p.path)
+        out.append(ChecklistError(p.zh, p.en, path=str(path), key=key or None,
+                                  line=mark.line + 1 if mark else None,
+                                  column=mark.column + 1 if mark else None))
+    return out
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _check_keys(data: dict, allowed: set, where: tuple, problems: list[Problem]) -> None:
+    for k in data:
+        if k not in allowed:
+            problems.append(Problem(where + (k,), f"未知的键“{k}”，可用：{', '.join(sorted(allowed))}",
+                                    f"unknown key {k!r}"))
+
+
+def _check_terms(terms: Any, where: tuple, problems: list[Problem]) -> None:
+    if not isinstance(terms, list) or not terms:
+        problems.append(Problem(where, "短语列表不能为空", "expected a non-empty list of phrases"))
+        return
+    for i, t in enumerate(terms):
+        if not isinstance(t, (str, int)) or not str(t).strip():
+            problems.append(Problem(where + (i,), "短语必须是非空字符串", "phrase must be a non-empty string"))
+        elif str(t).startswith("re:"):
+            try:
+                re.compile(str(t)[3:])
+            except re.error as exc:
+                problems.append(Problem(where + (i,), f"正则表达式有误：{exc}", "bad regular expression"))
+        elif not match_key(str(t)):
+            problems.append(Problem(where + (i,), "短语去掉标点后为空", "phrase is only punctuation"))
+
+
+def _check_patterns(pats: Any, where: tuple, problems: list[Problem]) -> None:
+    if not isinstance(pats, list):
+        problems.append(Problem(where, "应为正则表达式列表", "expected a list of regular expressions"))
+        return
+    for i, p in enumerate(pats):
+        try:
+            re.compile(str(p).replace("{next_year}", "2025").replace("{year}", "2024"))
+        except re.error as exc:
+            problems.append(Problem(where + (i,), f"正则表达式有误：{exc}", "bad regular expression"))
+
+
+def _check_context(ctx: Any, where: tuple, problems: list[Problem]) -> None:
+    if not isinstance(ctx, dict):
+        problems.append(Problem(where, "context 应为映射", "context must be a mapping"))
+        return
+    _check_keys(ctx, CONTEXT_KEYS, where, problems)
+    for k in CONTEXT_KEYS & set(ctx):
+        _check_patterns(ctx[k], where + (k,), problems)
+
+
+def _check_rule(rule: Any, where: tuple, problems: list[Problem]) -> None:
+    if not isinstance(rule, dict):
+        problems.append(Problem(where, "匹配规则应为映射（any/all）", "rule must be a mapping with any/all"))
+        return
+    _check_keys(rule, RULE_KEYS, where, problems)
+    if "any" not in rule and "all" not in rule:
+        problems.append(Problem(where, "匹配规则需要 any 或 all", "rule needs `any` or `all`"))
+    if "any" in rule:
+        _check_terms(rule["any"], where + ("any",), problems)
+    if "all" in rule:
+        groups = rule["all"]
+        if not isinstance(groups, list) or len(groups) < 2:
+            problems.append(Problem(where + ("all",), "all 至少需要两组短语", "`all` needs at least two phrase lists"))
+        else:
+            for i, g in enumerate(groups):
+                _check_terms(g, where + ("all", i), problems)
+    for k in ("within", "exclude_within"):
+        if k in rule and (not isinstance(rule[k], int) or isinstance(rule[k], bool) or rule[k] < 0):
+            problems.append(Problem(where + (k,), f"{k} 应为非负整数（字数）", f"{k} must be a non-negative integer"))
+    if "exclude" in rule:
+        _check_terms(rule["exclude"], where + ("exclude",), problems)
+
+
+def _check_item_fields(item: dict, where: tuple, problems: list[Problem], *, partial: bool) -> None:
+    if not partial:
+        for k in ("id", "title", "group", "weight"):
+            if k not in item:
+                problems.append(Problem(where, f"缺少必需的键“{k}”", f"missing required key {k!r}"))
+    if "weight" in item:
+        w = item["weight"]
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= MAX_WEIGHT:
+            problems.append(Problem(where + ("weight",), f"权重应为 0 到 {MAX_WEIGHT} 之间的数",
+                                    f"weight must be a number from 0 to {MAX_WEIGHT}"))
+    for k in ("title", "basis", "guidance", "group"):
+        if k in item and not isinstance(item[k], str):
+            problems.append(Problem(where + (k,), f"{k} 应为文字", f"{k} must be a string"))
+    kind = item.get("kind", "mention")
+    if kind not in KINDS:
+        problems.append(Problem(where + ("kind",), f"kind 应为 {' / '.join(KINDS)} 之一",
+                                f"kind must be one of {', '.join(KINDS)}"))
+    if "roles" in item:
+        roles = item["roles"]
+        if not isinstance(roles, list) or not roles:
+            problems.append(Problem(where + ("roles",), "roles 应为非空列表", "roles must be a non-empty list"))
+        else:
+            for i, r in enumerate(roles):
+                if r not in ROLE_NAMES:
+                    problems.append(Problem(where + ("roles", i), f"未知的角色“{r}”，可用：{', '.join(sorted(ROLE_NAMES))}",
+                                            f"unknown role {r!r}"))
+    if "match" in item:
+        rules = item["match"]
+        if not isinstance(rules, list) or not rules:
+            problems.append(Problem(where + ("match",), "match 应为非空的规则列表", "match must be a non-empty list of rules"))
+        else:
+            for i, r in enumerate(rules):
+                _check_rule(r, where + ("match", i), problems)
+    elif not partial and kind == "mention":
+        problems.append(Problem(where, "mention 类条目需要 match 规则", "a mention item needs `match` rules"))
+    if not partial and kind == "section" and "roles" not in item:
+        problems.append(Problem(where, "section 类条目需要 roles", "a section item needs `roles`"))
+    if "context" in item:
+        _check_context(item["context"], where + ("context",), problems)
+    for k in ("ignore_in_titles", "fuzzy"):
+        if k in item and not isinstance(item[k], bool):
+            problems.append(Problem(where + (k,), f"{k} 应为 true 或 false", f"{k} must be true or false"))
+    if "examples" in item:
+        ex = item["examples"]
+        if not isinstance(ex, dict):
+            problems.append(Problem(where + ("examples",), "examples 应为映射（match/no_match）", "examples must be a mapping"))
+        else:
+            _check_keys(ex, EXAMPLE_KEYS, where + ("examples",), problems)
+            for k in EXAMPLE_KEYS & set(ex):
+                if not isinstance(ex[k], list) or not all(isinstance(s, str) for s in ex[k]):
+                    problems.append(Problem(where + ("examples", k), "示例应为句子列表", "examples must be a list of sentences"))
+
+
+def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[Problem]:
+    """Every problem in one checklist file, given the ids its `extends` base defines."""
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        return [Problem((), "清单顶层应为映射", "top level must be a mapping")]
+    _check_keys(data, TOP_KEYS, (), problems)
+    if "id" in data and not (isinstance(data["id"], str) and ID_RE.match(data["id"])):
+        problems.append(Problem(("id",), "id 只能用小写字母、数字、-、_ 和 .", "id must be lower-case ascii"))
+    groups = set(base_groups)
+    for i, g in enumerate(data.get("groups") or []):
+        if not isinstance(g, dict) or "id" not in g:
+            problems.append(Problem(("groups", i), "分组需要 id 和 title", "group needs id and title"))
+            continue
+        _check_keys(g, GROUP_KEYS, ("groups", i), problems)
+        groups.add(g["id"])
+    ids = set(base_ids)
+    items = data.get("items") or []
+    if not isinstance(items, list):
+        problems.append(Problem(("items",), "items 应为列表", "items must be a list"))
+        items = []
+    for i, item in enumerate(items):
+        where = ("items", i)
+        if not isinstance(item, dict):
+            problems.append(Problem(where, "条目应为映射", "item must be a mapping"))
+            continue
+        _check_keys(item, ITEM_KEYS, where, problems)
+        _check_item_fields(item, where, problems, partial=False)
+        iid = item.get("id")
+        if isinstance(iid, str):
+            if not ID_RE.match(iid):
+                problems.append(Problem(where + ("id",), "id 只能用小写字母、数字、-、_ 和 .", "bad id"))
+            if iid in ids:
+                hint = "（要修改继承的条目请用 overrides）" if iid in base_ids else ""
+                problems.append(Problem(where + ("id",), f"重复的条目 id“{iid}”{hint}", f"duplicate item id {iid!r}"))
+            ids.add(iid)
+        if "group" in item and item["group"] not in groups:
+            problems.append(Problem(where + ("group",), f"未定义的分组“{item['group']}”", f"undefined group {item['group']!r}"))
+    overrides = data.get("overrides") or {}
+    if not isinstance(overrides, dict):
+        problems.append(Problem(("overrides",), "overrides 应为“条目 id: 字段”映射", "overrides must map ids to fields"))
+        overrides = {}
+    for iid, fields in overrides.items():
+        where = ("overrides", iid)
+        if iid not in base_ids:
+            problems.append(Problem(where, f"overrides 引用了不存在的条目“{iid}”", f"override of unknown item {iid!r}"))
+        if not isinstance(fields, dict):
+            problems.append(Problem(where, "覆盖内容应为映射", "override must be a mapping"))
+            continue
+        _check_keys(fields, OVERRIDE_KEYS, where, problems)
+        _check_item_fields(fields, where, problems, partial=True)
+    disable = data.get("disable") or []
+    if not isinstance(disable, list):
+        problems.append(Problem(("disable",), "disable 应为条目 id 列表", "disable must be a list of ids"))
+        disable = []
+    for i, iid in enumerate(disable):
+        if iid not in base_ids:
+            problems.append(Problem(("disable", i), f"disable 引用了不存在的条目“{iid}”", f"disable of unknown item {iid!r}"))
+    if "context" in data:
+        _check_context(data["context"], ("context",), problems)
+    structure = data.get("structure")
+    if structure is not None:
+        if not isinstance(structure, dict):
+            problems.append(Problem(("structure",), "structure 应为映射", "structure must be a mapping"))
+        else:
+            _check_keys(structure, {"headings", "paragraphs"}, ("structure",), problems)
+            for part in ("headings", "paragraphs"):
+                block = structure.get(part) or {}
+                for role, pats in block.items():
+                    if role not in ROLE_NAMES:
+                        problems.append(Problem(("structure", part, role), f"未知的角色“{role}”", f"unknown role {role!r}"))
+                    _check_patterns(pats, ("structure", part, role), problems)
+    settings = data.get("settings") or {}
+    if settings:
+        _check_keys(settings, {"fuzzy", "evidence_limit"}, ("settings",), problems)
+        fz = settings.get("fuzzy") or {}
+        _check_keys(fz, {"min_length", "cutoffs"}, ("settings", "fuzzy"), problems)
+        for length, cut in (fz.get("cutoffs") or {}).items():
+            if not isinstance(length, int) or not isinstance(cut, (int, float)) or not 0 < cut <= 100:
+                problems.append(Problem(("settings", "fuzzy", "cutoffs", length), "阈值应为“长度: 0–100 分”",
+                                        "cutoffs map a phrase length to a score from 0 to 100"))
+    if not data.get("extends"):
+        for k in ("id", "version", "title"):
+            if k not in data:
+                problems.append(Problem((), f"缺少必需的键“{k}”", f"missing required key {k!r}"))
+    return problems
+
+
+# ----------------------------------------------------------------------------- compile
+
+def _term(t: Any) -> str:
+    text = str(t)
+    if text.startswith("re:"):
+        return text
+    return match_key(text.translate(translation_table()))
+
+
+def _rule(raw: dict) -> Rule:
+    if "all" in raw:
+        groups = tuple(tuple(_term(t) for t in g) for g in raw["all"])
+    else:
+        groups = (tuple(_term(t) for t in raw["any"]),)
+    label = " + ".join("|".join(str(t) for t in g) for g in (raw.get("all") or [raw.get("any")]))
+    return Rule(groups=groups, within=raw.get("within"),
+                exclude=tuple(_term(t) for t in raw.get("exclude") or ()),
+                exclude_within=raw.get("exclude_within"), label=label)
+
+
+def _context(raw: dict | None) -> ContextRules | None:
+    if not raw:
+        return None
+    return ContextRules(*(tuple(str(p) for p in raw.get(k) or ()) for k in
+                          ("planned", "shortfall", "done", "not_shortfall")))
+
+
+def _item(raw: dict, source: str) -> Item:
+    return Item(
+        id=raw["id"], title=raw["title"], group=raw["group"], weight=float(raw["weight"]),
+        basis=raw.get("basis", ""), guidance=raw.get("guidance", ""),
+        kind=raw.get("kind", "mention"),
+        rules=tuple(_rule(r) for r in raw.get("match") or ()),
+        roles=tuple(Role(r) for r in raw.get("roles") or ()),
+        ignore_in_titles=bool(raw.get("ignore_in_titles", False)),
+        fuzzy=bool(raw.get("fuzzy", True)),
+        context=_context(raw.get("context")),
+        examples=dict(raw.get("examples") or {}),
+        source=source,
+    )
+
+
+def _merge(base: dict, child: dict, child_path: Path) -> dict:
+    """Apply a child checklist to its resolved base (both raw dicts)."""
+    out = dict(base)
+    for k in ("id", "version", "title", "description"):
+        if k in child:
+            out[k] = child[k]
+    for block in ("settings", "context"):
+        if child.get(block):
+            merged = dict(base.get(block) or {})
+            merged.update(child[block])
+            out[block] = merged
+    if child.get("structure"):
+        st = {k: dict(v) for k, v in (base.get("structure") or {}).items()}
+        for part, roles in child["structure"].items():
+            st.setdefault(part, {}).update(roles or {})
+        out["structure"] = st
+    groups = {g["id"]: dict(g) for g in base.get("groups") or []}
+    for g in child.get("groups") or []:
+        groups.setdefault(g["id"], {}).update(g)
+    out["groups"] = list(groups.values())
+    disabled = set(child.get("disable") or [])
+    overrides = child.get("overrides") or {}
+    items = []
+    for it in base.get("_items") or []:
+        if it["id"] in disabled:
+            continue
+        if it["id"] in overrides:
+            it = {**it, **overrides[it["id"]], "_source": it["_source"]}
+        items.append(it)
+    for i, it in enumerate(child.get("items") or []):
+        items.append({**it, "_source": f"{child_path}#items[{i}]"})
+    out["_items"] = items
+    return out
+
+
+def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[str, ...]]:
+    if path in seen:
+        raise ChecklistError("extends 形成了循环引用：" + " → ".join(str(p) for p in seen + (path,)),
+                             "circular extends", path=str(path))
+    data = _read_yaml(path)
+    base: dict = {"_items": []}
+    chain: tuple[str, ...] = ()
+    if isinstance(data, dict) and data.get("extends"):
+        try:
+            base_path = resolve_path(data["extends"], relative_to=path.parent)
+        except ChecklistError as exc:
+            line = _locate(path, [Problem(("extends",), exc.zh, exc.en)])[0]
+            raise ChecklistError(f"extends 无法解析：{exc.zh}", f"broken extends: {exc.en}",
+                                 path=str(path), line=line.line, column=line.column,
+                                 key="extends") from exc
+        base, chain = _resolve(base_path, seen + (path,))
+    base_ids = {it["id"] for it in base["_items"]}
+    base_groups = {g["id"] for g in base.get("groups") or []}
+    problems = validate_data(data, base_ids, base_groups)
+    if problems:
+        located = _locate(path, problems)
+        raise ChecklistError(f"清单有 {len(located)} 处错误", f"{len(located)} problems in checklist",
+                             path=str(path), problems=located)
+    return _merge(base, data, path), chain + (str(path),)
+
+
+def load_checklist(name_or_path: str | os.PathLike = "default") -> Checklist:
+    """Load a bundled checklist by name or a checklist file by path, resolving `extends`."""
+    path = resolve_path(name_or_path).resolve()
+    return _load_cached(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path: str, _mtime: int) -> Checklist:
+    merged, chain = _resolve(Path(path), ())
+    groups = {g["id"]: Group(g["id"], g.get("title", g["id"]), g.get("basis", ""))
+              for g in merged.get("groups") or []}
+    items = [_item(raw, raw.get("_source", path)) for raw in merged["_items"]]
+    settings = merged.get("settings") or {}
+    fz = settings.get("fuzzy") or {}
+    fuzzy = FuzzySettings(
+        min_length=int(fz.get("min_length", 6)),
+        cutoffs=tuple(sorted((int(k), float(v)) for k, v in (fz.get("cutoffs") or {6: 90, 8: 86, 10: 82}).items())),
+    )
+    return Checklist(
+        id=str(merged.get("id", Path(path).stem)), version=str(merged.get("version", "")),
+        title=str(merged.get("title", "")), path=path, groups=groups, items=items,
+        structure=StructureRules.from_config(merged.get("structure") or {}),
+        context=_context(merged.get("context")) or ContextRules(),
+        fuzzy=fuzzy, evidence_limit=int(settings.get("evidence_limit", 5)), chain=chain,
+    )

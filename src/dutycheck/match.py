@@ -1,0 +1,371 @@
+"""Find the sentences that evidence each checklist item, and what each says.
+
+Sentences and phrases are compared as match keys (punctuation removed). All literal
+phrases of a checklist go into one Aho-Corasick automaton, so a report is scanned once
+whatever the checklist's size; fuzzy matching (rapidfuzz) runs only for long phrases
+with no exact hit, only against sentences that share enough of the phrase's bigrams,
+and with a cutoff that rises as phrases get shorter (short phrases score high by chance).
+The matcher knows no duty: every phrase and rule comes from the checklist.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import ahocorasick
+import re
+from rapidfuzz import fuzz
+
+from .checklist.model import Checklist, CompiledContext, Item, Rule
+from .context import decide
+from .models import Candidate, Evidence, ItemResult, Role, Sentence, Status, STATUS_ORDER
+from .normalize import match_key, match_key_map
+from .structure import Document
+
+_TITLE_OPEN, _TITLE_CLOSE = "《〈", "》〉"
+_SUBSTANTIVE = (Role.ACHIEVEMENTS, Role.FIRST_RESPONSIBLE)
+
+
+@dataclass
+class CompiledMatcher:
+    automaton: ahocorasick.Automaton | None
+    regexes: dict[str, re.Pattern]
+    fuzzy_terms: dict[str, float]          # term → cutoff
+
+
+def compile_matcher(checklist: Checklist) -> CompiledMatcher:
+    """Build (once per checklist) the automaton over every literal phrase."""
+    if checklist._compiled is not None:
+        return checklist._compiled  # type: ignore[return-value]
+    literals: set[str] = set()
+    regexes: dict[str, re.Pattern] = {}
+    fuzzy_terms: dict[str, float] = {}
+    for item in checklist.items:
+        for rule in item.rules:
+            for term in [t for g in rule.groups for t in g] + list(rule.exclude):
+                if term.startswith("re:"):
+                    regexes[term] = re.compile(term[3:])
+                    continue
+                literals.add(term)
+            if item.fuzzy:
+                for g in rule.groups:
+                    for term in g:
+                        cut = checklist.fuzzy.cutoff(len(term))
+                        if cut is not None and not term.startswith("re:"):
+                            fuzzy_terms[term] = cut
+    automaton = None
+    if literals:
+        automaton = ahocorasick.Automaton()
+        for term in literals:
+            automaton.add_word(term, term)
+        automaton.make_automaton()
+    compiled = CompiledMatcher(automaton, regexes, fuzzy_terms)
+    checklist._compiled = compiled
+    return compiled
+
+
+@dataclass
+class Hit:
+    sentence: int
+    start: int          # in the sentence's match key
+    end: int
+    term: str
+    score: float
+
+
+@dataclass
+class DocIndex:
+    """Where every phrase of the checklist occurs in one document."""
+
+    doc: Document
+    keys: list[str]
+    hits: dict[str, list[Hit]] = field(default_factory=lambda: defaultdict(list))
+    _maps: dict[int, list[int]] = field(default_factory=dict)
+
+    def key_map(self, sentence: int) -> list[int]:
+        if sentence not in self._maps:
+            self._maps[sentence] = match_key_map(self.doc.sentences[sentence].text)[1]
+        return self._maps[sentence]
+
+    def span_in_text(self, sentence: int, start: int, end: int) -> tuple[int, int]:
+        m = self.key_map(sentence)
+        if not m:
+            return 0, 0
+        return m[min(start, len(m) - 1)], m[min(end, len(m)) - 1] + 1
+
+
+def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
+    keys = [match_key(s.text) for s in doc.sentences]
+    index = DocIndex(doc, keys)
+    starts, pos = [], 0
+    for k in keys:
+        starts.append(pos)
+        pos += len(k) + 1
+    joined = "\n".join(keys)
+    if compiled.automaton is not None and joined:
+        for end, term in compiled.automaton.iter(joined):
+            s = bisect_right(starts, end) - 1
+            local_end = end - starts[s] + 1
+            index.hits[term].append(Hit(s, local_end - len(term), local_end, term, 100.0))
+    for term, pat in compiled.regexes.items():
+        for m in pat.finditer(joined):
+            if m.end() == m.start():
+                continue
+            s = bisect_right(starts, m.start()) - 1
+            if bisect_right(starts, m.end() - 1) - 1 != s:
+                continue
+            index.hits[term].append(Hit(s, m.start() - starts[s], m.end() - starts[s], term, 100.0))
+    _fuzzy(index, compiled, joined)
+    return index
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
+    """Near-variants of long phrases with no exact hit (重大执法决定法制审核 ≈ 重大行政执法决定法制审核)."""
+    pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.hits]
+    if not pending:
+        return
+    doc_bigrams = _bigrams(joined)
+    for term, cutoff in pending:
+        grams = _bigrams(term)
+        if not grams or len(grams & doc_bigrams) < 0.6 * len(grams):
+            continue
+        for s, key in enumerate(index.keys):
+            if len(key) < 2 or len(grams & _bigrams(key)) < 0.6 * len(grams):
+                continue
+            al = fuzz.partial_ratio_alignment(term, key, score_cutoff=cutoff)
+            if al is None or al.dest_end - al.dest_start < len(term) - 2:
+                continue
+            index.hits[term].append(Hit(s, al.dest_start, al.dest_end, term, round(al.score, 1)))
+
+
+@dataclass
+class RawMatch:
+    sentence: int
+    start: int
+    end: int
+    label: str
+    matched: str
+    score: float
+
+
+def _in_title(text: str, start: int) -> bool:
+    depth = 0
+    for ch in text[:start]:
+        if ch in _TITLE_OPEN:
+            depth += 1
+        elif ch in _TITLE_CLOSE and depth:
+            depth -= 1
+    return depth > 0
+
+
+def _gap(a: Hit, start: int, end: int) -> int:
+    """Characters between hit `a` and span [start, end) (negative when they overlap)."""
+    return max(a.start - end, start - a.end)
+
+
+def _rule_matches(rule: Rule, item: Item, index: DocIndex,
+                  rejected: list[Candidate]) -> list[RawMatch]:
+    per_group: list[dict[int, list[Hit]]] = []
+    for group in rule.groups:
+        by_sentence: dict[int, list[Hit]] = defaultdict(list)
+        for term in group:
+            for h in index.hits.get(term, ()):
+                by_sentence[h.sentence].append(h)
+        if not by_sentence:
+            return []
+        per_group.append(by_sentence)
+    common = set(per_group[0])
+    for g in per_group[1:]:
+        common &= set(g)
+    out = []
+    for s in sorted(common):
+        sentence = index.doc.sentences[s]
+        for anchor in sorted(per_group[0][s], key=lambda h: (-h.score, h.start)):
+            parts = [anchor]
+            for g in per_group[1:]:
+                best = None
+                for h in g[s]:
+                    if h.start < anchor.end and anchor.start < h.end:
+                        continue  # one phrase cannot fill two groups
+                    gap = _gap(h, anchor.start, anchor.end)
+                    if rule.within is not None and gap > rule.within:
+                        continue
+                    if best is None or gap < _gap(best, anchor.start, anchor.end):
+                        best = h
+                if best is None:
+                    break
+                parts.append(best)
+            if len(parts) != len(rule.groups):
+                continue
+            start = min(p.start for p in parts)
+            end = max(p.end for p in parts)
+            lo, hi = index.span_in_text(s, start, end)
+            excluded = _excluded(rule, index, s, start, end)
+            if excluded:
+                rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
+                                          f"排除词“{excluded}”"))
+                continue
+            if item.ignore_in_titles and _in_title(sentence.text, index.span_in_text(s, anchor.start, anchor.end)[0]):
+                rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
+                                          "出现在书名号《》内：引用文件名，不是工作举措"))
+                continue
+            out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi],
+                                min(p.score for p in parts)))
+            break
+    return out
+
+
+def _excluded(rule: Rule, index: DocIndex, s: int, start: int, end: int) -> str | None:
+    for term in rule.exclude:
+        for h in index.hits.get(term, ()):
+            if h.sentence != s:
+                continue
+            if rule.exclude_within is None or _gap(h, start, end) <= rule.exclude_within:
+                return term
+    return None
+
+
+def _specificity(sentence: Sentence) -> int:
+    """Concrete sentences make better evidence: figures, named documents, body text."""
+    text = sentence.text
+    score = 0
+    if any(ch.isdigit() for ch in text):
+        score += 2
+    if "《" in text or "“" in text:
+        score += 1
+    if sentence.role in _SUBSTANTIVE:
+        score += 1
+    if sentence.is_heading:
+        score -= 1
+    return score
+
+
+def _evidence(index: DocIndex, m: RawMatch, ctx: CompiledContext) -> Evidence:
+    doc = index.doc
+    sentence = doc.sentences[m.sentence]
+    status, reason = decide(sentence.text, sentence.role, sentence.role_reason, m.start, m.end, ctx)
+    loc = doc.normal.location(sentence.start + m.start)
+    return Evidence(
+        text=doc.normal.quote(sentence.start, sentence.end),
+        line=loc.line, page=loc.page,
+        section=doc.sections[sentence.section].heading,
+        role=sentence.role, score=m.score, status=status, phrase=m.label,
+        matched=m.matched, reason=reason, sentence=sentence.index,
+    )
+
+
+def _section_evidence(item: Item, doc: Document) -> list[Evidence]:
+    found = []
+    for role in item.roles:
+        sent = doc.roles_present.get(role)
+        if sent is None:
+            continue
+        loc = doc.normal.location(sent.start)
+        found.append(Evidence(
+            text=doc.normal.quote(sent.start, sent.end), line=loc.line, page=loc.page,
+            section=doc.sections[sent.section].heading, role=role, score=100.0,
+            status=Status.DONE, phrase=f"role:{role}", matched=sent.text[:40],
+            reason=f"报告有{_PART_ZH[role]}（{sent.role_reason}）", sentence=sent.index))
+    return sorted(found, key=lambda e: e.sentence)
+
+
+_PART_ZH = {
+    Role.ACHIEVEMENTS: "“主要举措和成效”部分",
+    Role.FIRST_RESPONSIBLE: "“第一责任人履职情况”部分",
+    Role.SHORTFALLS: "“存在的不足”部分",
+    Role.PLANS: "“下一年度安排”部分",
+    Role.PREAMBLE: "导语",
+    Role.OTHER: "其他部分",
+}
+
+
+def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
+               *, explain: bool = False) -> ItemResult:
+    """All evidence for one item, its status, and (when absent) the near misses."""
+    rejected: list[Candidate] = []
+    evidence: list[Evidence] = []
+    if item.kind == "section":
+        evidence.extend(_section_evidence(item, index.doc))
+    seen: set[int] = {e.sentence for e in evidence}
+    for rule in item.rules:
+        for m in _rule_matches(rule, item, index, rejected):
+            if m.sentence in seen:
+                continue
+            seen.add(m.sentence)
+            evidence.append(_evidence(index, m, ctx))
+    status = Status.ABSENT
+    for st in STATUS_ORDER:
+        if any(e.status is st for e in evidence):
+            status = st
+            break
+    sentences = index.doc.sentences
+    evidence.sort(key=lambda e: (STATUS_ORDER.index(e.status),
+                                 -_specificity(sentences[e.sentence]) if item.kind == "mention" else 0,
+                                 -e.score, e.sentence))
+    confidence = _confidence(status, evidence, sentences)
+    candidates: tuple[Candidate, ...] = ()
+    if explain:
+        candidates = tuple(rejected[:5])
+        if status is Status.ABSENT and item.kind == "mention":
+            candidates += tuple(near_misses(item, index)[:5])
+    return ItemResult(item.id, item.title, item.group, item.weight, status, confidence,
+                      tuple(evidence[:limit]), item.basis, item.guidance, candidates)
+
+
+def _confidence(status: Status, evidence: list[Evidence], sentences: list[Sentence]) -> float:
+    if status is Status.ABSENT:
+        return 0.9
+    best = evidence[0]
+    conf = best.score / 100
+    sent = sentences[best.sentence]
+    if best.phrase.startswith("role:"):
+        return round(conf, 2)
+    if sent.is_heading or sent.role not in _SUBSTANTIVE:
+        conf *= 0.85
+    return round(conf, 2)
+
+
+def near_misses(item: Item, index: DocIndex) -> list[Candidate]:
+    """Sentences closest to the item's phrases that fell short: for `explain`."""
+    out = []
+    for rule in item.rules:
+        for group in rule.groups:
+            for term in group:
+                if term.startswith("re:"):
+                    continue
+                for s, key in enumerate(index.keys):
+                    if len(term) < 2:
+                        continue
+                    al = fuzz.partial_ratio_alignment(term, key, score_cutoff=60)
+                    if al is None:
+                        continue
+                    sent = index.doc.sentences[s]
+                    hit = term in index.hits and any(h.sentence == s for h in index.hits[term])
+                    why = ("其他组的词未在同一句出现" if hit and len(rule.groups) > 1
+                           else "相似度低于阈值" if not hit else "同句已被排除")
+                    out.append(Candidate(term, sent.text, sent.line, round(al.score, 1), why))
+    out.sort(key=lambda c: -c.score)
+    seen, uniq = set(), []
+    for c in out:
+        if (c.line, c.phrase) in seen:
+            continue
+        seen.add((c.line, c.phrase))
+        uniq.append(c)
+    return uniq
+
+
+def match_document(doc: Document, checklist: Checklist, *, explain: bool = False) -> list[ItemResult]:
+    compiled = compile_matcher(checklist)
+    index = index_document(doc, compiled)
+    base = checklist.context.compiled(doc.meta.year)
+    results = []
+    for item in checklist.items:
+        ctx = base if item.context is None else checklist.context.merged(item.context).compiled(doc.meta.year)
+        results.append(match_item(item, index, ctx, checklist.evidence_limit, explain=explain))
+    return results

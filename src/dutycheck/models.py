@@ -1,0 +1,179 @@
+"""The data that flows between the pipeline stages: plain frozen dataclasses, no behaviour.
+
+read → SourceText → normalize → NormalText → structure → Document → match → ItemResult
+→ score → AuditResult → render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from enum import Enum
+
+
+class Status(str, Enum):
+    DONE = "done"
+    PLANNED = "planned"
+    SHORTFALL = "shortfall"
+    ABSENT = "absent"
+
+    def __str__(self) -> str:  # so f-strings and JSON show "done", not "Status.DONE"
+        return self.value
+
+
+# Order of precedence when an item has evidence of several kinds.
+STATUS_ORDER = (Status.DONE, Status.PLANNED, Status.SHORTFALL, Status.ABSENT)
+
+
+class Role(str, Enum):
+    """What a part of the report is for; decides the default status of evidence in it."""
+
+    PREAMBLE = "preamble"            # title block, salutation, opening summary
+    ACHIEVEMENTS = "achievements"    # 主要举措和成效
+    FIRST_RESPONSIBLE = "first_responsible"  # 第一责任人履职情况
+    SHORTFALLS = "shortfalls"        # 存在的不足和原因
+    PLANS = "plans"                  # 下一年度安排
+    OTHER = "other"                  # 其他需要报告的情况, sign-off, 抄送
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a line of text is in the file the user has: 1-based line (or paragraph), page for PDF."""
+
+    line: int
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """What the read stage extracted from a file: logical lines in reading order.
+
+    `lines[i]` sits at `locations[i]` in the original file (a text line, a .docx
+    paragraph, or a PDF page and line), so evidence can cite the place the user sees.
+    """
+
+    path: str
+    lines: tuple[str, ...]
+    locations: tuple[Location, ...]
+    format: str                 # txt | md | docx | pdf | html | doc
+    sha256: str
+    size: int
+    encoding: str | None = None
+    unit: str = "line"          # what Location.line counts: line | paragraph
+    meta: dict = field(default_factory=dict)  # engine, pages, cjk_ratio...
+
+    @cached_property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass(frozen=True)
+class Section:
+    index: int
+    level: int                  # 0 = document root, 1 = 一、, 2 = （一）, 3 = 1., 4 = 一是
+    heading: str                # normalised heading text ('' for the root)
+    line: int | None            # line of the heading in the original file
+    role: Role
+    role_reason: str            # why this role: heading keyword, content cue, inherited
+    parent: int | None
+    start: int                  # offset range in the normalised text
+    end: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    text: str                   # normalised text, used for matching
+    start: int                  # offsets in the normalised text
+    end: int
+    section: int                # Section.index
+    role: Role                  # effective role (a paragraph cue may override the section's)
+    role_reason: str
+    line: int                   # first line in the original file
+    page: int | None = None
+    is_heading: bool = False
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    title: str | None
+    agency: str | None
+    year: int | None
+    date: str | None            # ISO date of signature, if found
+    chars: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str                   # quote of the original report (whitespace may differ)
+    line: int
+    section: str                # heading of the section it sits in
+    role: Role
+    score: float                # 0–100 match score
+    status: Status              # what this mention alone says
+    phrase: str                 # the checklist phrase / rule that matched
+    matched: str                # the matched span of the normalised sentence
+    reason: str                 # why the status: role or cue word
+    page: int | None = None
+    sentence: int = -1          # Sentence.index
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A near miss, shown by `explain` for an absent item."""
+
+    phrase: str
+    text: str
+    line: int
+    score: float
+    why_rejected: str
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    id: str
+    title: str
+    group: str
+    weight: float
+    status: Status
+    confidence: float
+    evidence: tuple[Evidence, ...]
+    basis: str
+    guidance: str
+    candidates: tuple[Candidate, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    id: str
+    title: str
+    score: float
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    path: str
+    sha256: str
+    report: ReportMeta
+    checklist_id: str
+    checklist_version: str
+    score: float
+    groups: tuple[GroupScore, ...]
+    items: tuple[ItemResult, ...]
+    source_format: str = "txt"
+    encoding: str | None = None
+
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.items if i.status is not Status.DONE)
+
+    def item(self, item_id: str) -> ItemResult:
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise KeyError(item_id)

@@ -1,0 +1,227 @@
+"""Normalise extracted text for matching, keeping a map back to the user's file.
+
+The normalised text is the original with characters translated one for one
+(full-width → half-width, traditional → simplified) and some characters deleted
+(conversion artifacts, spaces around CJK, line breaks inside a sentence). Nothing
+is ever inserted, so every normalised character maps to one original character:
+evidence can quote the report as written and cite its line.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .models import Location, SourceText
+
+# Full-width ASCII variants and the ideographic space fold to ASCII: "２０２３年" == "2023年".
+_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_WIDTH[0x3000] = 0x20
+
+
+@lru_cache(maxsize=1)
+def translation_table() -> dict[int, int]:
+    """Width folding plus OpenCC's character-level traditional→simplified table.
+
+    Character-level only, so the translation is length-preserving; phrase-level
+    conversions (乾隆 …) do not matter for the duty phrases we match.
+    """
+    table = dict(_WIDTH)
+    data = resources.files("opencc").joinpath("dictionary/TSCharacters.txt")
+    with data.open(encoding="utf-8") as fh:
+        for line in fh:
+            trad, _, simp = line.rstrip("\n").partition("\t")
+            first = simp.split(" ")[0]
+            # keep chars that are valid simplified too (覆, 瞭): OpenCC lists them first
+            if len(trad) == 1 and len(first) == 1 and first != trad:
+                table[ord(trad)] = ord(first)
+    return table
+
+
+# Characters that carry no content: conversion artifacts and markup.
+_ARTIFACTS = re.compile(
+    r"\[bookmark:[^\]]*\]"          # pandoc/docx bookmarks
+    r"|\[(?:TOC|toc)\]"
+    r"|\*\*|__"                      # markdown bold
+    r"|[\u200b-\u200f\u2060\ufeff\u00ad]"  # zero-width, BOM, soft hyphen
+)
+_MD_HEADING = re.compile(r"^(#{1,6})\s*")
+_MD_QUOTE = re.compile(r"^>\s?")
+_HSPACE = re.compile(r"[ \t\xa0\u2000-\u200a]+")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+_TERMINAL = set("。!?;:…")          # after width folding ！？；： are ASCII
+_CLOSERS = set("”’」』)]》")
+_HEADING_START = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)"
+    r"|\d{1,2}[.、](?!\d)|\(\d{1,2}\)|[一二三四五六七八九十]是|第[一二三四五六七八九十]{1,3}[部章节条])"
+)
+_OPENER = re.compile(
+    r"^(?:下一步|下步|今后|同时[,，]|此外|另外|总之|现将|特此|附件|抄送|签发|印发"
+    r"|\d{4}年[,，]|\d{4}年\d{1,2}月\d{1,2}日\s*$|[〇一二三四五六七八九零]{4}年)"
+)
+_INNER_STOP = re.compile(r"[。;；!?！？]")
+
+
+@dataclass(frozen=True)
+class NormalText:
+    """Normalised text plus the map back to the original lines."""
+
+    text: str
+    source: SourceText
+    _norm_starts: tuple[int, ...]   # start of each kept piece in `text`
+    _orig_starts: tuple[int, ...]   # where that piece starts in the original
+    _line_starts: tuple[int, ...]   # original offset of each source line
+    md_headings: dict                # normalised paragraph offset → markdown heading level
+
+    def to_orig(self, pos: int) -> int:
+        i = bisect_right(self._norm_starts, pos) - 1
+        return self._orig_starts[i] + (pos - self._norm_starts[i])
+
+    def location(self, pos: int) -> Location:
+        """Location in the user's file of the normalised character at `pos`."""
+        if not self.source.locations:
+            return Location(1)
+        idx = bisect_right(self._line_starts, self.to_orig(pos)) - 1
+        return self.source.locations[max(0, min(idx, len(self.source.locations) - 1))]
+
+    def quote(self, start: int, end: int) -> str:
+        """The original characters behind text[start:end], artifacts and line breaks left out."""
+        orig = self.source.text
+        parts = []
+        i = bisect_right(self._norm_starts, start) - 1
+        while i < len(self._norm_starts) and self._norm_starts[i] < end:
+            ns = self._norm_starts[i]
+            ne = self._norm_starts[i + 1] if i + 1 < len(self._norm_starts) else len(self.text)
+            lo, hi = max(ns, start), min(ne, end)
+            if lo < hi:
+                o = self._orig_starts[i] + (lo - ns)
+                parts.append(orig[o:o + (hi - lo)])
+            i += 1
+        return "".join(parts).replace("\n", "").strip()
+
+
+def _line_pieces(line: str, offset: int) -> tuple[list[tuple[int, int]], int | None]:
+    """Kept (start, end) spans of one line, in original offsets, and its markdown level."""
+    cut: list[tuple[int, int]] = []
+    md_level = None
+    m = _MD_HEADING.match(line)
+    if m and m.group(1):
+        md_level = len(m.group(1))
+        cut.append((0, m.end()))
+    else:
+        m = _MD_QUOTE.match(line)
+        if m:
+            cut.append((0, m.end()))
+    cut.extend(m.span() for m in _ARTIFACTS.finditer(line))
+    for m in _HSPACE.finditer(line):
+        s, e = m.span()
+        # keep one-off spaces between two Latin letters/digits ("Section 1"); drop the rest
+        if 0 < s and e < len(line) and _ALNUM.match(line[s - 1]) and _ALNUM.match(line[e]):
+            continue
+        cut.append((s, e))
+    cut.sort()
+    kept, pos = [], 0
+    for s, e in cut:
+        if s > pos:
+            kept.append((pos, s))
+        pos = max(pos, e)
+    if pos < len(line):
+        kept.append((pos, len(line)))
+    return [(offset + s, offset + e) for s, e in kept], md_level
+
+
+def _is_title_like(text: str, typical: float) -> bool:
+    """A short line with no full stop inside: a title, heading or sign-off, not a wrapped line.
+
+    A wrapped line is as wide as the page, so "short" is relative to the document's
+    typical line (a .txt paragraph is hundreds of characters, a PDF line thirty).
+    """
+    return len(text) <= 40 and not _INNER_STOP.search(text[:-1]) and len(text) < 0.5 * typical
+
+
+def _joins(prev: str, nxt: str, typical: float) -> bool:
+    """Whether the break between two non-empty lines falls inside a sentence."""
+    last = prev[-1]
+    if last in _TERMINAL or (last in _CLOSERS and len(prev) > 1 and prev[-2] in _TERMINAL):
+        return False
+    if _is_title_like(prev, typical):
+        return False
+    if _HEADING_START.match(nxt) or _OPENER.match(nxt):
+        return False
+    return True
+
+
+def normalize(source: SourceText) -> NormalText:
+    """Fold widths and scripts, drop artifacts and stray spaces, rejoin broken lines."""
+    table = translation_table()
+    translated = [ln.translate(table) for ln in source.lines]
+    line_starts, off = [], 0
+    for ln in source.lines:
+        line_starts.append(off)
+        off += len(ln) + 1
+
+    # per line: kept pieces and cleaned text
+    lines: list[tuple[str, list[tuple[int, int]], int | None, int]] = []
+    for i, ln in enumerate(translated):
+        pieces, md = _line_pieces(ln, line_starts[i])
+        clean = "".join(ln[s - line_starts[i]:e - line_starts[i]] for s, e in pieces)
+        if clean:
+            lines.append((clean, pieces, md, i))
+
+    long_lines = sorted(len(c) for c, _, md, _ in lines if md is None and len(c) > 10)
+    typical = float(long_lines[len(long_lines) // 2]) if long_lines else 60.0
+
+    text_parts: list[str] = []
+    norm_starts: list[int] = []
+    orig_starts: list[int] = []
+    md_headings: dict[int, int] = {}
+    npos = 0
+    orig_text_len = off
+    for k, (clean, pieces, md, i) in enumerate(lines):
+        if k and not (md is None and lines[k - 1][2] is None
+                      and _joins(lines[k - 1][0], clean, typical)):
+            # paragraph break: keep the newline that ended the previous source line
+            prev_i = lines[k - 1][3]
+            nl = line_starts[prev_i] + len(source.lines[prev_i])
+            text_parts.append("\n")
+            norm_starts.append(npos)
+            orig_starts.append(min(nl, orig_text_len - 1) if orig_text_len else 0)
+            npos += 1
+        if md is not None:
+            md_headings[npos] = md
+        for s, e in pieces:
+            seg = translated[i][s - line_starts[i]:e - line_starts[i]]
+            text_parts.append(seg)
+            norm_starts.append(npos)
+            orig_starts.append(s)
+            npos += len(seg)
+    if not norm_starts:
+        norm_starts, orig_starts = [0], [0]
+    return NormalText(
+        text="".join(text_parts),
+        source=source,
+        _norm_starts=tuple(norm_starts),
+        _orig_starts=tuple(orig_starts),
+        _line_starts=tuple(line_starts),
+        md_headings=md_headings,
+    )
+
+
+# Punctuation and symbols that do not change what a phrase says: "双随机、一公开" ==
+# "双随机一公开", "“三项制度”" == "三项制度", "互联网+政务服务" == "互联网政务服务".
+_KEY_DROP = re.compile(r"[\s\"'“”‘’《》〈〉「」『』【】()\[\]〔〕、,，.。;；:：!！?？·・•—–\-_~/\\+|…*#]")
+
+
+def match_key(text: str) -> str:
+    """The form phrases and sentences are compared in: punctuation and spaces removed."""
+    return _KEY_DROP.sub("", text)
+
+
+def match_key_map(text: str) -> tuple[str, list[int]]:
+    """`match_key(text)` and, for each key character, its index in `text`."""
+    keep = [i for i, ch in enumerate(text) if not _KEY_DROP.match(ch)]
+    return "".join(text[i] for i in keep), keep

@@ -1,0 +1,3 @@
+"""Renderers: functions from an AuditResult to text, one module per format. They never recompute."""
+
+FORMATS = ("terminal", "json", "markdown")

@@ -1,0 +1,40 @@
+"""Markdown: for pasting an audit into a memo, an issue or a wiki."""
+
+from __future__ import annotations
+
+from ..messages import ROLE_ZH, STATUS_MARK, STATUS_ZH
+from ..models import AuditResult, Status
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "｜").replace("\n", " ")
+
+
+def render_markdown(r: AuditResult) -> str:
+    meta = r.report
+    out = [f"# {meta.agency or '（未识别单位）'} {meta.year or ''} 年度法治政府建设报告审查",
+           "",
+           f"- 文件：`{r.path}`",
+           f"- 清单：{r.checklist_id} {r.checklist_version}",
+           f"- 得分：**{r.score:.1f}** / 100",
+           ""]
+    out += ["| 分组 | 得分 | 已开展 |", "|---|---:|---:|"]
+    out += [f"| {g.title} | {g.score:.1f} | {g.done}/{g.total} |" for g in r.groups]
+    out.append("")
+    for g in r.groups:
+        out += [f"## {g.title}（{g.score:.0f}）", "", "| 状态 | 职责 | 证据 | 行 |", "|---|---|---|---:|"]
+        for it in r.items:
+            if it.group != g.id:
+                continue
+            e = it.evidence[0] if it.evidence else None
+            quote = f"[{ROLE_ZH[e.role]}] {_cell(e.text)}" if e else "—"
+            out.append(f"| {STATUS_MARK[it.status]} {STATUS_ZH[it.status]} | {_cell(it.title)} | "
+                       f"{quote} | {e.line if e else ''} |")
+        out.append("")
+    gaps = [i for i in r.items if i.status is not Status.DONE]
+    if gaps:
+        out += [f"## 缺项（{len(gaps)}）", ""]
+        for it in sorted(gaps, key=lambda i: -i.weight):
+            out.append(f"- **{it.title}**（{STATUS_ZH[it.status]}，`{it.id}`）：{it.guidance}"
+                       f" 依据：{it.basis}")
+    return "\n".join(out) + "\n"

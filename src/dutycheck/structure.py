@@ -1,0 +1,320 @@
+"""Parse a normalised report: title block, heading tree, sentences, and the role of each part.
+
+The role (achievements, shortfalls, plans, first-responsible account …) decides whether
+a duty named in a sentence was carried out or only intended or regretted. Headings are
+the first source of roles; where a report has none, content cues (a closing
+`下一步，我们将…` paragraph) are the second. The keyword patterns for both come from the
+checklist (`structure:`), so the parser knows no report template by heart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .models import ReportMeta, Role, Section, Sentence
+from .normalize import NormalText
+
+_CN_NUM = "一二三四五六七八九十"
+_NUMBERING = (
+    (1, re.compile(rf"^(?:[{_CN_NUM}]{{1,3}}[、.]|第[{_CN_NUM}]{{1,3}}(?:部分|章)[、.:\s]?)")),
+    (2, re.compile(rf"^\([{_CN_NUM}]{{1,3}}\)[、.]?")),
+    (3, re.compile(r"^\d{1,2}(?:[.、](?!\d)|\s*[.、])")),
+    (4, re.compile(r"^\(\d{1,2}\)")),
+    (5, re.compile(rf"^[{_CN_NUM}]是")),
+)
+_STOP = re.compile(r"[。!?]")
+_SENTENCE_END = re.compile(r"[。!?;…]+[”’」』)]?")
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_CN_DATE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+_YEAR = re.compile(r"(20\d{2}|19\d{2})年")
+_ORG = re.compile(r"^(.{2,30}?(?:局|委员会|委|厅|办公室|政府|中心|院|所|部))(?=关于|\d{4}|[〇一二]{4}|年|$)")
+_TAIL = re.compile(r"^(?:抄送|印发|附件|签发|主题词|联系人|\(此件)|印发$|^\d{4}年\d{1,2}月\d{1,2}日")
+_HEAD_SKIP = re.compile(r"文件$|〔\d{4}〕|\[\d{4}\]|签发人|^.{1,20}:$|^(?:密级|缓急|编号)")
+_REPORT_WORD = re.compile(r"报告|总结|情况|汇报")
+
+
+@dataclass(frozen=True)
+class StructureRules:
+    """Role patterns from the checklist's `structure:` block, compiled once."""
+
+    headings: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
+    paragraphs: tuple[tuple[Role, tuple[str, ...]], ...]   # templates: may hold {next_year}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "StructureRules":
+        headings = tuple(
+            (Role(role), tuple(re.compile(p) for p in pats))
+            for role, pats in (config.get("headings") or {}).items()
+        )
+        paragraphs = tuple(
+            (Role(role), tuple(pats)) for role, pats in (config.get("paragraphs") or {}).items()
+        )
+        return cls(headings, paragraphs)
+
+    def heading_role(self, heading: str) -> tuple[Role, str] | None:
+        for role, pats in self.headings:
+            for pat in pats:
+                m = pat.search(heading)
+                if m:
+                    return role, f"标题含“{m.group(0)}”"
+        return None
+
+    def paragraph_patterns(self, year: int | None) -> list[tuple[Role, re.Pattern]]:
+        nxt = str(year + 1) if year else r"(?!)"
+        cur = str(year) if year else r"(?!)"
+        return [(role, re.compile(t.replace("{next_year}", nxt).replace("{year}", cur)))
+                for role, temps in self.paragraphs for t in temps]
+
+
+@dataclass
+class Document:
+    """A parsed report: what the matcher reads."""
+
+    normal: NormalText
+    meta: ReportMeta
+    sections: list[Section]
+    sentences: list[Sentence]
+    roles_present: dict = field(default_factory=dict)   # Role → first Sentence in that role
+
+    @property
+    def text(self) -> str:
+        return self.normal.text
+
+    def section_heading(self, index: int) -> str:
+        return self.sections[index].heading
+
+
+def _numbering_level(text: str) -> int | None:
+    for level, pat in _NUMBERING:
+        if pat.match(text):
+            return level
+    return None
+
+
+def _heading_extent(para: str) -> int:
+    """Length of the heading at the start of a numbered paragraph (the rest is body)."""
+    m = _STOP.search(para, 0, 90)
+    if m:
+        return m.start() + 1
+    if len(para) <= 60:
+        return len(para)
+    comma = para.find(",", 0, 60)
+    return comma + 1 if comma > 0 else min(len(para), 40)
+
+
+def _is_title_like(para: str) -> bool:
+    return len(para) <= 40 and not _STOP.search(para)
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for chunk in text.split("\n"):
+        if chunk:
+            out.append((pos, chunk))
+        pos += len(chunk) + 1
+    return out
+
+
+def _split_sentences(start: int, text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() > pos:
+            spans.append((start + pos, start + m.end()))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((start + pos, start + len(text)))
+    return spans
+
+
+def _meta(paras: list[tuple[int, str]], head: int, tail: int, text: str) -> ReportMeta:
+    head_lines = [p for _, p in paras[:head]]
+    title = None
+    for i, line in enumerate(head_lines):
+        if _REPORT_WORD.search(line) and not _HEAD_SKIP.search(line):
+            j = i
+            while j > 0 and not _HEAD_SKIP.search(head_lines[j - 1]) and len(head_lines[j - 1]) <= 30:
+                j -= 1
+            title = "".join(head_lines[j:i + 1])
+            break
+    if title is None and head_lines:
+        kept = [ln for ln in head_lines if not _HEAD_SKIP.search(ln)]
+        title = "".join(kept[:2]) or None
+
+    agency = None
+    for cand in ([title] if title else []) + head_lines + [p for _, p in paras[tail:]]:
+        m = _ORG.match(cand.removesuffix("文件"))
+        if m:
+            agency = m.group(1).removeprefix("关于")
+            break
+
+    year = None
+    for cand in ([title] if title else []) + [p for _, p in paras[head:head + 1]]:
+        m = _YEAR.search(cand)
+        if m:
+            year = int(m.group(1))
+            break
+
+    date = None
+    for _, p in paras[tail:] + paras[-3:]:
+        m = _DATE.search(p)
+        if m:
+            date = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+            break
+        m = _CN_DATE.search(p)
+        if m:
+            date = _cn_date(m)
+            break
+    return ReportMeta(title=title, agency=agency, year=year, date=date, chars=len(text))
+
+
+def _cn_date(m: re.Match) -> str:
+    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+    year = "".join(str(digits[c]) for c in m.group(1))
+
+    def num(s: str) -> int:
+        if s == "十":
+            return 10
+        if s.startswith("十"):
+            return 10 + digits[s[1]]
+        if s.endswith("十"):
+            return digits[s[0]] * 10
+        if "十" in s:
+            return digits[s[0]] * 10 + digits[s[2]]
+        return digits[s]
+
+    return f"{year}-{num(m.group(2)):02d}-{num(m.group(3)):02d}"
+
+
+def _head_and_tail(paras: list[tuple[int, str]]) -> tuple[int, int]:
+    """Indices: paragraphs before `head` are the title block, from `tail` on the sign-off."""
+    head = 0
+    while head < len(paras):
+        p = paras[head][1]
+        if _numbering_level(p) in (1, 2) or (len(p) > 40 or (_STOP.search(p) and len(p) > 20)):
+            break
+        head += 1
+    tail = len(paras)
+    while tail > head:
+        p = paras[tail - 1][1]
+        if len(p) <= 30 and (_TAIL.search(p) or _DATE.search(p) or _CN_DATE.search(p)
+                             or _ORG.match(p) and _is_title_like(p)):
+            tail -= 1
+        else:
+            break
+    return head, tail
+
+
+def parse(normal: NormalText, rules: StructureRules) -> Document:
+    """Split the report into sections and sentences and give each a role."""
+    text = normal.text
+    paras = _paragraphs(text)
+    head, tail = _head_and_tail(paras)
+    meta = _meta(paras, head, tail, text)
+    para_rules = rules.paragraph_patterns(meta.year)
+
+    sections: list[Section] = []
+    root = Section(0, 0, "", None, Role.PREAMBLE, "标题与导语", None, 0, len(text))
+    sections.append(root)
+    sentences: list[Sentence] = []
+    stack: list[Section] = [root]          # open sections, deepest last
+    top_roles: list[Role] = []             # roles of top-level sections seen so far
+    top_level: int | None = None
+    override: tuple[Role, str, int] | None = None   # paragraph cue: role, reason, level
+    roles_present: dict[Role, Sentence] = {}
+
+    def add_sentence(s: int, e: int, sec: Section, role: Role, reason: str, heading: bool) -> None:
+        body = text[s:e]
+        lead = len(body) - len(body.lstrip())
+        if not body.strip():
+            return
+        loc = normal.location(s + lead)
+        sent = Sentence(len(sentences), body.strip(), s + lead, e, sec.index, role, reason,
+                        loc.line, loc.page, heading)
+        sentences.append(sent)
+        roles_present.setdefault(role, sent)
+
+    for k, (pstart, para) in enumerate(paras):
+        if k < head or k >= tail:
+            role = Role.PREAMBLE if k < head else Role.OTHER
+            reason = "标题区" if k < head else "落款与抄送"
+            add_sentence(pstart, pstart + len(para), root, role, reason, False)
+            continue
+
+        level = _numbering_level(para)
+        if level is None and pstart in normal.md_headings and _is_title_like(para):
+            level = top_level or 1
+        unnumbered_heading = (
+            level is None and _is_title_like(para) and k + 1 < tail
+            and not _is_title_like(paras[k + 1][1]) and k > head
+        )
+        if unnumbered_heading:
+            level = top_level or 1
+        if level is not None and level == 5 and not any(s.level < 5 for s in stack[1:]):
+            level = None  # a report of 一是/二是 points only: treat them as body text
+
+        if level is not None:
+            extent = len(para) if unnumbered_heading else _heading_extent(para)
+            heading = para[:extent].rstrip("。")
+            if unnumbered_heading and not rules.heading_role(heading) and top_level is None:
+                level = None   # a lone short line before any heading: part of the preamble
+        if level is not None:
+            if top_level is None or level < top_level:
+                top_level = level
+            while len(stack) > 1 and stack[-1].level >= level:
+                stack.pop()
+            parent = stack[-1]
+            if override and level <= override[2]:
+                override = None
+            found = rules.heading_role(heading)
+            if found:
+                role, reason = found
+            elif override:
+                role, reason = override[0], override[1]
+            elif parent.index != 0:
+                role, reason = parent.role, f"继承上级标题“{parent.heading[:20]}”"
+            elif any(r in (Role.SHORTFALLS, Role.PLANS) for r in top_roles):
+                role, reason = top_roles[-1], "位于上一部分之后，沿用其角色"
+            else:
+                role, reason = Role.ACHIEVEMENTS, "正文部分（不足与计划之前）"
+            if level == top_level:
+                top_roles.append(role)
+            loc = normal.location(pstart)
+            sec = Section(len(sections), level, heading, loc.line, role, reason,
+                          parent.index, pstart, len(text))
+            sections.append(sec)
+            stack.append(sec)
+            add_sentence(pstart, pstart + extent, sec, role, reason, True)
+            body_start, body = pstart + extent, para[extent:]
+        else:
+            body_start, body = pstart, para
+
+        sec = stack[-1]
+        if sec.index == 0 and k > head:
+            # body text before any heading: the opening summary, or a report without headings
+            first_body = all(s.role in (Role.PREAMBLE,) for s in sentences)
+            role, reason = ((Role.PREAMBLE, "导语") if first_body else
+                            (Role.ACHIEVEMENTS, "无标题的正文"))
+        else:
+            role, reason = sec.role, sec.role_reason
+        for r, pat in para_rules:
+            m = pat.match(body.lstrip())
+            if m:
+                override = (r, f"段首“{m.group(0)[:12]}”", sec.level)
+                break
+        if override:
+            role, reason = override[0], override[1]
+        for s, e in _split_sentences(body_start, body):
+            add_sentence(s, e, sec, role, reason, False)
+
+    # close section ranges
+    fixed: list[Section] = []
+    for i, s in enumerate(sections):
+        end = len(text)
+        for later in sections[i + 1:]:
+            if later.level <= s.level:
+                end = later.start
+                break
+        fixed.append(Section(s.index, s.level, s.heading, s.line, s.role, s.role_reason,
+                             s.parent, s.start, end) if end != s.end else s)
+    return Document(normal, meta, fixed, sentences, roles_present)
