@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from .checklist.model import Checklist, CompiledContext, Item, Rule
 from .context import decide
 from .models import Candidate, Evidence, ItemResult, Role, Sentence, Status, STATUS_ORDER
-from .normalize import match_key, match_key_map
+from .normalize import CLAUSE_BARRIER, match_key_map, sentence_key
 from .structure import Document
 
 _TITLE_OPEN, _TITLE_CLOSE = "《〈", "》〉"
@@ -33,6 +33,7 @@ class CompiledMatcher:
     automaton: ahocorasick.Automaton | None
     regexes: dict[str, re.Pattern]
     fuzzy_terms: dict[str, float]          # term → cutoff
+    term_bigrams: dict[str, set[str]]
 
 
 def compile_matcher(checklist: Checklist) -> CompiledMatcher:
@@ -61,7 +62,8 @@ def compile_matcher(checklist: Checklist) -> CompiledMatcher:
         for term in literals:
             automaton.add_word(term, term)
         automaton.make_automaton()
-    compiled = CompiledMatcher(automaton, regexes, fuzzy_terms)
+    compiled = CompiledMatcher(automaton, regexes, fuzzy_terms,
+                               {t: _bigrams(t) for t in fuzzy_terms})
     checklist._compiled = compiled
     return compiled
 
@@ -97,7 +99,7 @@ class DocIndex:
 
 
 def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
-    keys = [match_key(s.text) for s in doc.sentences]
+    keys = [sentence_key(s.text) for s in doc.sentences]
     index = DocIndex(doc, keys)
     starts, pos = [], 0
     for k in keys:
@@ -131,15 +133,21 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
     if not pending:
         return
     doc_bigrams = _bigrams(joined)
+    sentence_bigrams: list[set[str]] | None = None
     for term, cutoff in pending:
-        grams = _bigrams(term)
-        if not grams or len(grams & doc_bigrams) < 0.6 * len(grams):
+        grams = compiled.term_bigrams[term]
+        need = 0.6 * len(grams)
+        if not grams or len(grams & doc_bigrams) < need:
             continue
+        if sentence_bigrams is None:
+            sentence_bigrams = [_bigrams(k) for k in index.keys]
         for s, key in enumerate(index.keys):
-            if len(key) < 2 or len(grams & _bigrams(key)) < 0.6 * len(grams):
+            if len(grams & sentence_bigrams[s]) < need:
                 continue
             al = fuzz.partial_ratio_alignment(term, key, score_cutoff=cutoff)
             if al is None or al.dest_end - al.dest_start < len(term) - 2:
+                continue
+            if CLAUSE_BARRIER in key[al.dest_start:al.dest_end]:
                 continue
             index.hits[term].append(Hit(s, al.dest_start, al.dest_end, term, round(al.score, 1)))
 
@@ -231,19 +239,31 @@ def _excluded(rule: Rule, index: DocIndex, s: int, start: int, end: int) -> str 
     return None
 
 
-def _specificity(sentence: Sentence) -> int:
-    """Concrete sentences make better evidence: figures, named documents, body text."""
-    text = sentence.text
-    score = 0
-    if any(ch.isdigit() for ch in text):
-        score += 2
-    if "《" in text or "“" in text:
-        score += 1
-    if sentence.role in _SUBSTANTIVE:
-        score += 1
-    if sentence.is_heading:
-        score -= 1
-    return score
+def _item_terms(item: Item) -> set[str]:
+    """The anchor phrases of an item: the `any` lists and the first list of each `all`."""
+    return {t for rule in item.rules for t in rule.groups[0]}
+
+
+def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: list[Sentence]) -> tuple:
+    """Order evidence as a reviewer points: the status that decided first, then the
+    fullest statement of the duty (most of the item's anchor phrases), then body text
+    before cited titles and headings, then document order."""
+    if item.kind == "section" and e.phrase.startswith("role:"):
+        return (STATUS_ORDER.index(e.status), 0, 0, 0, e.sentence)
+    sent = sentences[e.sentence]
+    nterms = sum(1 for t in terms if any(h.sentence == e.sentence for h in index.hits.get(t, ())))
+    in_title = bool(e.matched) and _in_title(sent.text, sent.text.find(e.matched[:2]))
+    heading = sent.is_heading or _topic_line(sent.text)
+    return (STATUS_ORDER.index(e.status), -nterms, int(in_title), int(heading), e.sentence)
+
+
+_NUMBERING_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
+
+
+def _topic_line(text: str) -> bool:
+    """A short 一是/二是 lead sentence announces a topic; the next sentence says what was done."""
+    return len(text) <= 25 and bool(_NUMBERING_PREFIX.match(text))
+_NUMBERING_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
 
 
 def _evidence(index: DocIndex, m: RawMatch, ctx: CompiledContext) -> Evidence:
@@ -305,9 +325,8 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
             status = st
             break
     sentences = index.doc.sentences
-    evidence.sort(key=lambda e: (STATUS_ORDER.index(e.status),
-                                 -_specificity(sentences[e.sentence]) if item.kind == "mention" else 0,
-                                 -e.score, e.sentence))
+    terms = _item_terms(item)
+    evidence.sort(key=lambda e: _rank(e, item, index, terms, sentences))
     confidence = _confidence(status, evidence, sentences)
     candidates: tuple[Candidate, ...] = ()
     if explain:

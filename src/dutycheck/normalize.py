@@ -213,15 +213,28 @@ def normalize(source: SourceText) -> NormalText:
 
 # Punctuation and symbols that do not change what a phrase says: "双随机、一公开" ==
 # "双随机一公开", "“三项制度”" == "三项制度", "互联网+政务服务" == "互联网政务服务".
-_KEY_DROP = re.compile(r"[\s\"'“”‘’《》〈〉「」『』【】()\[\]〔〕、,，.。;；:：!！?？·・•—–\-_~/\\+|…*#]")
+_KEY_DROP = re.compile(r"[\s\"'“”‘’《》〈〉「」『』【】()\[\]〔〕、,，.。;；:：!！?？·・•—–\-_~/\\+…*#]")
+
+
+# Clause punctuation stays as a barrier in sentence keys: "引领，学法" must not match "领学".
+_CLAUSE_MARK = re.compile(r"[,，。;；:：!！?？]")
+CLAUSE_BARRIER = "|"
 
 
 def match_key(text: str) -> str:
-    """The form phrases and sentences are compared in: punctuation and spaces removed."""
+    """The form phrases are compared in: punctuation and spaces removed."""
     return _KEY_DROP.sub("", text)
 
 
+def sentence_key(text: str) -> str:
+    """A sentence's match key: like `match_key`, but clause punctuation becomes a barrier."""
+    return _KEY_DROP.sub("", _CLAUSE_MARK.sub(CLAUSE_BARRIER, text))
+
+
+_KEY_KEEP = re.compile(_CLAUSE_MARK.pattern + "|" + _KEY_DROP.pattern.replace("[", "[^", 1))
+
+
 def match_key_map(text: str) -> tuple[str, list[int]]:
-    """`match_key(text)` and, for each key character, its index in `text`."""
-    keep = [i for i, ch in enumerate(text) if not _KEY_DROP.match(ch)]
-    return "".join(text[i] for i in keep), keep
+    """`sentence_key(text)` and, for each key character, its index in `text`."""
+    keep = [m.start() for m in _KEY_KEEP.finditer(text)]
+    return sentence_key(text), keep
