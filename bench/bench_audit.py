@@ -1,0 +1,79 @@
+"""Benchmark of single-report audits, all figures from one run (machines are noisy).
+
+Reports:
+  1. cold start: `dutycheck audit <seed>` as a fresh process vs `python -c "import click, rich, yaml"`
+     (target: at most 3x);
+  2. in-process throughput: audits per second of the bundled reports on one core (target: >= 200/s).
+
+Usage: python bench/bench_audit.py [--runs 15] [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = sorted((ROOT / "reports").rglob("*.txt"))
+
+
+def timed(cmd: list[str], runs: int) -> float:
+    """Median wall time of a command, in seconds (one warm-up run first)."""
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def throughput(seconds: float) -> tuple[float, float]:
+    """Audits per second in this process on one core, and mean report size in characters."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from dutycheck.audit import audit_source
+    from dutycheck.checklist.load import load_checklist
+    from dutycheck.read import read_source
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    checklist = load_checklist("default")
+    sources = [read_source(p) for p in REPORTS]
+    for s in sources:
+        audit_source(s, checklist)
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for s in sources:
+            audit_source(s, checklist)
+            n += 1
+    rate = n / (time.perf_counter() - start)
+    return rate, statistics.mean(len(s.text) for s in sources)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--seconds", type=float, default=5.0)
+    args = ap.parse_args()
+    seed = str(REPORTS[0])
+    py = sys.executable
+    base = timed([py, "-c", "import click, rich, yaml"], args.runs)
+    cold_json = timed([py, "-m", "dutycheck", "audit", seed, "--format", "json"], args.runs)
+    cold_term = timed([py, "-m", "dutycheck", "audit", seed], args.runs)
+    rate, chars = throughput(args.seconds)
+    print(f"baseline  python -c 'import click, rich, yaml'   {base * 1000:7.1f} ms")
+    print(f"cold      dutycheck audit --format json          {cold_json * 1000:7.1f} ms   "
+          f"ratio {cold_json / base:4.2f}x  (target <= 3x)")
+    print(f"cold      dutycheck audit (terminal view)        {cold_term * 1000:7.1f} ms   "
+          f"ratio {cold_term / base:4.2f}x  (target <= 3x)")
+    print(f"in-process audits/s on one core ({len(REPORTS)} bundled reports, "
+          f"mean {chars:,.0f} chars): {rate:7.1f}/s  (target >= 200/s)")
+
+
+if __name__ == "__main__":
+    main()

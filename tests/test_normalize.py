@@ -1,0 +1,69 @@
+"""Normalising keeps meaning and keeps the way back to the user's line numbers."""
+
+from dutycheck.audit import source_from_text
+from dutycheck.normalize import match_key, normalize, sentence_key
+
+
+def norm(text: str):
+    return normalize(source_from_text(text))
+
+
+def test_broken_line_inside_a_sentence_is_rejoined():
+    # seed 000: a docx→txt conversion split 习近平法治思想 over two lines with a blank between
+    text = ("一、切实履行第一责任人职责。一是深入学习贯彻习近平法\n\n"
+            "治思想。坚持集体学法制度，把习近平法治思想作为重点学习内容。")
+    n = norm(text)
+    assert "习近平法治思想。坚持集体学法制度" in n.text
+    pos = n.text.index("坚持集体学法")
+    assert n.location(pos).line == 3
+
+
+def test_paragraph_end_and_headings_are_kept_apart():
+    text = "五、存在问题和不足\n\n在推动法治政府建设工作中取得了一些成绩，还存在一定的不足。\n六、下一步工作打算"
+    assert norm(text).text.split("\n") == [
+        "五、存在问题和不足", "在推动法治政府建设工作中取得了一些成绩,还存在一定的不足。", "六、下一步工作打算"]
+
+
+def test_short_title_lines_are_not_joined_to_the_body():
+    text = ("2024年推进法治政府建设中存在的不足\n\n"
+            "2024年的法治政府建设工作取得了显著成效，教育系统持续保持和谐稳定大局，但尚有部分工作有待改进和提高，"
+            "一是法治队伍建设执法理念和水平有待加强，少数干部虽然一直学习法治知识但在法治实践中应对不力。")
+    assert norm(text).text.startswith("2024年推进法治政府建设中存在的不足\n")
+
+
+def test_closing_plan_paragraph_is_not_joined_to_the_shortfalls():
+    # seed 003: the shortfall paragraph has no final full stop; "下一步，" opens a new one
+    text = ("二是学校依法治校水平有待提升，部分学校在遇到法律问题时存在舍近求远的问题，未能契合青少年的心理诉求  \n\n"
+            "下一步，我们将结合教育工作实际，持续强化法治思维。")
+    assert "\n下一步," in norm(text).text
+
+
+def test_traditional_and_full_width_are_folded():
+    n = norm("覆蓋２６.４萬名中小學生，法治副校長配備率１００％")
+    assert n.text == "覆盖26.4万名中小学生,法治副校长配备率100%"
+
+
+def test_spaces_between_digits_and_characters_are_folded():
+    assert norm("于田县教育局 2023 年法治政府建设 工作报告").text == "于田县教育局2023年法治政府建设工作报告"
+    # a PDF that spaces every character
+    assert norm("法 治 副 校 长 配 备 率 100%").text == "法治副校长配备率100%"
+
+
+def test_artifacts_are_dropped_but_quotes_come_from_the_original():
+    text = "[bookmark: _GoBack]4.教育行政执法更加规范。**二、健全工作机制**\n# 标题"
+    n = norm(text)
+    assert n.text == "4.教育行政执法更加规范。二、健全工作机制\n标题"
+    start = n.text.index("教育")
+    assert n.quote(start, start + 10) == "教育行政执法更加规范"
+
+
+def test_quote_keeps_the_original_script():
+    n = norm("覆盖26.4万名中小學生")
+    i = n.text.index("中小学生")
+    assert n.quote(i, i + 4) == "中小學生"
+
+
+def test_match_keys_ignore_punctuation_but_not_clause_breaks():
+    assert match_key("“双随机、一公开”") == "双随机一公开"
+    assert match_key("互联网+政务服务") == "互联网政务服务"
+    assert "领学" not in sentence_key("坚持以法治为引领，学法促用法")

@@ -1,0 +1,73 @@
+"""The heading tree, the roles of parts, and the report's own metadata."""
+
+from dutycheck.audit import source_from_text
+from dutycheck.checklist.load import load_checklist
+from dutycheck.models import Role
+from dutycheck.normalize import normalize
+from dutycheck.structure import parse
+
+from conftest import read_report
+
+RULES = load_checklist("default").structure
+
+
+def doc_of(text: str):
+    return parse(normalize(source_from_text(text)), RULES)
+
+
+def roles(doc):
+    return {s.heading: s.role for s in doc.sections if s.heading}
+
+
+def test_metadata_from_the_title_block_and_sign_off():
+    doc = doc_of(read_report("晋城市教育局-2023.txt"))
+    assert doc.meta.agency == "晋城市教育局"
+    assert doc.meta.year == 2023
+    assert doc.meta.date == "2024-01-09"
+    assert doc.meta.title == "晋城市教育局关于2023年法治政府建设工作情况的报告"
+
+
+def test_agency_on_its_own_line_above_the_title():
+    doc = doc_of(read_report("曲沃县教育科技局-2021.txt"))
+    assert (doc.meta.agency, doc.meta.year) == ("曲沃县教育科技局", 2021)
+
+
+def test_chinese_numeral_dates():
+    doc = doc_of("某县教育局2023年法治政府建设工作报告\n\n一、主要举措和成效\n全年开展法治讲座12场。\n\n某县教育局\n二〇二四年一月九日")
+    assert doc.meta.date == "2024-01-09"
+
+
+def test_roles_from_headings():
+    r = roles(doc_of(read_report("晋城市教育局-2023.txt")))
+    assert r["一、切实履行第一责任人职责"] is Role.FIRST_RESPONSIBLE
+    assert r["二、健全工作机制,完善依法治教体系"] is Role.ACHIEVEMENTS   # slogan heading, before the shortfalls
+    assert r["五、存在问题和不足"] is Role.SHORTFALLS
+    assert r["六、下一步工作打算"] is Role.PLANS
+
+
+def test_subsections_inherit_their_parent_role():
+    doc = doc_of(read_report("曲沃县教育科技局-2021.txt"))
+    r = roles(doc)
+    assert r["(一)加强行政执法队伍建设"] is Role.PLANS
+    assert r["1.法治思维意识有待提高"] is Role.SHORTFALLS
+
+
+def test_unnumbered_shortfall_heading_and_closing_plan_paragraph():
+    doc = doc_of(read_report("焦作市山阳区教育局-2024.txt"))
+    assert roles(doc)["2024年推进法治政府建设中存在的不足"] is Role.SHORTFALLS
+    closing = [s for s in doc.sentences if s.text.startswith("下一步")]
+    assert closing and closing[0].role is Role.PLANS
+
+
+def test_next_year_plan_by_year_without_a_plan_heading():
+    text = ("某区教育局2023年法治政府建设情况报告\n一、主要举措\n全面推行行政执法三项制度。\n"
+            "2024年，我局将全面推行行政执法三项制度，组织执法人员培训。")
+    doc = doc_of(text)
+    last = [s for s in doc.sentences if "执法人员培训" in s.text][0]
+    assert last.role is Role.PLANS
+
+
+def test_sentences_cite_original_lines():
+    doc = doc_of(read_report("于田县教育局-2023.txt"))
+    sent = next(s for s in doc.sentences if "双随机抽查各类市场主体" in s.text)
+    assert sent.line == 53
