@@ -68,7 +68,8 @@ def test_explain_shortfall_and_absent_items():
     assert "仅列为不足" in r.output and "存在的不足" in r.output
     r = run("explain", ROOT / "reports/河南/焦作市山阳区教育局-2024.txt", "disputes.review-litigation")
     assert "未提及" in r.output
-    assert "书名号" in r.output          # the near miss: 《行政复议法》 cited, not a case handled
+    # the near miss: studying 《行政复议法》 is not handling a case, and explain says why
+    assert "排除词“行政复议法”" in r.output
 
 
 def test_explain_unknown_item():

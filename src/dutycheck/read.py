@@ -1,0 +1,716 @@
+"""Read stage: a file on disk → SourceText (logical lines, each with its place in the file).
+
+Reports come as whatever a government site offered, so the file's content decides how it
+is read, not only its suffix (a .txt that is really a Word file, a .docx that is a renamed
+zip). Every failure is a ReportError naming the file and the reason: never a traceback,
+never a silent empty report that would score 0.
+
+Heavy libraries (pdfplumber, bs4, lxml, charset-normalizer) are imported only for the
+format that needs them: a cold `dutycheck audit x.txt` must stay fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+
+from .errors import ReportError
+from .models import Location, SourceText
+
+MAX_BYTES = 20 * 1024 * 1024
+"""Files larger than this are refused before they are read (documented in the README)."""
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
+LEGACY_WORD_SUFFIXES = {".doc", ".wps"}
+SUPPORTED_SUFFIXES = frozenset(TEXT_SUFFIXES | HTML_SUFFIXES | LEGACY_WORD_SUFFIXES | {".docx", ".pdf"})
+
+MIN_CJK = 20
+"""A report needs at least this many Chinese characters to be audited."""
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+
+# The most frequent characters of modern Chinese prose; used to choose between two
+# encodings that both decode a byte string without error (GBK bytes vs Big5 bytes).
+_COMMON = frozenset(
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过"
+    "子说产种面而方后多定行学法所民得经十三之进着等部度家力里如水化高自二理起小物现实加量都两体制"
+    "机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数"
+    "正心反明看原又么利比或但质气第向道命此变条只没结解问意建月公无系很情者最立代想已通并提直题党"
+    "程展五果料象员革位入常文总次品式活设及管特件长求头基资边流路级少图山统接知较将组见计别手角期"
+    "根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压"
+    "志世金增争济阶思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万"
+    "每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉"
+    "林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支"
+    "般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候亲快效斯院查江型眼王按格养易置"
+    "派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞校依督责")
+
+
+def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> SourceText:
+    """Read a report file of any supported format into lines with their locations."""
+    p = Path(path)
+    name = str(path)
+    data = _read_bytes(p, name, max_bytes)
+    kind = sniff(data, p.suffix.lower(), name)
+    if kind == "docx":
+        lines, locs, meta = _docx_lines(data, name)
+        src = _source(name, lines, locs, "docx", data, None, "paragraph", meta)
+    elif kind == "pdf":
+        lines, locs, meta = _pdf_lines(p, data, name)
+        src = _source(name, lines, locs, "pdf", data, None, "line", meta)
+    elif kind == "html":
+        text, encoding = _decode_html(data, name)
+        lines, locs = _html_lines(text, name)
+        src = _source(name, lines, locs, "html", data, encoding, "line", {})
+    elif kind == "doc":
+        lines, locs, meta = _legacy_word_lines(p, name)
+        src = _source(name, lines, locs, p.suffix.lower().lstrip(".") or "doc", data, None, "paragraph", meta)
+    else:
+        text, encoding = decode_text(data, name)
+        lines = tuple(_LINE_BREAK.split(text))
+        locs = tuple(Location(i + 1) for i in range(len(lines)))
+        fmt = "md" if p.suffix.lower() in {".md", ".markdown"} else "txt"
+        src = _source(name, lines, locs, fmt, data, encoding, "line", {})
+    _check_has_chinese(src)
+    return src
+
+
+def _read_bytes(p: Path, name: str, max_bytes: int) -> bytes:
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise ReportError("文件不存在", "no such file", path=name) from None
+    except PermissionError:
+        raise ReportError("没有读取权限", "permission denied", path=name) from None
+    except OSError as exc:
+        raise ReportError(f"无法访问文件：{exc.strerror}", f"cannot access file: {exc.strerror}", path=name) from None
+    if p.is_dir():
+        raise ReportError("这是一个目录，不是报告文件（批量审查请用 dutycheck batch）",
+                          "is a directory, not a report (use `dutycheck batch` for folders)", path=name)
+    if st.st_size > max_bytes:
+        mb, limit = st.st_size / 2**20, max_bytes / 2**20
+        raise ReportError(f"文件过大（{mb:.1f} MB，上限 {limit:g} MB），未读取",
+                          f"file too large ({mb:.1f} MB, limit {limit:g} MB); not read", path=name)
+    if st.st_size == 0:
+        raise ReportError("文件为空", "empty file", path=name)
+    try:
+        with open(p, "rb") as fh:
+            return fh.read(max_bytes + 1)[:max_bytes + 1]
+    except PermissionError:
+        raise ReportError("没有读取权限", "permission denied", path=name) from None
+    except OSError as exc:
+        raise ReportError(f"读取失败：{exc.strerror}", f"read failed: {exc.strerror}", path=name) from None
+
+
+def sniff(data: bytes, suffix: str, name: str = "") -> str:
+    """The format of a file from its first bytes, falling back to its suffix.
+
+    Returns one of txt, docx, pdf, html, doc. A suffix that promises a container the
+    bytes do not hold (a .docx that is not a Word zip) is an error, not a guess.
+    """
+    head = data[:8]
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "docx" if _is_word_zip(data) else _bad_zip(suffix, name)
+    if data.lstrip()[:5] == b"%PDF-" or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "doc"
+    if suffix == ".docx":
+        raise ReportError("不是有效的 .docx 文件（可能已损坏，或扩展名有误）",
+                          "not a valid .docx file (damaged, or wrongly named)", path=name)
+    if suffix == ".pdf":
+        raise ReportError("不是有效的 PDF 文件（缺少 %PDF 文件头，可能已损坏或扩展名有误）",
+                          "not a valid PDF (no %PDF header; damaged or wrongly named)", path=name)
+    if suffix in LEGACY_WORD_SUFFIXES:
+        raise ReportError(f"不是有效的 {suffix} 文件", f"not a valid {suffix} file", path=name)
+    if suffix in HTML_SUFFIXES or _looks_like_html(data):
+        return "html"
+    if suffix and suffix not in SUPPORTED_SUFFIXES and _looks_binary(data):
+        raise ReportError(f"不支持的文件类型 {suffix}（支持 .txt .md .docx .doc .wps .pdf .html）",
+                          f"unsupported file type {suffix}", path=name)
+    return "txt"
+
+
+def _is_word_zip(data: bytes) -> bool:
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "word/document.xml" in z.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _bad_zip(suffix: str, name: str) -> str:
+    raise ReportError("这是一个压缩包（zip），不是 Word 文档；请解压后再审查，或确认文件是否损坏",
+                      f"a zip archive, not a Word document (suffix {suffix or 'none'}); unpack it or check the file",
+                      path=name)
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in data[:4096].lower()
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:4096]
+    return b"\x00" in sample and not _utf16_without_bom(sample)
+
+
+# ---------------------------------------------------------------------------- text
+
+def decode_text(data: bytes, name: str = "") -> tuple[str, str]:
+    """Bytes of a text file → (text, encoding name).
+
+    Strict decodings before any guesser: a BOM, then UTF-8, then GB18030 (a superset
+    of GBK and GB2312), then Big5; charset-normalizer only when all fail, because it
+    mistakes short GBK text for Korean.
+    """
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+                     (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return _checked(_strict(data[len(bom):], enc, name), enc.replace("-sig", "-bom"), name)
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        text = _try(data, utf16)
+        if text is not None:
+            return _checked(text, utf16, name)
+    if b"\x00" in data[:4096]:
+        raise _binary(name)
+    text = _try(data, "utf-8")
+    if text is not None:
+        return _checked(text, "utf-8", name)
+    gb = _try(data, "gb18030")
+    big5 = _try(data, "big5")
+    if gb is not None and big5 is not None:
+        return _checked(*((big5, "big5") if _common_share(big5) > _common_share(gb) else (gb, "gb18030")), name)
+    if gb is not None:
+        return _checked(gb, "gb18030", name)
+    if big5 is not None:
+        return _checked(big5, "big5", name)
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_8", "utf_16"]).best()
+    if best is None:
+        raise ReportError("无法识别文件编码，或不是文本文件（二进制内容）",
+                          "cannot detect the text encoding, or not a text file (binary content)", path=name)
+    return _checked(str(best), best.encoding, name)
+
+
+def _strict(data: bytes, enc: str, name: str) -> str:
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError as exc:
+        raise ReportError(f"文件声明为 {enc} 编码但无法按此解码（第 {exc.start} 字节）",
+                          f"file has a {enc} byte-order mark but does not decode (byte {exc.start})", path=name) from None
+
+
+def _try(data: bytes, enc: str) -> str | None:
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError:
+        return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM shows as NUL bytes in every other position of ASCII/CJK text."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > len(odd) * 0.3 and even.count(0) < len(even) * 0.05:
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.3 and odd.count(0) < len(odd) * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _common_share(text: str) -> float:
+    cjk = _CJK.findall(text)
+    return sum(c in _COMMON for c in cjk) / len(cjk) if cjk else 0.0
+
+
+def _binary(name: str) -> ReportError:
+    return ReportError("不是文本文件（含有二进制内容），也不是支持的文档格式",
+                       "not a text file (binary content) nor a supported document format", path=name)
+
+
+def _checked(text: str, encoding: str, name: str) -> tuple[str, str]:
+    """Refuse text that decoded but is really binary junk (control characters everywhere)."""
+    sample = text[:20000]
+    if sample and len(_CONTROL.findall(sample)) > max(8, len(sample) * 0.01):
+        raise _binary(name)
+    return text, encoding
+
+
+def _source(name: str, lines, locs, fmt: str, data: bytes, encoding: str | None, unit: str,
+            meta: dict) -> SourceText:
+    lines = tuple(lines) or ("",)
+    locs = tuple(locs) or (Location(1),)
+    return SourceText(path=name, lines=lines, locations=locs, format=fmt,
+                      sha256=hashlib.sha256(data).hexdigest(), size=len(data), encoding=encoding,
+                      unit=unit, meta=meta)
+
+
+def _check_has_chinese(src: SourceText) -> None:
+    text = src.text
+    if not text.strip():
+        raise ReportError("文件只有空白，没有正文", "the file holds only whitespace", path=src.path)
+    if len(_CJK.findall(text)) < MIN_CJK:
+        raise ReportError(f"文件中没有中文正文（少于 {MIN_CJK} 个汉字）；dutycheck 审查中文报告",
+                          f"no Chinese text (fewer than {MIN_CJK} Chinese characters); dutycheck audits Chinese reports",
+                          path=src.path)
+
+
+# ---------------------------------------------------------------------------- docx
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_MAX_XML = 200 * 1024 * 1024
+
+
+def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict]:
+    """Body paragraphs and table rows in document order; headers, footers, deletions left out.
+
+    The XML is walked directly (not python-docx's `paragraphs`, which misses tables,
+    content controls and runs inside revision marks). Automatic numbering (一、 （一）)
+    is rebuilt from numbering.xml because it carries the heading structure.
+    """
+    import io
+
+    from lxml import etree
+
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        info = z.getinfo("word/document.xml")
+        if info.file_size > _MAX_XML:
+            raise ReportError("Word 文档正文过大（可能是压缩炸弹），未读取",
+                              "document.xml too large (zip bomb?); not read", path=name)
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+        body_xml = z.read(info)
+        root = etree.fromstring(body_xml, parser)
+        numbering = _Numbering(z, parser)
+    except ReportError:
+        raise
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, EOFError, OSError, ValueError,
+            zlib.error) as exc:
+        raise ReportError(f"Word 文档已损坏，无法读取（{type(exc).__name__}）",
+                          f"damaged .docx, cannot be read ({type(exc).__name__})", path=name) from None
+    body = root.find(f"{{{_W}}}body")
+    lines: list[str] = []
+    locs: list[Location] = []
+    para_no = 0
+
+    def emit(text: str, loc: Location) -> None:
+        for part in text.split("\n"):
+            lines.append(part)
+            locs.append(loc)
+
+    def walk(el) -> None:
+        nonlocal para_no
+        for child in el:
+            tag = child.tag
+            if tag == f"{{{_W}}}p":
+                para_no += 1
+                emit(numbering.label(child) + _para_text(child), Location(para_no))
+            elif tag == f"{{{_W}}}tbl":
+                for row in child.iter(f"{{{_W}}}tr"):
+                    cells = []
+                    first = para_no + 1
+                    for cell in row.findall(f"{{{_W}}}tc"):
+                        paras = cell.findall(f".//{{{_W}}}p")
+                        para_no += len(paras)
+                        texts = [_para_text(p).strip() for p in paras]
+                        cells.append(" ".join(t for t in texts if t))
+                    if any(cells):
+                        emit("；".join(c for c in cells if c), Location(first))
+            elif tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
+                walk(child)
+
+    if body is not None:
+        walk(body)
+    return lines, locs, {"paragraphs": para_no}
+
+
+def _para_text(p) -> str:
+    """Text of one paragraph: runs, insertions and text boxes; not deletions or fallbacks."""
+    out: list[str] = []
+
+    def walk(el) -> None:
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag in (f"{{{_W}}}del", f"{{{_W}}}moveFrom", f"{{{_MC}}}Fallback", f"{{{_W}}}delText",
+                       f"{{{_W}}}instrText", f"{{{_W}}}pPr", f"{{{_W}}}rPr"):
+                continue
+            if tag == f"{{{_W}}}t":
+                out.append(child.text or "")
+            elif tag == f"{{{_W}}}tab":
+                out.append("\t")
+            elif tag in (f"{{{_W}}}br", f"{{{_W}}}cr"):
+                out.append("\n")
+            elif tag == f"{{{_W}}}p":     # paragraphs inside text boxes
+                if out and out[-1] != "\n":
+                    out.append("\n")
+                walk(child)
+            else:
+                walk(child)
+
+    walk(p)
+    return "".join(out)
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese_number(n: int) -> str:
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 20:
+        return "十" + (_CN_DIGITS[n - 10] if n > 10 else "")
+    if n < 100:
+        return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in {"chineseCounting", "chineseCountingThousand", "ideographTraditional", "chineseLegalSimplified",
+               "ideographDigital", "taiwaneseCounting", "taiwaneseCountingThousand"}:
+        return _chinese_number(n)
+    if fmt == "decimalEnclosedCircleChinese" or fmt == "decimalEnclosedCircle":
+        return chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n)
+    if fmt in {"upperLetter", "lowerLetter"}:
+        s = chr(ord("A") + (n - 1) % 26)
+        return s if fmt == "upperLetter" else s.lower()
+    if fmt in {"upperRoman", "lowerRoman"}:
+        vals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+        s, k = "", n
+        for v, r in vals:
+            while k >= v:
+                s, k = s + r, k - v
+        return s if fmt == "upperRoman" else s.lower()
+    if fmt in {"bullet", "none"}:
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """Rebuilds the visible labels of Word's automatic numbering (一、 （一） 1.)."""
+
+    def __init__(self, z: zipfile.ZipFile, parser) -> None:
+        from lxml import etree
+
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.style_num: dict[str, tuple[str, int]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        names = set(z.namelist())
+        if "word/numbering.xml" in names:
+            root = etree.fromstring(z.read("word/numbering.xml"), parser)
+            abstract = {}
+            for a in root.findall(f"{{{_W}}}abstractNum"):
+                lv = {}
+                for lvl in a.findall(f"{{{_W}}}lvl"):
+                    ilvl = int(lvl.get(f"{{{_W}}}ilvl", "0"))
+                    fmt = _val(lvl.find(f"{{{_W}}}numFmt")) or "decimal"
+                    text = _val(lvl.find(f"{{{_W}}}lvlText")) or ""
+                    start = int(_val(lvl.find(f"{{{_W}}}start")) or 1)
+                    lv[ilvl] = (fmt, text, start)
+                abstract[a.get(f"{{{_W}}}abstractNumId")] = lv
+            for num in root.findall(f"{{{_W}}}num"):
+                aid = _val(num.find(f"{{{_W}}}abstractNumId"))
+                self.levels[num.get(f"{{{_W}}}numId")] = abstract.get(aid, {})
+        if "word/styles.xml" in names:
+            root = etree.fromstring(z.read("word/styles.xml"), parser)
+            for st in root.findall(f"{{{_W}}}style"):
+                npr = st.find(f"{{{_W}}}pPr/{{{_W}}}numPr")
+                if npr is not None:
+                    num_id = _val(npr.find(f"{{{_W}}}numId"))
+                    ilvl = int(_val(npr.find(f"{{{_W}}}ilvl")) or 0)
+                    if num_id:
+                        self.style_num[st.get(f"{{{_W}}}styleId")] = (num_id, ilvl)
+
+    def label(self, p) -> str:
+        ppr = p.find(f"{{{_W}}}pPr")
+        if ppr is None:
+            return ""
+        npr = ppr.find(f"{{{_W}}}numPr")
+        if npr is not None:
+            num_id = _val(npr.find(f"{{{_W}}}numId"))
+            ilvl = int(_val(npr.find(f"{{{_W}}}ilvl")) or 0)
+        else:
+            style = _val(ppr.find(f"{{{_W}}}pStyle"))
+            if style not in self.style_num:
+                return ""
+            num_id, ilvl = self.style_num[style]
+        levels = self.levels.get(num_id or "")
+        if not levels or ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+        counters[ilvl] = counters.get(ilvl, levels[ilvl][2] - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        fmt, text, _ = levels[ilvl]
+        if fmt == "bullet":
+            return ""
+
+        def sub(m: re.Match) -> str:
+            lv = int(m.group(1)) - 1
+            if lv not in levels:
+                return ""
+            n = counters.get(lv, levels[lv][2])
+            return _format_number(n, levels[lv][0] if lv != ilvl else fmt)
+
+        return re.sub(r"%(\d)", sub, text)
+
+
+def _val(el) -> str | None:
+    return None if el is None else el.get(f"{{{_W}}}val")
+
+
+# ---------------------------------------------------------------------------- pdf
+
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$")
+
+
+def _pdf_lines(p: Path, data: bytes, name: str) -> tuple[list[str], list[Location], dict]:
+    """Text layer in reading order, one entry per PDF line, located by page and line."""
+    pages = _pdfplumber_pages(data, name)
+    engine = "pdfplumber"
+    if _poor_extraction(pages) and shutil.which("pdftotext"):
+        alt = _pdftotext_pages(p)
+        if alt and not _poor_extraction(alt):
+            pages, engine = alt, "pdftotext"
+    text = "".join("".join(pg) for pg in pages)
+    if len(_CJK.findall(text)) < MIN_CJK:
+        if "(cid:" in text or text.count("\ufffd") > 10:
+            raise ReportError("PDF 字体缺少字符映射，文字无法提取（请用 WPS/Word 另存为 .docx，或做 OCR）",
+                              "PDF fonts have no character map; text cannot be extracted (save as .docx or OCR it)",
+                              path=name)
+        raise ReportError("PDF 没有文字层（可能是扫描件），需要先做文字识别（OCR）",
+                          "PDF has no text layer (scanned?); run OCR first", path=name)
+    pages = _strip_running_lines(pages)
+    lines: list[str] = []
+    locs: list[Location] = []
+    for page_no, page in enumerate(pages, 1):
+        for line_no, line in enumerate(page, 1):
+            if line is None:
+                continue
+            lines.append(line)
+            locs.append(Location(line_no, page_no))
+    return lines, locs, {"pages": len(pages), "engine": engine}
+
+
+def _pdfplumber_pages(data: bytes, name: str) -> list[list[str]]:
+    import io
+    import logging
+
+    import pdfplumber
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return [(page.extract_text(x_tolerance=1.5, y_tolerance=3) or "").split("\n") for page in pdf.pages]
+    except Exception as exc:  # pdfminer raises many unrelated types for damaged files
+        kind = type(exc).__name__
+        if "Password" in kind or "Encrypt" in kind:
+            raise ReportError("PDF 已加密，需要密码才能读取", "encrypted PDF; a password is needed", path=name) from None
+        raise ReportError(f"PDF 文件损坏或不完整，无法读取（{kind}）",
+                          f"damaged or truncated PDF, cannot be read ({kind})", path=name) from None
+
+
+def _pdftotext_pages(p: Path) -> list[list[str]] | None:
+    """Poppler's extractor knows the Adobe-GB1 fonts Chinese typesetting systems use."""
+    try:
+        out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(p), "-"], capture_output=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    pages = out.stdout.decode("utf-8", "replace").split("\f")
+    if pages and not pages[-1].strip():
+        pages = pages[:-1]
+    return [pg.split("\n") for pg in pages]
+
+
+def _poor_extraction(pages: list[list[str]]) -> bool:
+    text = "".join("".join(pg) for pg in pages)
+    bad = text.count("(cid:") + text.count("\ufffd")
+    return len(_CJK.findall(text)) < MIN_CJK or bad > len(text) * 0.02
+
+
+def _strip_running_lines(pages: list[list[str]]) -> list[list[str | None]]:
+    """Blank out page numbers and the header/footer lines that repeat on most pages.
+
+    Kept as None so the line numbers of the remaining lines stay those of the page.
+    """
+    def key(s: str) -> str:
+        return re.sub(r"\d+", "#", re.sub(r"\s+", "", s))
+
+    def edges(pg: list[str]) -> list[int]:
+        idx = [i for i, s in enumerate(pg) if s.strip()]
+        return idx[:2] + idx[-2:]
+
+    counts: dict[str, int] = {}
+    for pg in pages:
+        for k in {key(pg[i]) for i in edges(pg)}:
+            counts[k] = counts.get(k, 0) + 1
+    repeated = {k for k, c in counts.items() if len(pages) >= 3 and c >= max(3, len(pages) * 0.6)}
+    out: list[list[str | None]] = []
+    for pg in pages:
+        edge = set(edges(pg))
+        out.append([None if i in edge and (_PAGE_NUMBER.match(s) or key(s) in repeated) else s
+                    for i, s in enumerate(pg)])
+    return out
+
+
+# ---------------------------------------------------------------------------- html
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_BLOCK_TAGS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
+               "blockquote", "pre", "ul", "ol", "dd", "dt", "td", "th", "center", "body"}
+_DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
+              "select", "button", "svg", "template", "head"]
+_BOILERPLATE = re.compile(
+    r"nav|menu|footer|header|breadcrumb|crumb|share|related|xgxx|xglj|links?\b|sidebar|copyright|banner|"
+    r"toolbar|search|login|position|location|dqwz|bottom|top-?bar|foot|qrcode|print", re.I)
+_CONTENT_HINT = re.compile(r"zoom|trs_?editor|article|content|detail|text|main|ucap|view|zw|wzzw|pages_content", re.I)
+
+
+def _decode_html(data: bytes, name: str) -> tuple[str, str]:
+    """Decode in the page's declared charset when it decodes cleanly, else as text."""
+    m = _META_CHARSET.search(data[:4096])
+    if m and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        declared = m.group(1).decode("ascii", "ignore").lower()
+        declared = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}.get(declared, declared)
+        try:
+            return _checked(data.decode(declared), declared, name)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return decode_text(data, name)
+
+
+def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
+    """The article body of a saved government page, one line per block, at its source line."""
+    from bs4 import BeautifulSoup, NavigableString
+    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+    soup = BeautifulSoup(text, "html.parser")
+    title = _html_title(soup)
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed or not tag.attrs or tag.name in {"body", "html"}:
+            continue
+        ident = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
+        if ident.strip() and _BOILERPLATE.search(ident) and not _CONTENT_HINT.search(ident):
+            tag.decompose()
+    content = _main_block(soup)
+    lines: list[str] = []
+    locs: list[Location] = []
+    if title and (content is None or title[0] not in content.get_text()):
+        lines.append(title[0])
+        locs.append(Location(title[1] or 1))
+    if content is None:
+        return lines, locs
+    current: list[str] = []
+    current_block = None
+    current_line = 1
+
+    def flush() -> None:
+        if current:
+            s = "".join(current).strip()
+            if s:
+                lines.append(s)
+                locs.append(Location(current_line))
+            current.clear()
+
+    for node in content.descendants:
+        if getattr(node, "name", None) == "br":
+            flush()
+            continue
+        if not isinstance(node, NavigableString) or isinstance(node, (Comment, Declaration, Doctype,
+                                                                          ProcessingInstruction)):
+            continue
+        block = next((a for a in node.parents if a.name in _BLOCK_TAGS), None)
+        if block is not current_block:
+            flush()
+            current_block = block
+        if not current:
+            current_line = getattr(node.parent, "sourceline", None) or current_line
+        current.append(re.sub(r"[ \t\r\n\xa0]+", " ", str(node)))
+    flush()
+    return lines, locs
+
+
+def _html_title(soup) -> tuple[str, int | None] | None:
+    for sel in ("h1", "h2"):
+        h = soup.find(sel)
+        if h and len(_CJK.findall(h.get_text())) >= 4:
+            return h.get_text(" ", strip=True), getattr(h, "sourceline", None)
+    t = soup.find("title")
+    if t and t.get_text(strip=True):
+        first = re.split(r"\s*[-_|｜—]+\s*", t.get_text(strip=True))[0]
+        return first, getattr(t, "sourceline", None)
+    return None
+
+
+def _main_block(soup):
+    """The element holding most of the page's Chinese prose outside links.
+
+    Score each element that directly contains paragraphs or text by the Chinese characters
+    of that text, minus those inside links (menus and related-link lists are all links).
+    """
+    body = soup.body or soup
+    best, best_score = None, 0
+    for el in [body, *body.find_all(["div", "article", "section", "td", "main", "center"])]:
+        own = 0
+        for child in el.children:
+            name = getattr(child, "name", None)
+            if name is None:
+                own += len(_CJK.findall(str(child)))
+            elif name in {"p", "span", "font", "strong", "b", "h1", "h2", "h3", "h4", "li", "table", "ul", "ol",
+                          "blockquote", "pre"}:
+                link = sum(len(_CJK.findall(a.get_text())) for a in child.find_all("a"))
+                own += len(_CJK.findall(child.get_text())) - 2 * link
+        if own > best_score:
+            best, best_score = el, own
+    return best if best is not None else body
+
+
+# ---------------------------------------------------------------------------- .doc / .wps
+
+def _legacy_word_lines(p: Path, name: str) -> tuple[list[str], list[Location], dict]:
+    """Legacy Word and WPS files go through LibreOffice, when it is installed."""
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if not office:
+        raise ReportError("读取 .doc/.wps 需要安装 LibreOffice；或在 Word/WPS 中“另存为” .docx 后再审查",
+                          "reading .doc/.wps needs LibreOffice installed; or save the file as .docx in Word/WPS",
+                          path=name)
+    with tempfile.TemporaryDirectory(prefix="dutycheck-") as tmp:
+        src = Path(tmp) / ("input" + (p.suffix.lower() or ".doc"))
+        shutil.copyfile(p, src)
+        try:
+            subprocess.run([office, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
+                            "--convert-to", "docx", "--outdir", tmp, str(src)],
+                           capture_output=True, timeout=180, check=False)
+        except subprocess.TimeoutExpired:
+            raise ReportError("LibreOffice 转换超时", "LibreOffice conversion timed out", path=name) from None
+        out = Path(tmp) / "input.docx"
+        if not out.exists():
+            raise ReportError("LibreOffice 无法转换此文件（可能已损坏）",
+                              "LibreOffice could not convert this file (damaged?)", path=name)
+        lines, locs, meta = _docx_lines(out.read_bytes(), name)
+    meta["converted_by"] = "libreoffice"
+    return lines, locs, meta
