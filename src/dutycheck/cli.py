@@ -44,7 +44,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("path", type=click.Path(path_type=str))
 @checklist_option
 @click.option("--format", "-f", "fmt", type=click.Choice(["terminal", "json", "markdown"]),
               default="terminal", show_default=True, help="输出格式 (output format)")
@@ -83,7 +83,7 @@ def audit(path: str, checklist: str, fmt: str, fail_under: float | None) -> None
 
 
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("path", type=click.Path(path_type=str))
 @click.argument("item_id")
 @checklist_option
 def explain(path: str, item_id: str, checklist: str) -> None:

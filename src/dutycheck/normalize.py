@@ -150,6 +150,8 @@ def _joins(prev: str, nxt: str, typical: float) -> bool:
         return False
     if _is_title_like(prev, typical):
         return False
+    if _HEADING_START.match(prev) and len(prev) < 0.8 * typical and not _INNER_STOP.search(prev):
+        return False    # a numbered heading clearly shorter than a full line: "（二）发挥法律顾问作用"
     if _HEADING_START.match(nxt) or _OPENER.match(nxt):
         return False
     return True

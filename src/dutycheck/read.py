@@ -619,11 +619,6 @@ def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
     content = _main_block(soup)
     lines: list[str] = []
     locs: list[Location] = []
-    if title and (content is None or title[0] not in content.get_text()):
-        lines.append(title[0])
-        locs.append(Location(title[1] or 1))
-    if content is None:
-        return lines, locs
     current: list[str] = []
     current_block = None
     current_line = 1
@@ -651,6 +646,10 @@ def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
             current_line = getattr(node.parent, "sourceline", None) or current_line
         current.append(re.sub(r"[ \t\r\n\xa0]+", " ", str(node)))
     flush()
+    if title and not any(title[0] in s and len(s) <= 1.5 * len(title[0]) for s in lines[:3]):
+        # the page title sits outside the article body on most sites; it names the agency and year
+        lines.insert(0, title[0])
+        locs.insert(0, Location(title[1] or 1))
     return lines, locs
 
 
