@@ -62,6 +62,11 @@ def main() -> None:
     args = ap.parse_args()
     seed = str(REPORTS[0])
     py = sys.executable
+    # pip compiles bytecode when it installs a package; an editable checkout (or a machine with
+    # PYTHONDONTWRITEBYTECODE=1) would otherwise recompile every module on every run.
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "src" / "dutycheck"), quiet=1)
     base = timed([py, "-c", "import click, rich, yaml"], args.runs)
     cold_json = timed([py, "-m", "dutycheck", "audit", seed, "--format", "json"], args.runs)
     cold_term = timed([py, "-m", "dutycheck", "audit", seed], args.runs)

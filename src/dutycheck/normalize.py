@@ -30,14 +30,12 @@ def translation_table() -> dict[int, int]:
     conversions (乾隆 …) do not matter for the duty phrases we match.
     """
     table = dict(_WIDTH)
-    data = resources.files("opencc").joinpath("dictionary/TSCharacters.txt")
-    with data.open(encoding="utf-8") as fh:
-        for line in fh:
-            trad, _, simp = line.rstrip("\n").partition("\t")
-            first = simp.split(" ")[0]
-            # keep chars that are valid simplified too (覆, 瞭): OpenCC lists them first
-            if len(trad) == 1 and len(first) == 1 and first != trad:
-                table[ord(trad)] = ord(first)
+    text = resources.files("opencc").joinpath("dictionary/TSCharacters.txt").read_text(encoding="utf-8")
+    # one traditional char → its first simplified candidate when that is one char; chars that
+    # are valid simplified too (覆, 瞭) list themselves first and so stay unchanged
+    for trad, simp in re.findall(r"^(.)\t(.)(?=[ \n]|$)", text, re.M):
+        if simp != trad:
+            table[ord(trad)] = ord(simp)
     return table
 
 
