@@ -142,3 +142,8 @@ def eval_cmd(gold: str, reports: str, checklist: str, fmt: str) -> None:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         render_eval(result)
+
+
+from .cli_checklist import checklist as _checklist_group  # noqa: E402
+
+main.add_command(_checklist_group)

@@ -73,6 +73,7 @@ class Problem:
     path: tuple            # YAML path: ("items", 3, "weight")
     zh: str
     en: str
+    at_key: bool = False   # point at the key itself (an unknown id in overrides), not its value
 
 
 def _read_yaml(path: Path) -> Any:
@@ -121,7 +122,7 @@ def _locate(path: Path, problems: list[Problem]) -> list[ChecklistError]:
             else:
                 break
         mark_node = key_node if (key_node is not None and p.path and isinstance(p.path[-1], str)
-                                 and p.zh.startswith("未知")) else node
+                                 and (p.at_key or p.zh.startswith("未知"))) else node
         mark = mark_node.start_mark if mark_node is not None else None
         key = ".".join(str(s) for s in p.path)
         out.append(ChecklistError(p.zh, p.en, path=str(path), key=key or None,
@@ -160,8 +161,11 @@ def _check_patterns(pats: Any, where: tuple, problems: list[Problem]) -> None:
         problems.append(Problem(where, "应为正则表达式列表", "expected a list of regular expressions"))
         return
     for i, p in enumerate(pats):
+        if not isinstance(p, str):
+            problems.append(Problem(where + (i,), "正则表达式应为文字", "a pattern must be a string"))
+            continue
         try:
-            re.compile(str(p).replace("{next_year}", "2025").replace("{year}", "2024"))
+            re.compile(p.replace("{next_year}", "2025").replace("{year}", "2024"))
         except re.error as exc:
             problems.append(Problem(where + (i,), f"正则表达式有误：{exc}", "bad regular expression"))
 
@@ -221,7 +225,7 @@ def _check_item_fields(item: dict, where: tuple, problems: list[Problem], *, par
             problems.append(Problem(where + ("roles",), "roles 应为非空列表", "roles must be a non-empty list"))
         else:
             for i, r in enumerate(roles):
-                if r not in ROLE_NAMES:
+                if not isinstance(r, str) or r not in ROLE_NAMES:
                     problems.append(Problem(where + ("roles", i), f"未知的角色“{r}”，可用：{', '.join(sorted(ROLE_NAMES))}",
                                             f"unknown role {r!r}"))
     if "match" in item:
@@ -251,6 +255,13 @@ def _check_item_fields(item: dict, where: tuple, problems: list[Problem], *, par
                     problems.append(Problem(where + ("examples", k), "示例应为句子列表", "examples must be a list of sentences"))
 
 
+def _check_count(block: dict, key: str, where: tuple, problems: list[Problem]) -> None:
+    if key in block:
+        v = block[key]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            problems.append(Problem(where + (key,), f"{key} 应为正整数", f"{key} must be a positive integer"))
+
+
 def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[Problem]:
     """Every problem in one checklist file, given the ids its `extends` base defines."""
     problems: list[Problem] = []
@@ -260,8 +271,12 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
     if "id" in data and not (isinstance(data["id"], str) and ID_RE.match(data["id"])):
         problems.append(Problem(("id",), "id 只能用小写字母、数字、-、_ 和 .", "id must be lower-case ascii"))
     groups = set(base_groups)
-    for i, g in enumerate(data.get("groups") or []):
-        if not isinstance(g, dict) or "id" not in g:
+    raw_groups = data.get("groups") or []
+    if not isinstance(raw_groups, list):
+        problems.append(Problem(("groups",), "groups 应为列表", "groups must be a list"))
+        raw_groups = []
+    for i, g in enumerate(raw_groups):
+        if not isinstance(g, dict) or not isinstance(g.get("id"), str):
             problems.append(Problem(("groups", i), "分组需要 id 和 title", "group needs id and title"))
             continue
         _check_keys(g, GROUP_KEYS, ("groups", i), problems)
@@ -286,7 +301,7 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
                 hint = "（要修改继承的条目请用 overrides）" if iid in base_ids else ""
                 problems.append(Problem(where + ("id",), f"重复的条目 id“{iid}”{hint}", f"duplicate item id {iid!r}"))
             ids.add(iid)
-        if "group" in item and item["group"] not in groups:
+        if isinstance(item.get("group"), str) and item["group"] not in groups:
             problems.append(Problem(where + ("group",), f"未定义的分组“{item['group']}”", f"undefined group {item['group']!r}"))
     overrides = data.get("overrides") or {}
     if not isinstance(overrides, dict):
@@ -295,7 +310,8 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
     for iid, fields in overrides.items():
         where = ("overrides", iid)
         if iid not in base_ids:
-            problems.append(Problem(where, f"overrides 引用了不存在的条目“{iid}”", f"override of unknown item {iid!r}"))
+            problems.append(Problem(where, f"overrides 引用了不存在的条目“{iid}”", f"override of unknown item {iid!r}",
+                                    at_key=True))
         if not isinstance(fields, dict):
             problems.append(Problem(where, "覆盖内容应为映射", "override must be a mapping"))
             continue
@@ -306,7 +322,7 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
         problems.append(Problem(("disable",), "disable 应为条目 id 列表", "disable must be a list of ids"))
         disable = []
     for i, iid in enumerate(disable):
-        if iid not in base_ids:
+        if not isinstance(iid, str) or iid not in base_ids:
             problems.append(Problem(("disable", i), f"disable 引用了不存在的条目“{iid}”", f"disable of unknown item {iid!r}"))
     if "context" in data:
         _check_context(data["context"], ("context",), problems)
@@ -318,16 +334,33 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
             _check_keys(structure, {"headings", "paragraphs"}, ("structure",), problems)
             for part in ("headings", "paragraphs"):
                 block = structure.get(part) or {}
+                if not isinstance(block, dict):
+                    problems.append(Problem(("structure", part), f"{part} 应为“角色: 正则列表”映射",
+                                            f"{part} must map roles to lists of patterns"))
+                    continue
                 for role, pats in block.items():
                     if role not in ROLE_NAMES:
                         problems.append(Problem(("structure", part, role), f"未知的角色“{role}”", f"unknown role {role!r}"))
                     _check_patterns(pats, ("structure", part, role), problems)
     settings = data.get("settings") or {}
+    if not isinstance(settings, dict):
+        problems.append(Problem(("settings",), "settings 应为映射", "settings must be a mapping"))
+        settings = {}
     if settings:
         _check_keys(settings, {"fuzzy", "evidence_limit"}, ("settings",), problems)
+        _check_count(settings, "evidence_limit", ("settings",), problems)
         fz = settings.get("fuzzy") or {}
+        if not isinstance(fz, dict):
+            problems.append(Problem(("settings", "fuzzy"), "fuzzy 应为映射", "fuzzy must be a mapping"))
+            fz = {}
         _check_keys(fz, {"min_length", "cutoffs"}, ("settings", "fuzzy"), problems)
-        for length, cut in (fz.get("cutoffs") or {}).items():
+        _check_count(fz, "min_length", ("settings", "fuzzy"), problems)
+        cutoffs = fz.get("cutoffs") or {}
+        if not isinstance(cutoffs, dict):
+            problems.append(Problem(("settings", "fuzzy", "cutoffs"), "cutoffs 应为“长度: 分数”映射",
+                                    "cutoffs must map a phrase length to a score"))
+            cutoffs = {}
+        for length, cut in cutoffs.items():
             if not isinstance(length, int) or not isinstance(cut, (int, float)) or not 0 < cut <= 100:
                 problems.append(Problem(("settings", "fuzzy", "cutoffs", length), "阈值应为“长度: 0–100 分”",
                                         "cutoffs map a phrase length to a score from 0 to 100"))
@@ -424,7 +457,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[str, ...]]
     chain: tuple[str, ...] = ()
     if isinstance(data, dict) and data.get("extends"):
         try:
-            base_path = resolve_path(data["extends"], relative_to=path.parent)
+            base_path = resolve_path(data["extends"], relative_to=path.parent).resolve()
         except ChecklistError as exc:
             line = _locate(path, [Problem(("extends",), exc.zh, exc.en)])[0]
             raise ChecklistError(f"extends 无法解析：{exc.zh}", f"broken extends: {exc.en}",
@@ -445,6 +478,12 @@ def load_checklist(name_or_path: str | os.PathLike = "default") -> Checklist:
     """Load a bundled checklist by name or a checklist file by path, resolving `extends`."""
     path = resolve_path(name_or_path).resolve()
     return _load_cached(str(path), path.stat().st_mtime_ns)
+
+
+def load_checklist_uncached(path: str | os.PathLike) -> Checklist:
+    """Load a checklist file afresh, bypassing the cache: `checklist validate` and edits
+    must see the bytes on disk now (a cache keyed on mtime can miss a same-tick rewrite)."""
+    return _load_cached.__wrapped__(str(Path(path).resolve()), 0)
 
 
 @lru_cache(maxsize=16)
