@@ -468,7 +468,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[str, ...]]
     base_groups = {g["id"] for g in base.get("groups") or []}
     problems = validate_data(data, base_ids, base_groups)
     if problems:
-        located = _locate(path, problems)
+        located = sorted(_locate(path, problems), key=lambda e: (e.line or 0, e.column or 0))
         raise ChecklistError(f"清单有 {len(located)} 处错误", f"{len(located)} problems in checklist",
                              path=str(path), problems=located)
     return _merge(base, data, path), chain + (str(path),)
