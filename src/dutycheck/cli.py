@@ -144,6 +144,12 @@ def eval_cmd(gold: str, reports: str, checklist: str, fmt: str) -> None:
         render_eval(result)
 
 
+from .cli_batch import batch as _batch_cmd, compare as _compare_cmd, history as _history_cmd  # noqa: E402
+
+for _cmd in (_batch_cmd, _history_cmd, _compare_cmd):
+    main.add_command(_cmd)
+
+
 from .cli_checklist import checklist as _checklist_group  # noqa: E402
 
 main.add_command(_checklist_group)

@@ -1,0 +1,304 @@
+"""Command line of batch mode: `batch`, `history`, `compare`.
+
+Only click and the standard library at module level: `dutycheck audit`'s cold start is
+benchmarked and imports this module through cli.py. Everything else is imported when a
+command runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import IO
+
+import click
+
+from .errors import EXIT_BAD_INPUT, EXIT_BELOW_THRESHOLD, EXIT_OK, EXIT_PARTIAL, DutycheckError
+
+FORMATS = ("table", "json", "jsonl", "csv", "xlsx", "html")
+CHECKLIST_HELP = "清单：内置名称（default、general）或 YAML 文件路径 (bundled name or file)"
+NOTE_LIMIT = 50
+
+
+def _fail(exc: DutycheckError) -> click.ClickException:
+    from .cli import fail
+
+    return fail(exc)
+
+
+def _usage(zh_en: str) -> click.ClickException:
+    from .cli import CLIError
+
+    return CLIError(zh_en)
+
+
+def _note(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def _notes(lines: list[str], what: str) -> None:
+    for line in lines[:NOTE_LIMIT]:
+        _note(line)
+    if len(lines) > NOTE_LIMIT:
+        _note(f"……另有 {len(lines) - NOTE_LIMIT} 个{what}未列出 (and {len(lines) - NOTE_LIMIT} more)")
+
+
+def _progress(total: int):
+    """A progress bar on stderr (count, rate, ETA), or None when stderr is not a terminal."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal or total <= 1:
+        return None
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.1f} 份/秒" if speed else "— 份/秒", style="cyan")
+
+    return Progress(TextColumn("[bold]审查"), BarColumn(), MofNCompleteColumn(), Rate(),
+                    TextColumn("已用"), TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(),
+                    console=console, transient=True)
+
+
+def _open_out(out: str | None, encoding: str = "utf-8") -> IO[str]:
+    if out is None:
+        if encoding == "utf-8-sig":
+            sys.stdout.write("\ufeff")
+        return sys.stdout
+    try:
+        return open(out, "w", encoding=encoding, newline="")
+    except OSError as exc:
+        raise _usage(f"{out}: 无法写入输出文件：{exc.strerror} (cannot write the output file)") from None
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--recursive", "-r", is_flag=True, help="展开子目录 (descend into subfolders)")
+@click.option("--checklist", "-c", default="default", show_default=True, help=CHECKLIST_HELP)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="并行进程数，默认使用全部核心；1 表示在本进程内审查 (worker processes; default: all cores)")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="输出格式 (output format)")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), default=None,
+              help="输出文件；xlsx 必须指定 (output file; required for xlsx)")
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
+              help="SQLite 结果库：保存本次运行，未变化的报告直接取用已存结果 (store runs; cache)")
+@click.option("--region", "region_mode", type=click.Choice(["auto", "folder", "name"]), default="auto",
+              show_default=True,
+              help="地区分组依据：文件夹或单位名称中的省市县 (group regions by folder or by the agency name)")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
+              help="有报告得分低于此值时退出码为 1 (exit 1 when some report scores below N)")
+def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | None, fmt: str,
+          out: str | None, db: str | None, region_mode: str, fail_under: float | None) -> None:
+    """批量审查一个地区的报告：排名、职责覆盖、地区分组 (audit many reports).
+
+    PATH 可以是文件、文件夹或通配符；不支持的文件会列出并跳过。结果在审查完成时逐份写出（jsonl），一份文件出错不影响其他文件。
+
+    \b
+    Examples:
+        dutycheck batch reports/ --recursive
+        dutycheck batch reports/ -r --format html --out 审查结果.html
+        dutycheck batch 'reports/**/*.txt' -r --format xlsx --out 审查结果.xlsx --db results.sqlite
+        dutycheck batch reports/ -r --format jsonl | jq .score
+
+    \b
+    退出码 (exit codes): 0 正常; 1 有报告得分低于 --fail-under; 2 没有可审查的文件、全部失败
+    或清单有误; 3 部分文件失败，其余已审查 (2 > 3 > 1 when several apply).
+    """
+    from .batch import Batch, Spool, drain, expand_paths, iter_outcomes
+    from .checklist.load import load_checklist
+
+    if fmt == "xlsx" and not out:
+        raise _usage("xlsx 格式需要 --out 指定输出文件 (--format xlsx needs --out FILE)")
+    try:
+        cl = load_checklist(checklist)
+    except DutycheckError as exc:
+        raise _fail(exc) from None
+    exp = expand_paths(paths, recursive=recursive)
+    _notes([f"跳过 {s.path}：{s.zh} (skipped: {s.en})" for s in exp.skipped], "跳过的文件")
+    if not exp.inputs:
+        raise _usage("没有找到可审查的报告文件 (no report files to audit)"
+                     + ("；文件夹请加 --recursive 展开子目录" if not recursive and exp.skipped else ""))
+
+    store = None
+    if db:
+        from .store import Store
+
+        try:
+            store = Store(db)
+            store.begin_run(cl, list(paths))
+        except DutycheckError as exc:
+            raise _fail(exc) from None
+    # jsonl streams every audit as it finishes and keeps no per-report rows: flat memory
+    result = Batch(cl, exp.skipped, keep_rows=fmt != "jsonl")
+    result.run_id = store.run_id if store else None
+
+    spool = Spool() if fmt in ("json", "xlsx", "html") else None
+    stream = _open_out(out) if fmt == "jsonl" else None
+    total = len(exp.inputs)
+    progress = _progress(total)
+    task = progress.add_task("审查", total=total) if progress else None
+    try:
+        for outcome in iter_outcomes(drain(exp.inputs), cl, jobs=1 if total <= 1 else jobs,
+                                     lookup=store.lookup if store else None, region=region_mode,
+                                     on_ready=progress.start if progress else None):
+            result.add(outcome)
+            if store is not None:
+                store.add(outcome)
+            if spool is not None:
+                spool.add(outcome)
+            if stream is not None:
+                from .render.batch_json import write_jsonl_line
+
+                write_jsonl_line(stream, outcome.line)
+            if progress is not None:
+                progress.advance(task)
+        result.finish()
+        if store is not None:
+            store.finish_run(result)
+    finally:
+        if progress is not None:
+            progress.stop()
+        if store is not None:
+            store.close()
+        if stream is not None and stream is not sys.stdout:
+            stream.close()
+
+    try:
+        _write(result, spool, fmt, out)
+    finally:
+        if spool is not None:
+            spool.close()
+
+    c = result.counts()
+    if fmt != "table" or out:  # the table shows these itself
+        _notes([f"失败 {e.path}：{e.message}" for e in result.errors], "失败的文件")
+        _note(f"已审查 {c['audited']} 份（失败 {c['failed']}，重复 {c['duplicates']}，跳过 {c['skipped']}，"
+              f"缓存命中 {c['cached']}），用时 {c['elapsed_s']:.1f} 秒"
+              + (f"，结果已写入 {out}" if out else "")
+              + (f"，数据库运行编号 {result.run_id}" if result.run_id is not None else ""))
+
+    if c["audited"] == 0:
+        _note("没有一份报告审查成功 (no report could be audited)")
+        sys.exit(EXIT_BAD_INPUT)
+    if c["failed"]:
+        sys.exit(EXIT_PARTIAL)
+    if fail_under is not None:
+        low = result.count_below(fail_under)
+        if low:
+            _note(f"{low} 份报告得分低于 --fail-under {fail_under:g} (score below threshold)")
+            sys.exit(EXIT_BELOW_THRESHOLD)
+    sys.exit(EXIT_OK)
+
+
+def _write(result, spool, fmt: str, out: str | None) -> None:
+    """Render the finished batch in the chosen format (jsonl was streamed already)."""
+    if fmt == "jsonl":
+        return
+    if fmt == "xlsx":
+        from .render.xlsx import write_xlsx
+
+        try:
+            write_xlsx(result, spool, out)
+        except OSError as exc:
+            raise _usage(f"{out}: 无法写入输出文件：{exc.strerror} (cannot write the output file)") from None
+        return
+    fh = _open_out(out, "utf-8-sig" if fmt == "csv" else "utf-8")
+    try:
+        if fmt == "table":
+            from rich.console import Console
+
+            from .render.batch_table import render_batch_table
+
+            console = Console(file=fh, width=160, force_terminal=False, color_system=None) if out else None
+            render_batch_table(result, console)
+        elif fmt == "csv":
+            from .render.csv import write_csv
+
+            write_csv(result, fh)
+        elif fmt == "json":
+            from .render.batch_json import write_batch_json
+
+            write_batch_json(result, spool, fh)
+        elif fmt == "html":
+            from .render.html import write_html
+
+            write_html(result, spool, fh)
+    finally:
+        if fh is not sys.stdout:
+            fh.close()
+        else:
+            fh.flush()
+
+
+@click.command()
+@click.argument("agency")
+@click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="dutycheck batch --db 写入的 SQLite 文件 (the store written by batch --db)")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def history(agency: str, db: str, fmt: str) -> None:
+    """一个单位历年的审查结果和变化 (an agency's audits over the years).
+
+    每一年：得分、变化、新增报告的职责、不再报告的职责。单位名称先精确匹配，否则按包含匹配。
+
+    \b
+    Example:
+        dutycheck history 晋城市教育局 --db results.sqlite
+    """
+    from .store import Store
+
+    try:
+        with Store(db) as store:
+            entries = store.history(agency)
+            titles = store.titles()
+    except DutycheckError as exc:
+        raise _fail(exc) from None
+    if not entries:
+        raise _usage(f"数据库中没有“{agency}”的审查记录 (no audits of this agency in {db})")
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"schema": "dutycheck.history/1", "agency": agency,
+                               "entries": [e.to_dict() for e in entries]}, ensure_ascii=False, indent=2))
+        return
+    from .render.batch_table import render_history
+
+    render_history(agency, entries, titles)
+
+
+@click.command()
+@click.argument("run_a", type=int)
+@click.argument("run_b", type=int)
+@click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="dutycheck batch --db 写入的 SQLite 文件 (the store written by batch --db)")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def compare(run_a: int, run_b: int, db: str, fmt: str) -> None:
+    """比较两次批量审查：各单位得分变化、新增和不再报告的职责 (compare two runs).
+
+    按单位名称配对（同一单位取该次运行中最新年度的报告）。运行编号见 batch 结束时的提示
+    或 history 的“运行”列。
+
+    \b
+    Example:
+        dutycheck compare 1 2 --db results.sqlite
+    """
+    from .store import Store
+
+    try:
+        with Store(db) as store:
+            cmp = store.compare(run_a, run_b)
+    except DutycheckError as exc:
+        raise _fail(exc) from None
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(cmp.to_dict(), ensure_ascii=False, indent=2))
+        return
+    from .render.batch_table import render_compare
+
+    render_compare(cmp)

@@ -1,0 +1,236 @@
+"""Terminal view of a batch (rich): summary, ranking, coverage (most neglected duty first),
+structure completeness, regions, errors, skipped files; and of `history` and `compare`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..batch import STATUSES, Batch
+from ..messages import STATUS_MARK, STATUS_STYLE, STATUS_ZH, score_style
+from ..models import Status
+
+_S = {s.value: s for s in Status}
+
+
+def status_label(status: str) -> str:
+    return f"{STATUS_MARK[_S[status]]} {STATUS_ZH[_S[status]]}"
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def _bar(share: float, width: int = 10) -> str:
+    full = round(share * width)
+    return "█" * full + "░" * (width - full)
+
+
+def summary_text(batch: Batch) -> Text:
+    c = batch.counts()
+    t = Text()
+    t.append(f"清单：{batch.checklist_title or batch.checklist_id} {batch.checklist_version}\n", style="dim")
+    t.append(f"已审查 {c['audited']} 份", style="bold")
+    t.append(f"（不重复 {c['unique']} 份）  平均分 ")
+    mean = c["mean_score"]
+    t.append(f"{mean:.1f}" if mean is not None else "—", style=f"bold {score_style(mean or 0)}")
+    t.append(f"\n失败 {c['failed']}  重复 {c['duplicates']}  跳过 {c['skipped']}  缓存命中 {c['cached']}",
+             style="red" if c["failed"] else "")
+    if c["reports_per_s"]:
+        t.append(f"\n用时 {c['elapsed_s']:.1f} 秒，{c['reports_per_s']:.0f} 份/秒", style="dim")
+    if batch.run_id is not None:
+        t.append(f"\n已存入数据库：第 {batch.run_id} 次运行 (run id)", style="dim")
+    return t
+
+
+def ranking_table(batch: Batch) -> Table:
+    table = Table(title="排名 (ranking)", title_justify="left", title_style="bold", expand=True)
+    table.add_column("名次", justify="right", no_wrap=True)
+    table.add_column("单位", ratio=2, overflow="fold")
+    table.add_column("年度", justify="right", no_wrap=True)
+    table.add_column("地区", ratio=1)
+    table.add_column("得分", justify="right", no_wrap=True)
+    table.add_column("已开展", justify="right", no_wrap=True)
+    table.add_column("最重要的缺项（前三）", ratio=4, overflow="fold")
+    for rank, r in batch.ranking():
+        name = Text(r.agency or Path(r.path).name)
+        if r.duplicate_of:
+            name.append(f"\n重复：与 {r.duplicate_of} 内容相同", style="yellow")
+        gaps = "；".join(batch.item_title(g) for g in r.gaps) or "—"
+        table.add_row(str(rank), name, str(r.year or "—"), r.region,
+                      Text(f"{r.score:.1f}", style=score_style(r.score)), f"{r.done}/{r.total}", gaps)
+    return table
+
+
+def coverage_table(batch: Batch) -> Table:
+    n = batch.counts()["unique"]
+    table = Table(title=f"职责覆盖情况（{n} 份报告，最常缺失的在前）(coverage, most neglected first)",
+                  title_justify="left", title_style="bold", expand=True)
+    table.add_column("职责", ratio=3, overflow="fold")
+    table.add_column("权重", justify="right", no_wrap=True)
+    table.add_column("已开展", no_wrap=True)
+    for s in STATUSES[1:]:
+        table.add_column(STATUS_ZH[_S[s]], justify="right", no_wrap=True)
+    for c in batch.coverage():
+        done = c.share("done")
+        table.add_row(
+            Text(c.item.title) + Text(f"  {c.item.id}", style="dim"), f"{c.item.weight:g}",
+            Text(f"{_bar(done)} {_pct(done):>4}", style=score_style(done * 100)),
+            *(Text(_pct(c.share(s)), style=STATUS_STYLE[_S[s]]) for s in STATUSES[1:]))
+    return table
+
+
+def structure_table(batch: Batch) -> Table | None:
+    rows = batch.structure()
+    if not rows:
+        return None
+    table = Table(title="报告结构完整性 (required parts)", title_justify="left", title_style="bold")
+    table.add_column("必备部分")
+    table.add_column("具备", justify="right")
+    table.add_column("比例", justify="right")
+    table.add_column("缺少", justify="right")
+    for c in rows:
+        have = c.counts.get("done", 0)
+        table.add_row(c.item.title, f"{have}/{c.reports}",
+                      Text(_pct(c.share("done")), style=score_style(c.share("done") * 100)),
+                      str(c.reports - have))
+    return table
+
+
+def region_table(batch: Batch) -> Table:
+    table = Table(title="地区分组 (regions, lowest mean first)", title_justify="left", title_style="bold",
+                  expand=True)
+    table.add_column("地区", ratio=2)
+    table.add_column("报告数", justify="right")
+    table.add_column("平均分", justify="right")
+    table.add_column("最低–最高", justify="right", no_wrap=True)
+    table.add_column("最低分单位", ratio=2, overflow="fold")
+    table.add_column("最常缺失的职责", ratio=3, overflow="fold")
+    for s in batch.regions():
+        neglected = f"{s.neglected.title}（已开展 {_pct(s.neglected_share)}）" if s.neglected else "—"
+        table.add_row(s.region, str(s.reports), Text(f"{s.mean:.1f}", style=score_style(s.mean)),
+                      f"{s.min:.1f}–{s.max:.1f}", s.lowest or "—", neglected)
+    return table
+
+
+def problems_table(batch: Batch) -> Table | None:
+    if not batch.errors and not batch.skipped:
+        return None
+    table = Table(title="未审查的文件 (errors and skipped files)", title_justify="left", title_style="bold red",
+                  expand=True)
+    table.add_column("文件", ratio=2)
+    table.add_column("", no_wrap=True)
+    table.add_column("原因", ratio=3)
+    for e in batch.errors:
+        table.add_row(e.path, Text("失败", style="red"), e.message)
+    for s in batch.skipped:
+        table.add_row(s.path, Text("跳过", style="yellow"), f"{s.zh} ({s.en})")
+    return table
+
+
+def render_batch_table(batch: Batch, console: Console | None = None) -> None:
+    """Print the batch result: everything a reviewer reads before opening the HTML or Excel."""
+    console = console or Console()
+    console.print(Panel(summary_text(batch), title="dutycheck 批量审查", expand=False))
+    if batch.rows:
+        console.print(ranking_table(batch))
+        console.print(coverage_table(batch))
+        st = structure_table(batch)
+        if st is not None:
+            console.print(st)
+        console.print(region_table(batch))
+    pt = problems_table(batch)
+    if pt is not None:
+        console.print(pt)
+
+
+# ----------------------------------------------------------------------------- history / compare
+
+def render_history(agency: str, entries: list, titles: dict[str, str],
+                   console: Console | None = None) -> None:
+    """Per agency: one row per audit, oldest year first; then, year by year, the duties newly
+    reported and those no longer reported."""
+    console = console or Console()
+    if not entries:
+        console.print(f"数据库中没有“{agency}”的审查记录 (no audits of this agency in the store)")
+        return
+    by: dict[str, list] = {}
+    for e in entries:
+        by.setdefault(e.agency or "（未识别单位）", []).append(e)
+    for name, rows in by.items():
+        table = Table(title=f"{name} 历年审查 (history)", title_justify="left", title_style="bold")
+        for col, kw in (("年度", {"justify": "right"}), ("得分", {"justify": "right"}),
+                        ("变化", {"justify": "right"}), ("已开展", {"justify": "right"}),
+                        ("清单", {}), ("运行", {"justify": "right"}), ("文件", {"overflow": "fold"})):
+            table.add_column(col, **kw)
+        for e in rows:
+            delta = Text("—" if e.delta is None else f"{e.delta:+.1f}",
+                         style="" if e.delta is None else "green" if e.delta >= 0 else "red")
+            table.add_row(str(e.year or "—"), Text(f"{e.score:.1f}", style=score_style(e.score)), delta,
+                          f"{e.done}/{e.total}", f"{e.checklist_id} {e.checklist_version}", str(e.run_id),
+                          Path(e.path).name)
+        console.print(table)
+        prev = None
+        for e in rows:
+            if e.delta is not None and prev is not None:
+                t = Text(f"{prev.year} → {e.year}（{e.delta:+.1f} 分）\n", style="bold")
+                t.append("  新增报告的职责：", style="green")
+                t.append("；".join(titles.get(i, i) for i in e.newly_done) or "—")
+                t.append("\n  不再报告的职责：", style="red")
+                t.append("；".join(titles.get(i, i) for i in e.dropped) or "—")
+                console.print(t)
+            if prev is None or prev.year != e.year:
+                prev = e
+
+
+def render_compare(cmp, console: Console | None = None) -> None:
+    """Run B against run A: per agency score change and duties newly done / dropped; per duty shares."""
+    console = console or Console()
+    ra, rb = cmp.run_a, cmp.run_b
+    console.print(f"[bold]比较[/bold] 运行 {ra['id']}（{ra['started']}，{ra['audited'] or 0} 份）→ "
+                  f"运行 {rb['id']}（{rb['started']}，{rb['audited'] or 0} 份）")
+    if not cmp.same_checklist:
+        console.print(f"[yellow]注意：两次运行使用的清单不同（{ra['checklist_id']} {ra['checklist_version']} / "
+                      f"{rb['checklist_id']} {rb['checklist_version']}），只比较两者都有的职责。[/yellow]")
+    t = cmp.titles
+    table = Table(title="各单位变化 (per agency, biggest drop first)", title_justify="left", title_style="bold")
+    for col, kw in (("单位", {"overflow": "fold"}), ("地区", {"overflow": "fold"}), ("年度", {"no_wrap": True}),
+                    ("得分", {"no_wrap": True}), ("变化", {"justify": "right"}),
+                    ("新增", {"justify": "right"}), ("不再报告", {"justify": "right"})):
+        table.add_column(col, **kw)
+    for p in cmp.pairs:
+        table.add_row(p.agency, p.region_b or p.region_a or "—", f"{p.year_a or '—'}→{p.year_b or '—'}",
+                      f"{p.score_a:.1f}→{p.score_b:.1f}",
+                      Text(f"{p.delta:+.1f}", style="green" if p.delta >= 0 else "red"),
+                      Text(str(len(p.newly_done)), style="green"), Text(str(len(p.dropped)), style="red"))
+    console.print(table)
+    for p in cmp.pairs:
+        if not p.newly_done and not p.dropped:
+            continue
+        line = Text(f"{p.agency}（{p.delta:+.1f} 分）\n", style="bold")
+        line.append("  新增报告的职责：", style="green")
+        line.append("；".join(t.get(i, i) for i in p.newly_done) or "—")
+        line.append("\n  不再报告的职责：", style="red")
+        line.append("；".join(t.get(i, i) for i in p.dropped) or "—")
+        console.print(line)
+    if cmp.only_a or cmp.only_b:
+        console.print("只在运行 %s 中：%s" % (ra["id"], "、".join(a for a, _ in cmp.only_a) or "—"))
+        console.print("只在运行 %s 中：%s" % (rb["id"], "、".join(a for a, _ in cmp.only_b) or "—"))
+    items = Table(title="各职责已开展比例变化 (done share per duty)", title_justify="left", title_style="bold",
+                  expand=True)
+    items.add_column("职责", ratio=3)
+    items.add_column(f"运行 {ra['id']}", justify="right")
+    items.add_column(f"运行 {rb['id']}", justify="right")
+    items.add_column("变化", justify="right")
+    for d in cmp.items:
+        ch = d["change"]
+        items.add_row(t.get(d["id"], d["id"]),
+                      "—" if d["done_share_a"] is None else _pct(d["done_share_a"]),
+                      "—" if d["done_share_b"] is None else _pct(d["done_share_b"]),
+                      Text("—" if ch is None else f"{ch * 100:+.0f}%",
+                           style="" if not ch else "green" if ch > 0 else "red"))
+    console.print(items)

@@ -1,0 +1,51 @@
+"""CSV of a batch: one row per report in ranking order, then the error rows; UTF-8 with a BOM
+so that Excel and WPS open the Chinese text correctly on a double click."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import IO
+
+from ..batch import Batch
+from ..messages import STATUS_ZH
+from ..models import Status
+
+ENCODING = "utf-8-sig"
+_S = {s.value: s for s in Status}
+HEAD = ["排名", "单位", "年度", "地区", "得分", "已开展", "职责总数", "缺项1", "缺项2", "缺项3",
+        "重复于", "缓存", "文件", "格式", "sha256", "错误"]
+
+
+def safe_cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula (=, +, -, @) is prefixed with an apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def item_headers(batch: Batch) -> list[str]:
+    """Duty titles as column headers (the id is added where two titles coincide)."""
+    titles = [it.title for it in batch.items]
+    return [t if titles.count(t) == 1 else f"{t} [{it.id}]" for t, it in zip(titles, batch.items)]
+
+
+def write_csv(batch: Batch, fh: IO[str]) -> None:
+    """Write to a text stream opened with encoding='utf-8-sig', newline=''."""
+    w = csv.writer(fh)
+    w.writerow(HEAD + item_headers(batch))
+    for rank, r in batch.ranking():
+        gaps = [batch.item_title(g) for g in r.gaps] + [""] * (3 - len(r.gaps))
+        row = [rank, r.agency or "", r.year or "", r.region, f"{r.score:.1f}", r.done, r.total, *gaps,
+               r.duplicate_of or "", "是" if r.cached else "", r.path, r.format, r.sha256, ""]
+        row += [STATUS_ZH[_S[r.status(i)]] for i in range(len(batch.items))]
+        w.writerow([safe_cell(v) for v in row])
+    for e in batch.errors:
+        row = ["", "", "", "", "", "", "", "", "", "", e.duplicate_of or "", "", e.path, "", e.sha256 or "",
+               e.message]
+        w.writerow([safe_cell(v) for v in row])
+
+
+def save_csv(batch: Batch, path: str | Path) -> None:
+    with open(path, "w", encoding=ENCODING, newline="") as fh:
+        write_csv(batch, fh)

@@ -1,0 +1,142 @@
+"""Excel workbook of a batch (openpyxl, write-only so memory stays flat), for Excel and WPS.
+
+Sheets: 排名 (ranking), 覆盖矩阵 (coverage: duty × status shares, most neglected first),
+状态矩阵 (reports × duties, coloured by status), 报告结构 (required parts), 地区 (regions),
+明细 (one row per report and duty, with the first evidence quote), 错误 (errors and skipped).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..batch import STATUSES, Batch, Spool
+from ..messages import STATUS_ZH
+from ..models import Status
+
+_S = {s.value: s for s in Status}
+FILLS = {"done": "C6EFCE", "planned": "FFEB9C", "shortfall": "FFC7CE", "absent": "EDEDED"}
+SHEETS = ("排名", "覆盖矩阵", "状态矩阵", "报告结构", "地区", "明细", "错误")
+MAX_CELL = 32000
+
+
+def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
+    """Write the workbook to `path`; per-report items are read back from the spool one at a time."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    fills = {s: PatternFill("solid", start_color=c, end_color=c) for s, c in FILLS.items()}
+
+    def cell(ws, value, *, fill: str | None = None, font=None, fmt: str | None = None, wrap: bool = False):
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL]
+        c = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
+            c.data_type = "s"   # text, never a formula
+        if fill:
+            c.fill = fills[fill]
+        if font is not None:
+            c.font = font
+        if fmt:
+            c.number_format = fmt
+        if wrap:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        return c
+
+    def sheet(title: str, head: list[str], widths: list[int]):
+        ws = wb.create_sheet(title)
+        for n, w in enumerate(widths):
+            ws.column_dimensions[_col(n)].width = w
+        ws.freeze_panes = "A2"
+        ws.append([cell(ws, h, font=bold) for h in head])
+        return ws
+
+    def row(ws, values: list) -> None:
+        ws.append([v if hasattr(v, "coordinate") else cell(ws, v) for v in values])
+
+    ranking = batch.ranking()
+
+    # 排名
+    ws = sheet("排名", ["名次", "单位", "年度", "地区", "得分", "已开展", "职责总数", "最重要的缺项（前三）",
+                        "重复于", "文件", "格式"], [6, 24, 7, 14, 7, 7, 8, 60, 30, 50, 6])
+    for rank, r in ranking:
+        row(ws, [rank, r.agency or "", r.year, r.region, r.score, r.done, r.total,
+                 "；".join(batch.item_title(g) for g in r.gaps), r.duplicate_of or "", r.path, r.format])
+
+    # 覆盖矩阵
+    head = ["职责", "编号", "分组", "权重", "报告数"]
+    for s in STATUSES:
+        head += [STATUS_ZH[_S[s]], f"{STATUS_ZH[_S[s]]}比例"]
+    ws = sheet("覆盖矩阵", head, [36, 34, 16, 6, 7] + [8, 10] * len(STATUSES))
+    coverage = batch.coverage()
+    for c in coverage:
+        values: list = [c.item.title, c.item.id, batch.groups.get(c.item.group, c.item.group), c.item.weight,
+                        c.reports]
+        for s in STATUSES:
+            values += [c.counts.get(s, 0), cell(ws, round(c.share(s), 4), fmt="0%")]
+        row(ws, values)
+
+    # 状态矩阵: reports × duties, duties in coverage order (most neglected first)
+    order = {it.id: n for n, it in enumerate(batch.items)}
+    cols = [order[c.item.id] for c in coverage]
+    ws = sheet("状态矩阵", ["名次", "单位", "年度", "地区", "得分"] + [batch.items[i].title for i in cols],
+               [6, 24, 7, 14, 7] + [12] * len(cols))
+    for rank, r in ranking:
+        values = [rank, r.agency or Path(r.path).name, r.year, r.region, r.score]
+        for i in cols:
+            st = r.status(i)
+            values.append(cell(ws, STATUS_ZH[_S[st]], fill=st))
+        row(ws, values)
+
+    # 报告结构
+    ws = sheet("报告结构", ["必备部分", "编号", "具备", "报告数", "比例", "缺少"], [44, 36, 7, 7, 8, 7])
+    for c in batch.structure():
+        have = c.counts.get("done", 0)
+        row(ws, [c.item.title, c.item.id, have, c.reports, cell(ws, round(c.share("done"), 4), fmt="0%"),
+                 c.reports - have])
+
+    # 地区
+    ws = sheet("地区", ["地区", "报告数", "平均分", "最低分", "最高分", "最低分单位", "最常缺失的职责",
+                        "该职责已开展比例"], [20, 8, 8, 8, 8, 24, 40, 10])
+    for s in batch.regions():
+        row(ws, [s.region, s.reports, round(s.mean, 1), s.min, s.max, s.lowest or "",
+                 s.neglected.title if s.neglected else "", cell(ws, round(s.neglected_share, 4), fmt="0%")])
+
+    # 明细
+    ws = sheet("明细", ["名次", "单位", "年度", "地区", "文件", "职责编号", "职责", "分组", "权重", "状态",
+                        "证据（第一条）", "行号", "页码", "所在部分", "应补写（缺项）"],
+               [6, 24, 7, 14, 40, 34, 36, 16, 6, 10, 80, 6, 6, 30, 60])
+    guidance = {it.id: it.guidance for it in batch.items}
+    for rank, r in ranking:
+        line = spool.line(r.path)
+        if line is None:
+            continue
+        d = json.loads(line)
+        for it in d["items"]:
+            e = it["evidence"][0] if it["evidence"] else {}
+            st = it["status"]
+            row(ws, [rank, r.agency or "", r.year, r.region, r.path, it["id"], it["title"],
+                     batch.groups.get(it["group"], it["group"]), it["weight"],
+                     cell(ws, STATUS_ZH[_S[st]], fill=st), e.get("text", ""), e.get("line"), e.get("page"),
+                     e.get("section", ""),
+                     "" if st == "done" else guidance.get(it["id"], it.get("guidance", ""))])
+
+    # 错误
+    ws = sheet("错误", ["文件", "结果", "原因", "reason", "重复于"], [50, 8, 60, 50, 30])
+    for e in batch.errors:
+        row(ws, [e.path, "失败", e.error.get("zh", ""), e.error.get("en", ""), e.duplicate_of or ""])
+    for s in batch.skipped:
+        row(ws, [s.path, "跳过", s.zh, s.en, ""])
+
+    wb.save(str(path))
+
+
+def _col(n: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n + 1)
