@@ -133,16 +133,15 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
     if not pending:
         return
     doc_bigrams = _bigrams(joined)
-    sentence_bigrams: list[set[str]] | None = None
     for term, cutoff in pending:
         grams = compiled.term_bigrams[term]
         need = 0.6 * len(grams)
         if not grams or len(grams & doc_bigrams) < need:
             continue
-        if sentence_bigrams is None:
-            sentence_bigrams = [_bigrams(k) for k in index.keys]
+        present = [g for g in grams if g in doc_bigrams]
         for s, key in enumerate(index.keys):
-            if len(grams & sentence_bigrams[s]) < need:
+            # substring tests run in C; cheaper than a bigram set per sentence
+            if sum(g in key for g in present) < need:
                 continue
             al = fuzz.partial_ratio_alignment(term, key, score_cutoff=cutoff)
             if al is None or al.dest_end - al.dest_start < len(term) - 2:
