@@ -177,14 +177,20 @@ def render_history(agency: str, entries: list, titles: dict[str, str],
         prev = None
         for e in rows:
             if e.delta is not None and prev is not None:
-                t = Text(f"{prev.year} → {e.year}（{e.delta:+.1f} 分）\n", style="bold")
-                t.append("  新增报告的职责：", style="green")
-                t.append("；".join(titles.get(i, i) for i in e.newly_done) or "—")
-                t.append("\n  不再报告的职责：", style="red")
-                t.append("；".join(titles.get(i, i) for i in e.dropped) or "—")
-                console.print(t)
+                console.print(_change_lines(f"{prev.year} → {e.year}（{e.delta:+.1f} 分）",
+                                            e.newly_done, e.dropped, titles))
             if prev is None or prev.year != e.year:
                 prev = e
+
+
+def _change_lines(head: str, newly_done, dropped, titles: dict) -> Text:
+    """A heading line, then the duties newly reported (green) and no longer reported (red)."""
+    t = Text(head + "\n", style="bold")
+    t.append("  新增报告的职责：", style="green")
+    t.append("；".join(titles.get(i, i) for i in newly_done) or "—")
+    t.append("\n  不再报告的职责：", style="red")
+    t.append("；".join(titles.get(i, i) for i in dropped) or "—")
+    return t
 
 
 def render_compare(cmp, console: Console | None = None) -> None:
@@ -211,12 +217,7 @@ def render_compare(cmp, console: Console | None = None) -> None:
     for p in cmp.pairs:
         if not p.newly_done and not p.dropped:
             continue
-        line = Text(f"{p.agency}（{p.delta:+.1f} 分）\n", style="bold")
-        line.append("  新增报告的职责：", style="green")
-        line.append("；".join(t.get(i, i) for i in p.newly_done) or "—")
-        line.append("\n  不再报告的职责：", style="red")
-        line.append("；".join(t.get(i, i) for i in p.dropped) or "—")
-        console.print(line)
+        console.print(_change_lines(f"{p.agency}（{p.delta:+.1f} 分）", p.newly_done, p.dropped, t))
     if cmp.only_a or cmp.only_b:
         console.print("只在运行 %s 中：%s" % (ra["id"], "、".join(a for a, _ in cmp.only_a) or "—"))
         console.print("只在运行 %s 中：%s" % (rb["id"], "、".join(a for a, _ in cmp.only_b) or "—"))
