@@ -164,14 +164,15 @@ def test_cli_db_history_compare(years, tmp_path):
     assert [e["year"] for e in entries] == [2023, 2024]
     assert "first-responsible.shufa" in entries[1]["newly_done"]
     table = runner.invoke(main, ["history", "晋城市教育局", "--db", db])
-    assert table.exit_code == 0 and "领导干部述法" in table.stdout and "2024" in table.stdout
+    assert table.exit_code == 0 and "2024" in table.stdout
+    assert "新增报告的职责：" in table.stdout and "领导干部述法" in table.stdout
 
     c = runner.invoke(main, ["compare", "1", "2", "--db", db, "--format", "json"])
     assert c.exit_code == 0
     pairs = json.loads(c.stdout)["pairs"]
     assert pairs[0]["agency"] == "晋城市教育局" and "legal-counsel.retained" in pairs[0]["dropped"]
     t = runner.invoke(main, ["compare", "1", "2", "--db", db])
-    assert t.exit_code == 0 and "法律顾问" in t.stdout
+    assert t.exit_code == 0 and "不再报告的职责：" in t.stdout and "法律顾问" in t.stdout
 
     assert runner.invoke(main, ["compare", "1", "9", "--db", db]).exit_code == 2
     assert runner.invoke(main, ["history", "没有这个单位", "--db", db]).exit_code == 2
