@@ -245,3 +245,19 @@ def test_json_output_of_a_pdf_cites_page_and_line(inputs):
     ev = next(i for i in data["items"] if i["id"] == "legal-counsel.retained")["evidence"][0]
     assert ev["page"] == 1 and isinstance(ev["line"], int)
     assert data["report"]["format"] == "pdf"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+                    reason="LibreOffice not installed (.ci/run installs libreoffice-writer-nogui)")
+def test_legacy_word_doc_is_converted_through_libreoffice(tmp_path):
+    import subprocess
+
+    files = make.seed_in_formats("晋城市教育局-2023.txt", tmp_path)
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "doc",
+                    "--outdir", str(tmp_path), str(files["docx"])], capture_output=True, timeout=180, check=True)
+    doc = files["docx"].with_suffix(".doc")
+    assert doc.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"      # a real binary Word file
+    result = audit_path(doc)
+    assert result.source_format == "doc"
+    assert {i.id: i.status.value for i in result.items} == statuses(files["txt"])
