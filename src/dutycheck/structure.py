@@ -32,6 +32,8 @@ _ORG = re.compile(r"^(.{2,30}?(?:局|委员会|委|厅|办公室|政府|中心|�
 _TAIL = re.compile(r"^(?:抄送|印发|附件|签发|主题词|联系人|\(此件)|印发$|^\d{4}年\d{1,2}月\d{1,2}日")
 _HEAD_SKIP = re.compile(r"文件$|〔\d{4}〕|\[\d{4}\]|签发人|^.{1,20}:$|^(?:密级|缓急|编号)")
 _REPORT_WORD = re.compile(r"报告|总结|情况|汇报")
+# the sentence that closes an opening summary: 现将有关情况报告如下
+_INTRO_END = re.compile(r"(报告|汇报|总结|说明)如下[:。]?$")
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,12 @@ def parse(normal: NormalText, rules: StructureRules) -> Document:
                 role, reason = top_roles[-1], "位于上一部分之后，沿用其角色"
             else:
                 role, reason = Role.ACHIEVEMENTS, "正文部分（不足与计划之前）"
+            if (found and parent.index != 0 and parent.role in (Role.PLANS, Role.SHORTFALLS)
+                    and role in (Role.ACHIEVEMENTS, Role.FIRST_RESPONSIBLE)):
+                # a numbered point under 下一步/存在问题 that names a duty (５．研究制定…第一责任人
+                # 职责清单) stays a plan or a weakness: only a plans/shortfalls/other heading
+                # changes the part a sub-heading belongs to
+                role, reason = parent.role, f"继承上级标题“{parent.heading[:20]}”"
             if level == top_level:
                 top_roles.append(role)
             loc = normal.location(pstart)
@@ -292,7 +300,9 @@ def parse(normal: NormalText, rules: StructureRules) -> Document:
         sec = stack[-1]
         if sec.index == 0 and k > head:
             # body text before any heading: the opening summary, or a report without headings
-            first_body = all(s.role in (Role.PREAMBLE,) for s in sentences)
+            # … but once the opening has said 现将…报告如下, what follows is the body itself
+            first_body = (all(s.role in (Role.PREAMBLE,) for s in sentences)
+                          and not any(_INTRO_END.search(s.text) for s in sentences))
             role, reason = ((Role.PREAMBLE, "导语") if first_body else
                             (Role.ACHIEVEMENTS, "无标题的正文"))
         else:
