@@ -67,3 +67,15 @@ def test_match_keys_ignore_punctuation_but_not_clause_breaks():
     assert match_key("“双随机、一公开”") == "双随机一公开"
     assert match_key("互联网+政务服务") == "互联网政务服务"
     assert "领学" not in sentence_key("坚持以法治为引领，学法促用法")
+
+
+def test_page_number_lines_of_a_pdf_copy_are_dropped_and_the_sentence_rejoined():
+    text = ("二、全面清理规范性文件，对现行有效的规范性文件集\n"
+            "- 3 -\n"
+            "中清理，废止文件2件。\n"
+            "第 4 页 共 9 页\n"
+            "三、下一步工作安排")
+    n = norm(text)
+    assert "规范性文件集中清理,废止文件2件。" in n.text
+    assert "3" not in n.text.split("废止")[0] and "第4页" not in n.text
+    assert n.location(n.text.index("中清理")).line == 3

@@ -47,6 +47,9 @@ _ARTIFACTS = re.compile(
     r"|[\u200b-\u200f\u2060\ufeff\u00ad]"  # zero-width, BOM, soft hyphen
 )
 _MD_HEADING = re.compile(r"^(#{1,6})\s*")
+# A page number left on its own line by a PDF-to-text copy: "- 3 -", "—3—", "第 3 页 共 9 页".
+_PAGE_NUMBER_LINE = re.compile(
+    r"^\s*(?:[-—–~]\s*\d{1,3}\s*[-—–~]|第\s*\d{1,3}\s*页(?:\s*[,/]?\s*共\s*\d{1,3}\s*页)?)\s*$")
 _MD_QUOTE = re.compile(r"^>\s?")
 _HSPACE = re.compile(r"[ \t\xa0\u2000-\u200a]+")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
@@ -104,6 +107,8 @@ class NormalText:
 
 def _line_pieces(line: str, offset: int) -> tuple[list[tuple[int, int]], int | None]:
     """Kept (start, end) spans of one line, in original offsets, and its markdown level."""
+    if _PAGE_NUMBER_LINE.match(line):
+        return [], None     # dropped whole, so the sentence around it rejoins
     cut: list[tuple[int, int]] = []
     md_level = None
     m = _MD_HEADING.match(line)
