@@ -79,3 +79,23 @@ def test_page_number_lines_of_a_pdf_copy_are_dropped_and_the_sentence_rejoined()
     assert "规范性文件集中清理,废止文件2件。" in n.text
     assert "3" not in n.text.split("废止")[0] and "第4页" not in n.text
     assert n.location(n.text.index("中清理")).line == 3
+
+
+def test_running_header_repeats_are_dropped_but_the_title_kept():
+    header = "青山区教育局2023年法治政府建设年度报告"
+    text = (f"{header}\n2023年，我局认真落实法治政府建设各项任务。\n"
+            "一、主要举措和成效\n严格落实行政执法公示制度，执法全过程\n"
+            f"{header}\n记录制度和重大执法决定法制审核制度。\n"
+            "聘请律师事务所担任常年法律顾问，出具法律意见书\n"
+            f"{header}\n15份。\n")
+    n = norm(text)
+    assert n.text.count(header) == 1 and n.text.startswith(header)
+    assert "执法全过程记录制度" in n.text and "法律意见书15份" in n.text
+
+
+def test_running_header_is_dropped_when_the_title_is_split_over_two_lines():
+    header = "青山区教育局2023年度法治政府建设工作报告"
+    text = ("青山区教育局\n2023年度法治政府建设工作报告\n\n2023年，我局认真落实法治政府建设各项任务。\n"
+            + "".join(f"第{p}批规范性文件集\n- {p} -\n{header}\n中清理，废止{p}件。\n" for p in (1, 2, 3)))
+    n = norm(text)
+    assert header not in n.text and n.text.count("规范性文件集中清理") == 3

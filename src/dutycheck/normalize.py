@@ -137,6 +137,22 @@ def _line_pieces(line: str, offset: int) -> tuple[list[tuple[int, int]], int | N
     return [(offset + s, offset + e) for s, e in kept], md_level
 
 
+def _drop_running_headers(lines: list) -> list:
+    """Drop the repeats of a short line that recurs on every page of a PDF-to-text copy.
+
+    An occurrence in the opening lines stays (a running header often repeats the title,
+    which names the agency); the others sit in the middle of sentences and would break them.
+    """
+    counts: dict[str, int] = {}
+    for clean, *_ in lines:
+        if len(clean) <= 40 and clean[-1] not in _TERMINAL:
+            counts[clean] = counts.get(clean, 0) + 1
+    repeated = {c for c, n in counts.items() if n >= 3 and not _HEADING_START.match(c)}
+    if not repeated:
+        return lines
+    return [entry for k, entry in enumerate(lines) if k < 3 or entry[0] not in repeated]
+
+
 def _is_title_like(text: str, typical: float) -> bool:
     """A short line with no full stop inside: a title, heading or sign-off, not a wrapped line.
 
@@ -176,6 +192,7 @@ def normalize(source: SourceText) -> NormalText:
         clean = "".join(ln[s - line_starts[i]:e - line_starts[i]] for s, e in pieces)
         if clean:
             lines.append((clean, pieces, md, i))
+    lines = _drop_running_headers(lines)
 
     long_lines = sorted(len(c) for c, _, md, _ in lines if md is None and len(c) > 10)
     typical = float(long_lines[len(long_lines) // 2]) if long_lines else 60.0
