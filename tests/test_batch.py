@@ -308,3 +308,29 @@ def test_summary_fields_pads_unknown_items():
     ids = ("a", "b", "c")
     fields = summary_fields(d, {i: n for n, i in enumerate(ids)}, (1.0, 3.0, 2.0), ids)
     assert fields == ("某县教育局", 2024, 50.0, 0, 3, "apa", ("b", "c", "a"), "txt")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_that_hangs_becomes_a_timeout_row_and_the_rest_complete(tmp_path, monkeypatch, jobs):
+    import time
+
+    import dutycheck.audit as audit_mod
+
+    real = audit_mod.audit_path
+
+    def hangs_on_one(path, checklist="default", **kw):
+        if Path(path).name == "hang.txt":
+            time.sleep(30)          # a parser stuck on a damaged file
+        return real(path, checklist, **kw)
+
+    bundled = sorted((Path(__file__).parent.parent / "reports").rglob("*.txt"))
+    for p in bundled[:2]:
+        shutil.copy(p, tmp_path / p.name)
+    shutil.copy(bundled[2], tmp_path / "hang.txt")
+    monkeypatch.setattr(audit_mod, "audit_path", hangs_on_one)
+    start = time.perf_counter()
+    b = run_batch([tmp_path], jobs=jobs, timeout=0.5)
+    assert time.perf_counter() - start < 20
+    assert [Path(e.path).name for e in b.errors] == ["hang.txt"]
+    assert b.errors[0].error["kind"] == "Timeout" and "超时" in b.errors[0].error["zh"]
+    assert len(b.rows) == 2

@@ -340,9 +340,38 @@ def _dumps(d: dict) -> str:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(checklist_path: str) -> None:
+FILE_TIMEOUT = 120.0
+"""Seconds one file may take before it becomes an error row (a PDF that hangs the parser)."""
+
+
+class _FileTimeout(BaseException):
+    """Raised by the alarm; a BaseException so parsers' `except Exception` cannot swallow it."""
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _FileTimeout
+
+
+def _time_limit(seconds: float | None):
+    """Arm a per-file alarm where signals allow it (Unix, main thread); returns a disarm function."""
+    import threading
+
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+    def disarm() -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+    return disarm
+
+
+def _init_worker(checklist_path: str, timeout: float | None = FILE_TIMEOUT) -> None:
     """Per worker process: ignore Ctrl-C (the parent handles it) and load the checklist once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER["timeout"] = timeout
     if "checklist" not in _WORKER:  # a forked worker already has the parent's
         from .checklist.load import load_checklist
 
@@ -366,14 +395,23 @@ def _audit_one(path: str, checklist: "Checklist | None" = None) -> tuple:
     Every exception is caught here, so one bad file becomes one error row.
     """
     cl = checklist if checklist is not None else _WORKER["checklist"]
+    limit = _WORKER.get("timeout", FILE_TIMEOUT)
+    disarm = _time_limit(limit)
     try:
         from .audit import audit_path
         from .render.json import audit_dict
 
         d = audit_dict(audit_path(path, cl))
         return ("ok", _dumps(d), summary_fields(d, *_prepare_index(cl)))
+    except _FileTimeout:
+        return ("error", {"path": path, "line": None, "column": None, "key": None,
+                          "zh": f"审查超时（超过 {limit:g} 秒），此文件未审查；可用 --timeout 放宽",
+                          "en": f"timed out after {limit:g} s; not audited (raise --timeout)",
+                          "kind": "Timeout"})
     except Exception as exc:  # noqa: BLE001 — any failure is this file's error row
         return ("error", error_info(exc, path))
+    finally:
+        disarm()
 
 
 def default_jobs() -> int:
@@ -400,7 +438,8 @@ def _noop() -> None:
 
 def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int | None = None,
                   lookup: Lookup | None = None, region: str = "auto",
-                  on_ready: Callable[[], None] | None = None) -> Iterator[Outcome]:
+                  on_ready: Callable[[], None] | None = None,
+                  timeout: float | None = FILE_TIMEOUT) -> Iterator[Outcome]:
     """Audit the inputs and yield each outcome as soon as it is known (completion order).
 
     `jobs=1` audits in this process; more uses a process pool with a bounded number of
@@ -408,9 +447,11 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
     may return a stored `dutycheck.audit/1` line for an unchanged file (the cache).
     A file whose bytes equal an earlier input's is audited like any other and its row
     flagged `duplicate_of` that input. `on_ready` is called once the workers exist (start
-    a progress bar after it: forking while a display thread runs is unsafe).
+    a progress bar after it: forking while a display thread runs is unsafe). A file that
+    takes longer than `timeout` seconds becomes an error row (None: no limit).
     """
     jobs = jobs or default_jobs()
+    _WORKER["timeout"] = timeout
     if isinstance(inputs, Sized) and len(inputs) <= 1:
         jobs = 1
     index = _prepare_index(checklist)
@@ -470,7 +511,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
         ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
         _WORKER["checklist"] = checklist  # inherited by forked workers: no reload
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(checklist.path,))
+                                   initargs=(checklist.path, timeout))
         pool.submit(_noop)
         return pool
 
@@ -790,7 +831,7 @@ class Spool:
 def run_batch(paths: Iterable[str | os.PathLike], checklist: "Checklist | str | os.PathLike" = "default", *,
               recursive: bool = False, jobs: int | None = None, lookup: Lookup | None = None,
               region: str = "auto", on_outcome: Callable[[Outcome], None] | None = None,
-              keep_rows: bool = True) -> Batch:
+              keep_rows: bool = True, timeout: float | None = FILE_TIMEOUT) -> Batch:
     """Expand, audit and aggregate in one call: the library entry point of batch mode.
 
     `on_outcome` sees each outcome as it finishes (write its `.line` to stream the audits);
@@ -803,7 +844,7 @@ def run_batch(paths: Iterable[str | os.PathLike], checklist: "Checklist | str | 
     cl = checklist if isinstance(checklist, Checklist) else load_checklist(checklist)
     exp = expand_paths(paths, recursive=recursive)
     batch = Batch(cl, exp.skipped, keep_rows=keep_rows)
-    for outcome in iter_outcomes(exp.inputs, cl, jobs=jobs, lookup=lookup, region=region):
+    for outcome in iter_outcomes(exp.inputs, cl, jobs=jobs, lookup=lookup, region=region, timeout=timeout):
         batch.add(outcome)
         if on_outcome is not None:
             on_outcome(outcome)

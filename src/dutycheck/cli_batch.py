@@ -91,8 +91,11 @@ def _open_out(out: str | None, encoding: str = "utf-8") -> IO[str]:
               help="地区分组依据：文件夹或单位名称中的省市县 (group regions by folder or by the agency name)")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
               help="有报告得分低于此值时退出码为 1 (exit 1 when some report scores below N)")
+@click.option("--timeout", type=click.FloatRange(min=0), default=120, show_default=True,
+              help="单个文件最长审查秒数，超时记为失败；0 表示不限 (seconds per file; 0: no limit)")
 def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | None, fmt: str,
-          out: str | None, db: str | None, region_mode: str, fail_under: float | None) -> None:
+          out: str | None, db: str | None, region_mode: str, fail_under: float | None,
+          timeout: float) -> None:
     """批量审查一个地区的报告：排名、职责覆盖、地区分组 (audit many reports).
 
     PATH 可以是文件、文件夹或通配符；不支持的文件会列出并跳过。结果在审查完成时逐份写出（jsonl），一份文件出错不影响其他文件。
@@ -144,7 +147,8 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
     try:
         for outcome in iter_outcomes(drain(exp.inputs), cl, jobs=1 if total <= 1 else jobs,
                                      lookup=store.lookup if store else None, region=region_mode,
-                                     on_ready=progress.start if progress else None):
+                                     on_ready=progress.start if progress else None,
+                                     timeout=timeout or None):
             result.add(outcome)
             if store is not None:
                 store.add(outcome)
