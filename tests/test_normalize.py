@@ -31,6 +31,16 @@ def test_short_title_lines_are_not_joined_to_the_body():
     assert norm(text).text.startswith("2024年推进法治政府建设中存在的不足\n")
 
 
+def test_rows_of_figures_are_not_joined_into_one_sentence():
+    # tests/eval2/reports/e_*: a block of "label：figure" rows in a .txt report
+    body = "全面推行行政执法“三项制度”，在区行政执法信息公示平台公示执法主体、执法人员和执法结果，执法过程全程记录。"
+    text = (body + "\n行政规范性文件制定：1件；报区政府备案：1件；报备率：100%\n"
+            "清理规范性文件：18件（保留15件、废止3件）\n行政检查：312次；行政处罚案件：7件\n" + body)
+    lines = norm(text).text.split("\n")
+    assert lines[1].endswith("报备率:100%")
+    assert lines[2].startswith("清理规范性文件") and lines[3].startswith("行政检查")
+
+
 def test_closing_plan_paragraph_is_not_joined_to_the_shortfalls():
     # seed 003: the shortfall paragraph has no final full stop; "下一步，" opens a new one
     text = ("二是学校依法治校水平有待提升，部分学校在遇到法律问题时存在舍近求远的问题，未能契合青少年的心理诉求  \n\n"
