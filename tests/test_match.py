@@ -1,6 +1,7 @@
 """Matching: phrase variants, co-occurrence, exclusions, and what the context makes of a mention."""
 
 import pytest
+from dutycheck.audit import audit_text
 
 ACHIEVEMENTS = "一、主要举措和成效\n"
 SHORTFALLS = "一、主要举措和成效\n全年开展法治讲座12场。\n二、存在的不足和原因\n"
@@ -109,3 +110,12 @@ def test_evidence_cites_line_section_role_and_reason(checklist):
     assert e.section == "(一)健全工作机制"
     assert "法律顾问" in e.matched and e.score == 100
     assert "签订《常年法律顾问合同书》" in e.text
+
+
+def test_concrete_evidence_is_quoted_before_a_general_statement(checklist):
+    # both sentences name the legal counsel once; a reviewer quotes the one with the figures
+    text = ("一、主要举措和成效\n充分发挥法律顾问作用，不断提升依法决策水平。"
+            "常年法律顾问全年审查合同61份，出具法律意见书15份。")
+    ev = audit_text(text, checklist).item("legal-counsel.retained").evidence
+    assert ev[0].text.startswith("常年法律顾问全年审查合同61份")
+    assert ev[1].text.startswith("充分发挥法律顾问作用")

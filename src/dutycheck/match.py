@@ -253,16 +253,30 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
     nterms = sum(1 for t in terms if any(h.sentence == e.sentence for h in index.hits.get(t, ())))
     in_title = bool(e.matched) and _in_title(sent.text, sent.text.find(e.matched[:2]))
     heading = sent.is_heading or _topic_line(sent.text)
-    return (STATUS_ORDER.index(e.status), -nterms, int(in_title), int(heading), e.sentence)
+    concrete = _figure_near(sent.text, e.matched)
+    return (STATUS_ORDER.index(e.status), -nterms, int(in_title), int(heading), int(not concrete), e.sentence)
 
 
 _NUMBERING_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
+
+
+_FIGURE = re.compile(r"\d|[一二三四五六七八九十两百千万]+(?:次|件|场|所|名|人|个|项|期|批)")
+
+
+def _figure_near(text: str, matched: str) -> bool:
+    """A count or figure in the clause of the match ("开展法治讲座38场"): concrete evidence,
+    which a reviewer quotes before a general statement of the same duty."""
+    at = text.find(matched[:2]) if matched else -1
+    if at < 0:
+        return False
+    start = max(text.rfind(p, 0, at) for p in "，,。；;：:") + 1
+    ends = [i for i in (text.find(p, at) for p in "，,。；;") if i >= 0]
+    return bool(_FIGURE.search(text[start:min(ends) if ends else len(text)]))
 
 
 def _topic_line(text: str) -> bool:
     """A short 一是/二是 lead sentence announces a topic; the next sentence says what was done."""
     return len(text) <= 25 and bool(_NUMBERING_PREFIX.match(text))
-_NUMBERING_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
 
 
 def _evidence(index: DocIndex, m: RawMatch, ctx: CompiledContext) -> Evidence:
