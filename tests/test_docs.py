@@ -40,3 +40,13 @@ def test_every_dependency_is_explained():
     for dep in deps:
         name = re.split(r"[<>=\[ ]", dep)[0]
         assert name.lower() in README.lower(), f"{name} is not in the README's dependency list"
+
+
+def test_readme_python_example_runs(monkeypatch, capsys):
+    import re
+
+    monkeypatch.chdir(ROOT)
+    block = re.search(r"```python\n(.*?)```", README, re.S).group(1)
+    exec(compile(block, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "晋城市教育局" in out and "legal-counsel" not in out.splitlines()[0]
