@@ -246,7 +246,9 @@ def _item_terms(item: Item) -> set[str]:
 def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: list[Sentence]) -> tuple:
     """Order evidence as a reviewer points: the status that decided first, then the
     fullest statement of the duty (most of the item's anchor phrases), then body text
-    before cited titles and headings, then document order."""
+    before cited titles and headings, then the item's primary wording (an earlier rule)
+    before its secondary ones (全面落实“三项制度” after 法制审核), then a figure, then
+    document order."""
     if item.kind == "section" and e.phrase.startswith("role:"):
         return (STATUS_ORDER.index(e.status), 0, 0, 0, e.sentence)
     sent = sentences[e.sentence]
@@ -254,7 +256,8 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
     in_title = bool(e.matched) and _in_title(sent.text, sent.text.find(e.matched[:2]))
     heading = sent.is_heading or _topic_line(sent.text)
     concrete = _figure_near(sent.text, e.matched)
-    return (STATUS_ORDER.index(e.status), -nterms, int(in_title), int(heading), int(not concrete), e.sentence)
+    rule = next((i for i, r in enumerate(item.rules) if r.label == e.phrase), len(item.rules))
+    return (STATUS_ORDER.index(e.status), -nterms, int(in_title), int(heading), rule, int(not concrete), e.sentence)
 
 
 _NUMBERING_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
