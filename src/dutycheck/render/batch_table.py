@@ -126,10 +126,19 @@ def problems_table(batch: Batch) -> Table | None:
     table.add_column("", no_wrap=True)
     table.add_column("原因", ratio=3)
     for e in batch.errors:
-        table.add_row(e.path, Text("失败", style="red"), e.message)
+        table.add_row(_file_cell(e.path), Text("失败", style="red"), e.message)
     for s in batch.skipped:
-        table.add_row(s.path, Text("跳过", style="yellow"), f"{s.zh} ({s.en})")
+        table.add_row(_file_cell(s.path), Text("跳过", style="yellow"), f"{s.zh} ({s.en})")
     return table
+
+
+def _file_cell(path: str) -> Text:
+    """The file name on its own line, the folder dimmed below: a long path must not split the name."""
+    p = Path(path)
+    cell = Text(p.name)
+    if str(p.parent) not in ("", "."):
+        cell.append(f"\n{p.parent}", style="dim")
+    return cell
 
 
 def render_batch_table(batch: Batch, console: Console | None = None) -> None:
