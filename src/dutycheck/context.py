@@ -30,10 +30,15 @@ def decide(text: str, role: Role, role_reason: str, start: int, end: int,
     """Status of a mention at text[start:end] in a sentence of the given role, and why."""
     if role is Role.PLANS:
         return Status.PLANNED, f"位于“下一年度安排”部分（{role_reason}）"
-    if role is Role.SHORTFALLS:
-        return Status.SHORTFALL, f"位于“存在的不足”部分（{role_reason}）"
     lo, hi = clause_bounds(text, start, end)
     clause = text[lo:hi]
+    if role is Role.SHORTFALLS:
+        # 针对上年督察指出的问题，已完成规范性文件清理: a correction reported as finished
+        # inside the weaknesses part is work done, unless the clause names a weakness too
+        m = ctx.rectified.search(clause) if ctx.rectified is not None else None
+        if m and not (ctx.shortfall is not None and ctx.shortfall.search(clause)):
+            return Status.DONE, f"“存在的不足”部分中的整改完成（“{m.group(0)}”）"
+        return Status.SHORTFALL, f"位于“存在的不足”部分（{role_reason}）"
     if ctx.shortfall is not None:
         m = ctx.shortfall.search(clause)
         if m and not (ctx.not_shortfall is not None and ctx.not_shortfall.search(clause)):

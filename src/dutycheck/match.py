@@ -224,7 +224,11 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                 continue
             out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi],
                                 min(p.score for p in parts)))
-            break
+            if sentence.role is not Role.SHORTFALLS:
+                break
+            # in the shortfalls part a sentence can name the duty twice, as the weakness and
+            # as its finished correction (…章程核准滞后问题，已完成…章程核准工作): keep every
+            # mention, match_item keeps the one that reads as done (tests/eval4/reports/b_*)
     return out
 
 
@@ -257,7 +261,11 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
     heading = sent.is_heading or _topic_line(sent.text)
     concrete = _figure_near(sent.text, e.matched)
     rule = next((i for i, r in enumerate(item.rules) if r.label == e.phrase), len(item.rules))
-    return (STATUS_ORDER.index(e.status), -nterms, int(in_title), int(heading), rule, int(not concrete), e.sentence)
+    # the opening summary names duties as slogans (以“三项制度”规范执法、以“谁执法谁普法”压实责任…);
+    # the body says what was done, so it comes first (tests/eval4/reports/d_*)
+    summary = sent.role is Role.PREAMBLE
+    return (STATUS_ORDER.index(e.status), int(summary), -nterms, int(in_title), int(heading), rule,
+            int(not concrete), e.sentence)
 
 
 _NUMBERING_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
@@ -329,12 +337,20 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
     if item.kind == "section":
         evidence.extend(_section_evidence(item, index.doc))
     seen: set[int] = {e.sentence for e in evidence}
+    fresh: dict[int, int] = {}   # sentence → its evidence index, for this rule's repeated mentions
     for rule in item.rules:
         for m in _rule_matches(rule, item, index, rejected):
             if m.sentence in seen:
+                if m.sentence in fresh:
+                    ev = _evidence(index, m, ctx)
+                    k = fresh[m.sentence]
+                    if ev.status is Status.DONE and evidence[k].status is not Status.DONE:
+                        evidence[k] = ev
                 continue
             seen.add(m.sentence)
+            fresh[m.sentence] = len(evidence)
             evidence.append(_evidence(index, m, ctx))
+        fresh.clear()
     status = Status.ABSENT
     for st in STATUS_ORDER:
         if any(e.status is st for e in evidence):

@@ -65,6 +65,10 @@ _OPENER = re.compile(
     r"|\d{4}年[,，]|\d{4}年\d{1,2}月\d{1,2}日\s*$|[〇一二三四五六七八九零]{4}年)"
 )
 _INNER_STOP = re.compile(r"[。;；!?！？]")
+# a bullet or circled number opening a line (reports converted from Word: ■ and ◆ as headings,
+# ● and ①②③ as list items) starts a record of its own, never a wrapped line
+# (tests/eval4/reports/a_*: "■主要负责人…情况" ran into the paragraph below it)
+LIST_START = re.compile(r"^[■□◆◇●○◎▲△★☆►▶▪▫◼◻•❖➢①-⑳]")
 # a statistics row of a .txt report: "行政复议案件:0件;行政诉讼案件:2件(均胜诉)" — a label, a colon
 # and a figure at the end of a short line. It is a record of its own, not a wrapped line
 # (tests/eval2/reports/e_*: rows ran together into one quote).
@@ -178,7 +182,9 @@ def _joins(prev: str, nxt: str, typical: float) -> bool:
         return False    # one row of a block of figures (a wrapped PDF line is rarely two in a row)
     if _HEADING_START.match(prev) and len(prev) < 0.8 * typical and not _INNER_STOP.search(prev):
         return False    # a numbered heading clearly shorter than a full line: "（二）发挥法律顾问作用"
-    if _HEADING_START.match(nxt) or _OPENER.match(nxt):
+    if LIST_START.match(prev) and len(prev) < 0.8 * typical and not _INNER_STOP.search(prev):
+        return False    # a short bulleted heading: "■2024年工作安排"
+    if _HEADING_START.match(nxt) or _OPENER.match(nxt) or LIST_START.match(nxt):
         return False
     return True
 

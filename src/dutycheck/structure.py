@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .models import ReportMeta, Role, Section, Sentence
-from .normalize import NormalText
+from .normalize import LIST_START, NormalText
 
 _CN_NUM = "一二三四五六七八九十"
 _NUMBERING = (
@@ -24,6 +24,7 @@ _NUMBERING = (
     (5, re.compile(rf"^[{_CN_NUM}]是")),
 )
 _STOP = re.compile(r"[。!?]")
+_CIRCLED = re.compile(r"^[①-⑳]")
 _SENTENCE_END = re.compile(r"[。!?;…]+[”’」』)]?")
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _CN_DATE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
@@ -246,9 +247,12 @@ def parse(normal: NormalText, rules: StructureRules) -> Document:
         level = _numbering_level(para)
         if level is None and pstart in normal.md_headings and _is_title_like(para):
             level = top_level or 1
+        # a short line before a bulleted list heads it ("■2024年工作安排" over "①…；②…；"),
+        # but a circled-number item is a list item itself (tests/eval4/reports/a_*)
         unnumbered_heading = (
             level is None and _is_title_like(para) and k + 1 < tail
-            and not _is_title_like(paras[k + 1][1]) and k > head
+            and (not _is_title_like(paras[k + 1][1]) or LIST_START.match(paras[k + 1][1]))
+            and k > head and not _CIRCLED.match(para)
         )
         if unnumbered_heading:
             level = top_level or 1

@@ -29,7 +29,7 @@ ITEM_KEYS = {"id", "title", "group", "weight", "basis", "guidance", "kind", "mat
              "ignore_in_titles", "fuzzy", "context", "examples", "notes"}
 OVERRIDE_KEYS = ITEM_KEYS - {"id"}
 RULE_KEYS = {"any", "all", "within", "exclude", "exclude_within", "note"}
-CONTEXT_KEYS = {"planned", "shortfall", "done", "not_shortfall"}
+CONTEXT_KEYS = {"planned", "shortfall", "done", "not_shortfall", "rectified"}
 GROUP_KEYS = {"id", "title", "basis"}
 EXAMPLE_KEYS = {"match", "no_match"}
 ROLE_NAMES = {r.value for r in Role}
@@ -395,7 +395,7 @@ def _context(raw: dict | None) -> ContextRules | None:
     if not raw:
         return None
     return ContextRules(*(tuple(str(p) for p in raw.get(k) or ()) for k in
-                          ("planned", "shortfall", "done", "not_shortfall")))
+                          ("planned", "shortfall", "done", "not_shortfall", "rectified")))
 
 
 def _item(raw: dict, source: str) -> Item:

@@ -36,12 +36,14 @@ class ContextRules:
     shortfall: tuple[str, ...] = ()
     done: tuple[str, ...] = ()
     not_shortfall: tuple[str, ...] = ()
+    rectified: tuple[str, ...] = ()
 
     def merged(self, other: "ContextRules | None") -> "ContextRules":
         if other is None:
             return self
         return ContextRules(self.planned + other.planned, self.shortfall + other.shortfall,
-                            self.done + other.done, self.not_shortfall + other.not_shortfall)
+                            self.done + other.done, self.not_shortfall + other.not_shortfall,
+                            self.rectified + other.rectified)
 
     def compiled(self, year: int | None) -> "CompiledContext":
         nxt = str(year + 1) if year else r"(?!)"
@@ -52,7 +54,7 @@ class ContextRules:
             return re.compile("|".join(f"(?:{p.replace('{next_year}', nxt)})" for p in pats))
 
         return CompiledContext(join(self.planned), join(self.shortfall), join(self.done),
-                               join(self.not_shortfall))
+                               join(self.not_shortfall), join(self.rectified))
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class CompiledContext:
     shortfall: re.Pattern | None
     done: re.Pattern | None
     not_shortfall: re.Pattern | None
+    rectified: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
