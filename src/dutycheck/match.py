@@ -85,6 +85,16 @@ class DocIndex:
     keys: list[str]
     hits: dict[str, list[Hit]] = field(default_factory=lambda: defaultdict(list))
     _maps: dict[int, list[int]] = field(default_factory=dict)
+    _terms_in: dict[int, set[str]] | None = None
+
+    def terms_in(self, sentence: int) -> set[str]:
+        """The phrases that occur in a sentence (built once: evidence ranking asks it often)."""
+        if self._terms_in is None:
+            self._terms_in = defaultdict(set)
+            for term, hits in self.hits.items():
+                for h in hits:
+                    self._terms_in[h.sentence].add(term)
+        return self._terms_in.get(sentence, set())
 
     def key_map(self, sentence: int) -> list[int]:
         if sentence not in self._maps:
@@ -133,15 +143,16 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
     if not pending:
         return
     doc_bigrams = _bigrams(joined)
+    sentence_bigrams: list[set[str]] | None = None     # built once, only if some term needs it
     for term, cutoff in pending:
         grams = compiled.term_bigrams[term]
         need = 0.6 * len(grams)
         if not grams or len(grams & doc_bigrams) < need:
             continue
-        present = [g for g in grams if g in doc_bigrams]
+        if sentence_bigrams is None:
+            sentence_bigrams = [_bigrams(k) for k in index.keys]
         for s, key in enumerate(index.keys):
-            # substring tests run in C; cheaper than a bigram set per sentence
-            if sum(g in key for g in present) < need:
+            if len(grams & sentence_bigrams[s]) < need:
                 continue
             al = fuzz.partial_ratio_alignment(term, key, score_cutoff=cutoff)
             if al is None or al.dest_end - al.dest_start < len(term) - 2:
@@ -256,7 +267,7 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
     if item.kind == "section" and e.phrase.startswith("role:"):
         return (STATUS_ORDER.index(e.status), 0, 0, 0, e.sentence)
     sent = sentences[e.sentence]
-    nterms = sum(1 for t in terms if any(h.sentence == e.sentence for h in index.hits.get(t, ())))
+    nterms = len(terms & index.terms_in(e.sentence))
     in_title = bool(e.matched) and _in_title(sent.text, sent.text.find(e.matched[:2]))
     heading = sent.is_heading or _topic_line(sent.text)
     concrete = _figure_near(sent.text, e.matched)
