@@ -1,0 +1,60 @@
+"""The parsed-checklist cache: a cold start skips YAML parsing, but never serves stale rules."""
+
+from __future__ import annotations
+
+import os
+
+from dutycheck.checklist import load as loader
+
+BASE = """id: base
+version: "1"
+title: 测试清单
+groups:
+  - id: counsel
+    title: 法律顾问
+items:
+  - id: counsel.retained
+    title: 法律顾问
+    group: counsel
+    weight: 2
+    match:
+      - any: [法律顾问]
+"""
+CHILD = """id: child
+title: 子清单
+extends: base.yaml
+overrides:
+  counsel.retained:
+    weight: 3
+"""
+
+
+def test_cached_load_sees_a_change_in_any_file_of_the_chain(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "base.yaml").write_text(BASE, encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text(CHILD, encoding="utf-8")
+
+    first = loader._load_cached.__wrapped__(str(child), 1)
+    assert first.item("counsel.retained").weight == 3
+    assert len(os.listdir(tmp_path / "cache" / "dutycheck" / "checklists")) == 1
+
+    # a cache hit does not parse YAML at all
+    monkeypatch.setattr(loader, "_resolve", lambda *a: (_ for _ in ()).throw(AssertionError("parsed")))
+    assert loader._load_cached.__wrapped__(str(child), 1).item("counsel.retained").weight == 3
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+    # the base changes (same size, so only the bytes tell): the cache is not used
+    (tmp_path / "base.yaml").write_text(BASE.replace("weight: 2", "weight: 1").replace("[法律顾问]", "[公职律师]"),
+                                        encoding="utf-8")
+    again = loader._load_cached.__wrapped__(str(child), 1)
+    assert again.item("counsel.retained").rules[0].groups == (("公职律师",),)
+
+
+def test_cache_can_be_switched_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("DUTYCHECK_NO_CACHE", "1")
+    (tmp_path / "base.yaml").write_text(BASE, encoding="utf-8")
+    loader._load_cached.__wrapped__(str(tmp_path / "base.yaml"), 1)
+    assert not (tmp_path / "cache").exists()
