@@ -497,19 +497,30 @@ def _insert_key(mapping: Any, key: str, value: Any, order: tuple[str, ...]) -> N
     mapping.insert(pos, key, value)
 
 
-def _items_seq(doc: _Doc, create: bool = False) -> Any:
+def _is_placeholder(node: Any) -> bool:
+    """A missing key or an empty flow `[]`/`{}`: nothing to keep, and no block to add to."""
+    return node is None or (not len(node) and getattr(node, "fa", None) is not None and node.fa.flow_style())
+
+
+def _block_top(doc: _Doc, key: str, make: Any) -> Any:
+    """The top-level container under `key`, ready for block-style additions; a placeholder
+    is replaced by `make()`, a new key goes in the house order."""
     data = doc.data
-    seq = data.get("items")
-    if seq is None or (not len(seq) and getattr(seq, "fa", None) is not None and seq.fa.flow_style()):
-        if not create:
-            return seq
-        new = _block_seq()
-        if "items" in data:
-            data["items"] = new
+    node = data.get(key)
+    if _is_placeholder(node):
+        node = make()
+        if key in data:
+            data[key] = node
         else:
-            _add_top(doc, "items", new)
-        return new
-    return seq
+            _add_top(doc, key, node)
+    return node
+
+
+def _items_seq(doc: _Doc, create: bool = False) -> Any:
+    seq = doc.data.get("items")
+    if _is_placeholder(seq) and not create:
+        return seq
+    return _block_top(doc, "items", _block_seq)
 
 
 def _index_of(seq: Any, item_id: str) -> int | None:
@@ -708,12 +719,7 @@ def add_item(path: str | os.PathLike, fields: dict[str, Any], *,
         groups = data.get("groups")
         known = {g.get("id") for g in groups or [] if isinstance(g, dict)}
         if item["group"] not in known and item["group"] not in _base_groups(doc):
-            if groups is None or (not len(groups) and groups.fa.flow_style()):
-                groups = _block_seq()
-                if "groups" in data:
-                    data["groups"] = groups
-                else:
-                    _add_top(doc, "groups", groups)
+            groups = _block_top(doc, "groups", _block_seq)
             new_group = _map([("id", item["group"]), ("title", group_title)])
             _insert_element(doc, groups, len(groups), new_group, "groups")
     seq = _items_seq(doc, create=True)
@@ -781,13 +787,7 @@ def set_value(path: str | os.PathLike, item_id: str, key: str, value: str) -> st
         raise ChecklistError(f"条目“{item_id}”已在本文件中停用（disable），先从 disable 中去掉再修改",
                              f"{item_id!r} is disabled in this file; take it out of `disable` first",
                              path=str(doc.path))
-    overrides = data.get("overrides")
-    if overrides is None or (not len(overrides) and overrides.fa.flow_style()):
-        overrides = _map()
-        if "overrides" in data:
-            data["overrides"] = overrides
-        else:
-            _add_top(doc, "overrides", overrides)
+    overrides = _block_top(doc, "overrides", _map)
     if not (item_id in overrides and isinstance(overrides[item_id], dict)):
         last = list(overrides)[-1] if len(overrides) else None
         tail = _detach_tail(overrides[last], _MAP_INDENT) if last is not None else []
