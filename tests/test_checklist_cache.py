@@ -58,3 +58,21 @@ def test_cache_can_be_switched_off(tmp_path, monkeypatch):
     (tmp_path / "base.yaml").write_text(BASE, encoding="utf-8")
     loader._load_cached.__wrapped__(str(tmp_path / "base.yaml"), 1)
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_change_to_the_loader_itself_is_never_served_an_old_result(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "base.yaml").write_text(BASE, encoding="utf-8")
+    source = tmp_path / "load.py"                 # stands in for this module's source file
+    source.write_text("# version 1\n", encoding="utf-8")
+    monkeypatch.setattr(loader, "__file__", str(source))
+    loader._load_cached.__wrapped__(str(tmp_path / "base.yaml"), 1)
+
+    parsed = []
+    real = loader._resolve
+    monkeypatch.setattr(loader, "_resolve", lambda *a: parsed.append(a) or real(*a))
+    loader._load_cached.__wrapped__(str(tmp_path / "base.yaml"), 1)
+    assert parsed == []                           # same loader, same files: served from the cache
+    source.write_text("# version 2: merging changed\n", encoding="utf-8")
+    loader._load_cached.__wrapped__(str(tmp_path / "base.yaml"), 1)
+    assert len(parsed) == 1

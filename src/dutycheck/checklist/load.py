@@ -483,7 +483,8 @@ def load_checklist(name_or_path: str | os.PathLike = "default") -> Checklist:
 def load_checklist_uncached(path: str | os.PathLike) -> Checklist:
     """Load a checklist file afresh, bypassing the cache: `checklist validate` and edits
     must see the bytes on disk now (a cache keyed on mtime can miss a same-tick rewrite)."""
-    return _load_cached.__wrapped__(str(Path(path).resolve()), 0)
+    resolved = str(Path(path).resolve())
+    return _build(resolved, *_resolve(Path(resolved), ()))
 
 
 def _cache_file(path: str) -> Path | None:
@@ -508,8 +509,9 @@ def _resolve_cached(path: str) -> tuple[dict, tuple[str, ...]]:
     """`_resolve`, served from a per-user cache while every file of the `extends` chain has
     the same bytes: parsing and validating the YAML is a third of a cold `dutycheck audit`.
 
-    The cache is keyed on file contents, not times, and any failure to read or write it
-    only means the YAML is parsed again.
+    The cache is keyed on file contents, not times (this module's own source among them, so
+    a change to validation or merging is never served an old result), and any failure to
+    read or write it only means the YAML is parsed again.
     """
     import marshal
 
@@ -526,7 +528,8 @@ def _resolve_cached(path: str) -> tuple[dict, tuple[str, ...]]:
     merged, chain = _resolve(Path(path), ())
     if cache is not None:
         try:
-            data = marshal.dumps((__version__, [(f, _file_digest(f)) for f in chain], merged, list(chain)))
+            digests = [(f, _file_digest(f)) for f in (*chain, __file__)]
+            data = marshal.dumps((__version__, digests, merged, list(chain)))
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(data)
@@ -538,7 +541,11 @@ def _resolve_cached(path: str) -> tuple[dict, tuple[str, ...]]:
 
 @lru_cache(maxsize=16)
 def _load_cached(path: str, _mtime: int) -> Checklist:
-    merged, chain = _resolve(Path(path), ()) if _mtime == 0 else _resolve_cached(path)
+    return _build(path, *_resolve_cached(path))
+
+
+def _build(path: str, merged: dict, chain: tuple[str, ...]) -> Checklist:
+    """The model objects of a resolved (validated and merged) checklist."""
     groups = {g["id"]: Group(g["id"], g.get("title", g["id"]), g.get("basis", ""))
               for g in merged.get("groups") or []}
     items = [_item(raw, raw.get("_source", path)) for raw in merged["_items"]]
