@@ -72,7 +72,7 @@ def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Sourc
         lines, locs = _html_lines(text, name)
         src = _source(name, lines, locs, "html", data, encoding, "line", {})
     elif kind == "doc":
-        lines, locs, meta = _legacy_word_lines(p, name)
+        lines, locs, meta = _legacy_word_lines(p, data, name)
         src = _source(name, lines, locs, p.suffix.lower().lstrip(".") or "doc", data, None, "paragraph", meta)
     else:
         text, encoding = decode_text(data, name)
@@ -104,7 +104,7 @@ def _read_bytes(p: Path, name: str, max_bytes: int) -> bytes:
         raise ReportError("文件为空", "empty file", path=name)
     try:
         with open(p, "rb") as fh:
-            return fh.read(max_bytes + 1)[:max_bytes + 1]
+            return fh.read(max_bytes + 1)
     except PermissionError:
         raise ReportError("没有读取权限", "permission denied", path=name) from None
     except OSError as exc:
@@ -690,7 +690,7 @@ def _main_block(soup):
 
 # ---------------------------------------------------------------------------- .doc / .wps
 
-def _legacy_word_lines(p: Path, name: str) -> tuple[list[str], list[Location], dict]:
+def _legacy_word_lines(p: Path, data: bytes, name: str) -> tuple[list[str], list[Location], dict]:
     """Legacy Word and WPS files go through LibreOffice, when it is installed."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if not office:
@@ -699,7 +699,7 @@ def _legacy_word_lines(p: Path, name: str) -> tuple[list[str], list[Location], d
                           path=name)
     with tempfile.TemporaryDirectory(prefix="dutycheck-") as tmp:
         src = Path(tmp) / ("input" + (p.suffix.lower() or ".doc"))
-        shutil.copyfile(p, src)
+        src.write_bytes(data)       # the bytes already read, not a second read of the file
         try:
             subprocess.run([office, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
                             "--convert-to", "docx", "--outdir", tmp, str(src)],
