@@ -32,13 +32,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DutycheckError
+from .models import STATUS_ORDER
 
 if TYPE_CHECKING:  # pragma: no cover
     from .checklist.model import Checklist
 
 ERROR_SCHEMA = "dutycheck.error/1"
 BATCH_SCHEMA = "dutycheck.batch/1"
-STATUSES = ("done", "planned", "shortfall", "absent")
+STATUSES = tuple(s.value for s in STATUS_ORDER)
 STATUS_CODE = {"done": "d", "planned": "p", "shortfall": "s", "absent": "a"}
 CODE_STATUS = {v: k for k, v in STATUS_CODE.items()}
 STRUCTURE_GROUP = "structure"

@@ -14,11 +14,10 @@ from ..batch import STATUSES, Batch
 from ..messages import STATUS_MARK, STATUS_STYLE, STATUS_ZH, score_style
 from ..models import Status
 
-_S = {s.value: s for s in Status}
 
 
 def status_label(status: str) -> str:
-    return f"{STATUS_MARK[_S[status]]} {STATUS_ZH[_S[status]]}"
+    return f"{STATUS_MARK[Status(status)]} {STATUS_ZH[Status(status)]}"
 
 
 def _pct(x: float) -> str:
@@ -74,13 +73,13 @@ def coverage_table(batch: Batch) -> Table:
     table.add_column("权重", justify="right", no_wrap=True)
     table.add_column("已开展", no_wrap=True)
     for s in STATUSES[1:]:
-        table.add_column(STATUS_ZH[_S[s]], justify="right", no_wrap=True)
+        table.add_column(STATUS_ZH[Status(s)], justify="right", no_wrap=True)
     for c in batch.coverage():
         done = c.share("done")
         table.add_row(
             Text(c.item.title) + Text(f"  {c.item.id}", style="dim"), f"{c.item.weight:g}",
             Text(f"{_bar(done)} {_pct(done):>4}", style=score_style(done * 100)),
-            *(Text(_pct(c.share(s)), style=STATUS_STYLE[_S[s]]) for s in STATUSES[1:]))
+            *(Text(_pct(c.share(s)), style=STATUS_STYLE[Status(s)]) for s in STATUSES[1:]))
     return table
 
 

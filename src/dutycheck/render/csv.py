@@ -12,7 +12,6 @@ from ..messages import STATUS_ZH
 from ..models import Status
 
 ENCODING = "utf-8-sig"
-_S = {s.value: s for s in Status}
 HEAD = ["排名", "单位", "年度", "地区", "得分", "已开展", "职责总数", "缺项1", "缺项2", "缺项3",
         "重复于", "缓存", "文件", "格式", "sha256", "错误"]
 
@@ -38,7 +37,7 @@ def write_csv(batch: Batch, fh: IO[str]) -> None:
         gaps = [batch.item_title(g) for g in r.gaps] + [""] * (3 - len(r.gaps))
         row = [rank, r.agency or "", r.year or "", r.region, f"{r.score:.1f}", r.done, r.total, *gaps,
                r.duplicate_of or "", "是" if r.cached else "", r.path, r.format, r.sha256, ""]
-        row += [STATUS_ZH[_S[r.status(i)]] for i in range(len(batch.items))]
+        row += [STATUS_ZH[Status(r.status(i))] for i in range(len(batch.items))]
         w.writerow([safe_cell(v) for v in row])
     for e in batch.errors:
         row = ["", "", "", "", "", "", "", "", "", "", e.duplicate_of or "", "", e.path, "", e.sha256 or "",

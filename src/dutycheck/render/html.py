@@ -20,7 +20,6 @@ from ..batch import STATUSES, Batch, Spool
 from ..messages import STATUS_MARK, STATUS_ZH
 from ..models import Status
 
-_S = {s.value: s for s in Status}
 QUOTE_CHARS = 300
 
 
@@ -273,7 +272,7 @@ def _coverage(batch: Batch) -> str:
     n = batch.counts()["unique"]
     out = [f'<section id="coverage"><h2>职责覆盖情况（{n} 份报告，最常缺失的在前）</h2>',
            '<table><thead><tr><th>职责</th><th class="num">权重</th><th>已开展</th>']
-    out += [f'<th class="num">{_e(STATUS_ZH[_S[s]])}</th>' for s in STATUSES[1:]]
+    out += [f'<th class="num">{_e(STATUS_ZH[Status(s)])}</th>' for s in STATUSES[1:]]
     out.append("</tr></thead><tbody>")
     for c in batch.coverage():
         d = c.share("done")
@@ -365,7 +364,7 @@ def write_html(batch: Batch, spool: Spool, fh: IO[str]) -> None:
              '<th class="num" data-key="score">得分</th><th class="num" data-key="done">已开展</th>'
              '<th>最重要的缺项（前三）</th></tr></thead><tbody></tbody></table>'
              '<p class="muted">点击表头排序；点击一行查看该报告的详情。</p></section>')
-    legend = "".join(f'<span class="badge st-{s}">{_e(STATUS_MARK[_S[s]])} {_e(STATUS_ZH[_S[s]])}</span>'
+    legend = "".join(f'<span class="badge st-{s}">{_e(STATUS_MARK[Status(s)])} {_e(STATUS_ZH[Status(s)])}</span>'
                      for s in STATUSES)
     fh.write(f'<section id="heatmap"><h2>热力图：报告 × 职责（最常缺失的职责在左）</h2>'
              f'<p class="legend">{legend}</p><div class="hm-wrap"><table id="heatmap-table"></table></div>'
@@ -382,8 +381,8 @@ def write_html(batch: Batch, spool: Spool, fh: IO[str]) -> None:
                    "groupTitle": batch.groups.get(it.group, it.group), "weight": it.weight,
                    "guidance": it.guidance} for it in batch.items],
         "order": [order[c.item.id] for c in batch.coverage()],
-        "labels": {s: STATUS_ZH[_S[s]] for s in STATUSES},
-        "marks": {s: STATUS_MARK[_S[s]] for s in STATUSES},
+        "labels": {s: STATUS_ZH[Status(s)] for s in STATUSES},
+        "marks": {s: STATUS_MARK[Status(s)] for s in STATUSES},
         "codes": {"d": "done", "p": "planned", "s": "shortfall", "a": "absent"},
     }
     fh.write('<script type="application/json" id="dc-data">')

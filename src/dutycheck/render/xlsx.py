@@ -14,7 +14,6 @@ from ..batch import STATUSES, Batch, Spool
 from ..messages import STATUS_ZH
 from ..models import Status
 
-_S = {s.value: s for s in Status}
 FILLS = {"done": "C6EFCE", "planned": "FFEB9C", "shortfall": "FFC7CE", "absent": "EDEDED"}
 SHEETS = ("排名", "覆盖矩阵", "状态矩阵", "报告结构", "地区", "明细", "错误")
 MAX_CELL = 32000
@@ -71,7 +70,7 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
     # 覆盖矩阵
     head = ["职责", "编号", "分组", "权重", "报告数"]
     for s in STATUSES:
-        head += [STATUS_ZH[_S[s]], f"{STATUS_ZH[_S[s]]}比例"]
+        head += [STATUS_ZH[Status(s)], f"{STATUS_ZH[Status(s)]}比例"]
     ws = sheet("覆盖矩阵", head, [36, 34, 16, 6, 7] + [8, 10] * len(STATUSES))
     coverage = batch.coverage()
     for c in coverage:
@@ -90,7 +89,7 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
         values = [rank, r.agency or Path(r.path).name, r.year, r.region, r.score]
         for i in cols:
             st = r.status(i)
-            values.append(cell(ws, STATUS_ZH[_S[st]], fill=st))
+            values.append(cell(ws, STATUS_ZH[Status(st)], fill=st))
         row(ws, values)
 
     # 报告结构
@@ -122,7 +121,7 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
             st = it["status"]
             row(ws, [rank, r.agency or "", r.year, r.region, r.path, it["id"], it["title"],
                      batch.groups.get(it["group"], it["group"]), it["weight"],
-                     cell(ws, STATUS_ZH[_S[st]], fill=st), e.get("text", ""), e.get("line"), e.get("page"),
+                     cell(ws, STATUS_ZH[Status(st)], fill=st), e.get("text", ""), e.get("line"), e.get("page"),
                      e.get("section", ""),
                      "" if st == "done" else guidance.get(it["id"], it.get("guidance", ""))])
 
