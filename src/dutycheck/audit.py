@@ -41,6 +41,7 @@ def audit_source(source: SourceText, checklist: Checklist | str | os.PathLike = 
         path=source.path, sha256=source.sha256, report=doc.meta,
         checklist_id=cl.id, checklist_version=cl.version, score=score, groups=groups,
         items=tuple(items), source_format=source.format, encoding=source.encoding,
+        replaced_chars=int(source.meta.get("replaced_chars", 0)),
     )
 
 

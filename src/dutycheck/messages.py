@@ -36,3 +36,9 @@ def shorten(text: str, around: str = "", width: int = 80) -> str:
     start = max(0, min(pos - width // 3, len(text) - width))
     out = text[start:start + width]
     return ("…" if start else "") + out + ("…" if start + width < len(text) else "")
+
+
+def replaced_warning(n: int) -> str:
+    """The warning shown when decoding replaced damaged bytes (U+FFFD)."""
+    return (f"注意：文件中有 {n} 处无法解码的字节（文件可能损坏），已替换为“\ufffd”后审查"
+            f" ({n} undecodable characters replaced)")

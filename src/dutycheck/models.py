@@ -167,6 +167,7 @@ class AuditResult:
     items: tuple[ItemResult, ...]
     source_format: str = "txt"
     encoding: str | None = None
+    replaced_chars: int = 0     # characters the decoder replaced with U+FFFD (damaged bytes)
 
     @property
     def gaps(self) -> tuple[str, ...]:

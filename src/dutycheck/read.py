@@ -11,12 +11,14 @@ format that needs them: a cold `dutycheck audit x.txt` must stay fast.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import zipfile
 import zlib
 from pathlib import Path
@@ -68,18 +70,21 @@ def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Sourc
         lines, locs, meta = _pdf_lines(p, data, name)
         src = _source(name, lines, locs, "pdf", data, None, "line", meta)
     elif kind == "html":
-        text, encoding = _decode_html(data, name)
+        text, encoding, replaced = _decode_html(data, name)
         lines, locs = _html_lines(text, name)
-        src = _source(name, lines, locs, "html", data, encoding, "line", {})
+        _checked("\n".join(lines), encoding, name)   # control characters written as &#x1b; count too
+        src = _source(name, lines, locs, "html", data, encoding, "line",
+                      {"replaced_chars": replaced} if replaced else {})
     elif kind == "doc":
         lines, locs, meta = _legacy_word_lines(p, data, name)
         src = _source(name, lines, locs, p.suffix.lower().lstrip(".") or "doc", data, None, "paragraph", meta)
     else:
-        text, encoding = decode_text(data, name)
+        text, encoding, replaced = decode_counted(data, name)
         lines = tuple(_LINE_BREAK.split(text))
         locs = tuple(Location(i + 1) for i in range(len(lines)))
         fmt = "md" if p.suffix.lower() in {".md", ".markdown"} else "txt"
-        src = _source(name, lines, locs, fmt, data, encoding, "line", {})
+        src = _source(name, lines, locs, fmt, data, encoding, "line",
+                      {"replaced_chars": replaced} if replaced else {})
     _check_has_chinese(src)
     return src
 
@@ -169,41 +174,90 @@ def _looks_binary(data: bytes) -> bool:
 # ---------------------------------------------------------------------------- text
 
 def decode_text(data: bytes, name: str = "") -> tuple[str, str]:
-    """Bytes of a text file → (text, encoding name).
+    """Bytes of a text file → (text, encoding name); see `decode_counted`."""
+    text, encoding, _ = decode_counted(data, name)
+    return text, encoding
+
+
+REPLACED_SHARE = 0.01
+"""A decoding may replace at most this share of the characters (a damaged byte here and
+there); more, and the file is in some other encoding or not text at all."""
+
+
+def decode_counted(data: bytes, name: str = "") -> tuple[str, str, int]:
+    """Bytes of a text file → (text, encoding name, characters replaced by U+FFFD).
 
     Strict decodings before any guesser: a BOM, then UTF-8, then GB18030 (a superset
-    of GBK and GB2312), then Big5; charset-normalizer only when all fail, because it
-    mistakes short GBK text for Korean.
+    of GBK and GB2312), then Big5. When none decodes cleanly (one damaged byte in a
+    download, UTF-16 without a BOM cut at an odd byte), the decoding that reads most like
+    Chinese prose with at most 1 % of its characters (or 8) replaced wins, and the count is
+    returned so the outputs can say so. charset-normalizer only when all that fails,
+    because it mistakes short GBK text for Korean.
     """
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32-le"),
                      (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):
-            return _checked(_strict(data[len(bom):], enc, name), enc.replace("-sig", "-bom"), name)
+            text, replaced = _replacing(data[len(bom):], enc)
+            if replaced > _allowed(text):
+                _strict(data[len(bom):], enc, name)     # raises, naming the first bad byte
+            return (*_checked(text, enc.replace("-sig", "-bom"), name), replaced)
     utf16 = _utf16_without_bom(data)
     if utf16:
-        text = _try(data, utf16)
-        if text is not None:
-            return _checked(text, utf16, name)
+        text, replaced = _replacing(data, utf16)
+        if replaced <= _allowed(text):
+            return (*_checked(text, utf16, name), replaced)
     if b"\x00" in data[:4096]:
-        raise _binary(name)
+        # UTF-16 without a BOM whose text is nearly all Chinese has few NUL bytes to show it:
+        # it is UTF-16 when one byte order reads as common Chinese prose
+        best = None
+        for enc in ("utf-16-le", "utf-16-be"):
+            text, replaced = _replacing(data, enc)
+            share = _common_share(text[:20000])
+            if (replaced <= _allowed(text) and share >= 0.3 and len(_CJK.findall(text[:20000])) >= MIN_CJK
+                    and (best is None or share > best[0])):
+                best = (share, text, enc, replaced)
+        if best is None:
+            raise _binary(name)
+        return (*_checked(best[1], best[2], name), best[3])
     text = _try(data, "utf-8")
     if text is not None:
-        return _checked(text, "utf-8", name)
-    gb = _try(data, "gb18030")
-    big5 = _try(data, "big5")
-    if gb is not None and big5 is not None:
-        return _checked(*((big5, "big5") if _common_share(big5) > _common_share(gb) else (gb, "gb18030")), name)
-    if gb is not None:
-        return _checked(gb, "gb18030", name)
-    if big5 is not None:
-        return _checked(big5, "big5", name)
+        return (*_checked(text, "utf-8", name), 0)
+    candidates = []
+    for enc in ("gb18030", "big5", "utf-8"):
+        text, replaced = _replacing(data, enc)
+        if replaced <= _allowed(text):
+            candidates.append((_common_share(text), -replaced, enc, text))
+    if candidates:
+        _, neg, enc, text = max(candidates)
+        return (*_checked(text, enc, name), -neg)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_8", "utf_16"]).best()
     if best is None:
         raise ReportError("无法识别文件编码，或不是文本文件（二进制内容）",
                           "cannot detect the text encoding, or not a text file (binary content)", path=name)
-    return _checked(str(best), best.encoding, name)
+    return (*_checked(str(best), best.encoding, name), 0)
+
+
+def _allowed(text: str) -> int:
+    return max(8, int(len(text) * REPLACED_SHARE))
+
+
+def _replacing(data: bytes, enc: str) -> tuple[str, int]:
+    """Decode with U+FFFD for each undecodable sequence; the number of replacements."""
+    _REPLACED.n = 0
+    return data.decode(enc, "dutycheck-count"), _REPLACED.n
+
+
+def _count_replacement(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _REPLACED.n += 1
+    return "\ufffd", exc.end
+
+
+_REPLACED = threading.local()
+codecs.register_error("dutycheck-count", _count_replacement)
 
 
 def _strict(data: bytes, enc: str, name: str) -> str:
@@ -588,17 +642,17 @@ _BOILERPLATE = re.compile(
 _CONTENT_HINT = re.compile(r"zoom|trs_?editor|article|content|detail|text|main|ucap|view|zw|wzzw|pages_content", re.I)
 
 
-def _decode_html(data: bytes, name: str) -> tuple[str, str]:
+def _decode_html(data: bytes, name: str) -> tuple[str, str, int]:
     """Decode in the page's declared charset when it decodes cleanly, else as text."""
     m = _META_CHARSET.search(data[:4096])
     if m and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         declared = m.group(1).decode("ascii", "ignore").lower()
         declared = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}.get(declared, declared)
         try:
-            return _checked(data.decode(declared), declared, name)
+            return (*_checked(data.decode(declared), declared, name), 0)
         except (UnicodeDecodeError, LookupError):
             pass
-    return decode_text(data, name)
+    return decode_counted(data, name)
 
 
 def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:

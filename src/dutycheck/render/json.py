@@ -25,8 +25,11 @@ def item_dict(it: ItemResult) -> dict:
 
 
 def audit_dict(r: AuditResult) -> dict:
-    """The audit as one JSON-ready dict (schema dutycheck.audit/1)."""
-    return {
+    """The audit as one JSON-ready dict (schema dutycheck.audit/1).
+
+    `report.replaced_chars` is there only when the decoder replaced damaged bytes.
+    """
+    d = {
         "schema": SCHEMA,
         "path": r.path,
         "sha256": r.sha256,
@@ -40,6 +43,9 @@ def audit_dict(r: AuditResult) -> dict:
         "items": [item_dict(it) for it in r.items],
         "gaps": list(r.gaps),
     }
+    if r.replaced_chars:
+        d["report"]["replaced_chars"] = r.replaced_chars
+    return d
 
 
 def render_json(r: AuditResult, *, indent: int | None = 2) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..messages import ROLE_ZH, STATUS_MARK, STATUS_ZH
+from ..messages import ROLE_ZH, STATUS_MARK, STATUS_ZH, replaced_warning
 from ..models import AuditResult, Status
 
 
@@ -18,6 +18,8 @@ def render_markdown(r: AuditResult) -> str:
            f"- 清单：{r.checklist_id} {r.checklist_version}",
            f"- 得分：**{r.score:.1f}** / 100",
            ""]
+    if r.replaced_chars:
+        out[-1:] = [f"- {replaced_warning(r.replaced_chars)}", ""]
     out += ["| 分组 | 得分 | 已开展 |", "|---|---:|---:|"]
     out += [f"| {g.title} | {g.score:.1f} | {g.done}/{g.total} |" for g in r.groups]
     out.append("")

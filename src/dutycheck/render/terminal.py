@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..messages import ROLE_ZH, STATUS_MARK, STATUS_STYLE, STATUS_ZH, score_style, shorten
+from ..messages import ROLE_ZH, STATUS_MARK, STATUS_STYLE, STATUS_ZH, replaced_warning, score_style, shorten
 from ..models import AuditResult, Status
 
 
@@ -25,7 +25,10 @@ def _header(r: AuditResult) -> Panel:
         f"日期：{meta.date or '—'}\n"
         + "    ".join(f"{STATUS_MARK[s]} {STATUS_ZH[s]} {counts[s]}" for s in Status),
         style="dim")
-    return Panel(RichGroup(title, sub), title="dutycheck 审查结果", expand=False)
+    parts = [title, sub]
+    if r.replaced_chars:
+        parts.append(Text(replaced_warning(r.replaced_chars), style="yellow"))
+    return Panel(RichGroup(*parts), title="dutycheck 审查结果", expand=False)
 
 
 def _group_table(r: AuditResult, group_id: str, title: str, score: float) -> Table:
