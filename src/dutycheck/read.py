@@ -331,7 +331,33 @@ def _check_has_chinese(src: SourceText) -> None:
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-_MAX_XML = 200 * 1024 * 1024
+MAX_DOCX_BODY = 32 * 1024 * 1024
+"""word/document.xml may inflate to this many bytes (a 300-page report is about 10 MB); more is
+a zip bomb. Parsed, it costs lxml about 6 times that in memory."""
+MAX_DOCX_PART = 4 * 1024 * 1024
+"""numbering.xml and styles.xml: real ones are below 1 MB."""
+MAX_TEXT_CHARS = 4_000_000
+"""Characters a document may produce (a 20 MB text file holds about 7 M, a real report < 200 k)."""
+MAX_TABLE_DEPTH = 12
+"""Tables nested deeper than this are refused (real reports nest two or three)."""
+
+
+def _too_big(what: str, limit: int, name: str) -> ReportError:
+    mb = limit / 2**20
+    return ReportError(f"Word 文档的 {what} 过大（解压后超过 {mb:g} MB，可能是压缩炸弹），未读取",
+                       f"{what} inflates beyond {mb:g} MB (zip bomb?); not read", path=name)
+
+
+def _read_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, name: str) -> bytes:
+    """A zip member, refused before inflating when its size says it is too large, and cut off
+    while inflating if the header lied (zipfile reads at most the declared size)."""
+    if info.file_size > limit or info.compress_size > limit:
+        raise _too_big(info.filename, limit, name)
+    with z.open(info) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise _too_big(info.filename, limit, name)
+    return data
 
 
 def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict]:
@@ -348,13 +374,11 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         info = z.getinfo("word/document.xml")
-        if info.file_size > _MAX_XML:
-            raise ReportError("Word 文档正文过大（可能是压缩炸弹），未读取",
-                              "document.xml too large (zip bomb?); not read", path=name)
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
-        body_xml = z.read(info)
+        body_xml = _read_part(z, info, MAX_DOCX_BODY, name)
         root = etree.fromstring(body_xml, parser)
-        numbering = _Numbering(z, parser)
+        del body_xml
+        numbering = _Numbering(z, parser, name)
     except ReportError:
         raise
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, EOFError, OSError, ValueError,
@@ -365,11 +389,54 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
     lines: list[str] = []
     locs: list[Location] = []
     para_no = 0
+    chars = 0
 
     def emit(text: str, loc: Location) -> None:
+        nonlocal chars
+        chars += len(text)
+        if chars > MAX_TEXT_CHARS:
+            raise ReportError(f"Word 文档文字过多（超过 {MAX_TEXT_CHARS:,} 字），未审查",
+                              f"the document produces more than {MAX_TEXT_CHARS:,} characters; not audited",
+                              path=name)
         for part in text.split("\n"):
             lines.append(part)
             locs.append(loc)
+
+    def cell_text(el, depth: int) -> list[str]:
+        """Texts of a cell's paragraphs, a nested table's rows once each (not once per level)."""
+        out: list[str] = []
+        nonlocal para_no
+        for child in el:
+            tag = child.tag
+            if tag == f"{{{_W}}}p":
+                para_no += 1
+                out.append(_para_text(child).strip())
+            elif tag == f"{{{_W}}}tbl":
+                out.extend(text for text, _ in table_rows(child, depth + 1))
+            elif tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
+                out.extend(cell_text(child, depth))
+        return out
+
+    def direct(el, tag: str):
+        """Children with this tag, looking through content controls, not into nested tables."""
+        for child in el:
+            if child.tag == tag:
+                yield child
+            elif child.tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
+                yield from direct(child, tag)
+
+    def table_rows(tbl, depth: int) -> list[tuple[str, int]]:
+        """(text, first paragraph number) of each row; a nested table's rows are read by its cell."""
+        if depth > MAX_TABLE_DEPTH:
+            raise ReportError(f"Word 文档中的表格嵌套超过 {MAX_TABLE_DEPTH} 层，未读取",
+                              f"tables nested more than {MAX_TABLE_DEPTH} deep; not read", path=name)
+        rows = []
+        for row in direct(tbl, f"{{{_W}}}tr"):
+            first = para_no + 1
+            cells = [" ".join(t for t in cell_text(cell, depth) if t) for cell in direct(row, f"{{{_W}}}tc")]
+            if any(cells):
+                rows.append(("；".join(c for c in cells if c), first))
+        return rows
 
     def walk(el) -> None:
         nonlocal para_no
@@ -379,16 +446,8 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
                 para_no += 1
                 emit(numbering.label(child) + _para_text(child), Location(para_no))
             elif tag == f"{{{_W}}}tbl":
-                for row in child.iter(f"{{{_W}}}tr"):
-                    cells = []
-                    first = para_no + 1
-                    for cell in row.findall(f"{{{_W}}}tc"):
-                        paras = cell.findall(f".//{{{_W}}}p")
-                        para_no += len(paras)
-                        texts = [_para_text(p).strip() for p in paras]
-                        cells.append(" ".join(t for t in texts if t))
-                    if any(cells):
-                        emit("；".join(c for c in cells if c), Location(first))
+                for row, first in table_rows(child, 1):
+                    emit(row, Location(first))
             elif tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
                 walk(child)
 
@@ -430,6 +489,8 @@ _CN_DIGITS = "零一二三四五六七八九"
 
 
 def _chinese_number(n: int) -> str:
+    if n < 0:
+        return str(n)
     if n < 10:
         return _CN_DIGITS[n]
     if n < 20:
@@ -449,11 +510,15 @@ def _format_number(n: int, fmt: str) -> str:
         s = chr(ord("A") + (n - 1) % 26)
         return s if fmt == "upperLetter" else s.lower()
     if fmt in {"upperRoman", "lowerRoman"}:
-        vals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-        s, k = "", n
+        if not 1 <= n <= 3999:      # no Roman numeral (Word shows digits too)
+            return str(n)
+        vals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+        parts, k = [], n
         for v, r in vals:
-            while k >= v:
-                s, k = s + r, k - v
+            q, k = divmod(k, v)
+            parts.append(r * q)
+        s = "".join(parts)
         return s if fmt == "upperRoman" else s.lower()
     if fmt in {"bullet", "none"}:
         return ""
@@ -463,7 +528,7 @@ def _format_number(n: int, fmt: str) -> str:
 class _Numbering:
     """Rebuilds the visible labels of Word's automatic numbering (一、 （一） 1.)."""
 
-    def __init__(self, z: zipfile.ZipFile, parser) -> None:
+    def __init__(self, z: zipfile.ZipFile, parser, name: str = "") -> None:
         from lxml import etree
 
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
@@ -471,28 +536,29 @@ class _Numbering:
         self.counters: dict[str, dict[int, int]] = {}
         names = set(z.namelist())
         if "word/numbering.xml" in names:
-            root = etree.fromstring(z.read("word/numbering.xml"), parser)
+            root = etree.fromstring(_read_part(z, z.getinfo("word/numbering.xml"), MAX_DOCX_PART, name), parser)
             abstract = {}
             for a in root.findall(f"{{{_W}}}abstractNum"):
                 lv = {}
                 for lvl in a.findall(f"{{{_W}}}lvl"):
-                    ilvl = int(lvl.get(f"{{{_W}}}ilvl", "0"))
+                    ilvl = _level(lvl.get(f"{{{_W}}}ilvl"))
                     fmt = _val(lvl.find(f"{{{_W}}}numFmt")) or "decimal"
-                    text = _val(lvl.find(f"{{{_W}}}lvlText")) or ""
-                    start = int(_val(lvl.find(f"{{{_W}}}start")) or 1)
-                    lv[ilvl] = (fmt, text, start)
+                    text = (_val(lvl.find(f"{{{_W}}}lvlText")) or "")[:40]
+                    start = _int(_val(lvl.find(f"{{{_W}}}start")), 1, 0, _MAX_START)
+                    if ilvl is not None:
+                        lv[ilvl] = (fmt, text, start)
                 abstract[a.get(f"{{{_W}}}abstractNumId")] = lv
             for num in root.findall(f"{{{_W}}}num"):
                 aid = _val(num.find(f"{{{_W}}}abstractNumId"))
                 self.levels[num.get(f"{{{_W}}}numId")] = abstract.get(aid, {})
         if "word/styles.xml" in names:
-            root = etree.fromstring(z.read("word/styles.xml"), parser)
+            root = etree.fromstring(_read_part(z, z.getinfo("word/styles.xml"), MAX_DOCX_PART, name), parser)
             for st in root.findall(f"{{{_W}}}style"):
                 npr = st.find(f"{{{_W}}}pPr/{{{_W}}}numPr")
                 if npr is not None:
                     num_id = _val(npr.find(f"{{{_W}}}numId"))
-                    ilvl = int(_val(npr.find(f"{{{_W}}}ilvl")) or 0)
-                    if num_id:
+                    ilvl = _level(_val(npr.find(f"{{{_W}}}ilvl")) or "0")
+                    if num_id and ilvl is not None:
                         self.style_num[st.get(f"{{{_W}}}styleId")] = (num_id, ilvl)
 
     def label(self, p) -> str:
@@ -502,7 +568,9 @@ class _Numbering:
         npr = ppr.find(f"{{{_W}}}numPr")
         if npr is not None:
             num_id = _val(npr.find(f"{{{_W}}}numId"))
-            ilvl = int(_val(npr.find(f"{{{_W}}}ilvl")) or 0)
+            ilvl = _level(_val(npr.find(f"{{{_W}}}ilvl")) or "0")
+            if ilvl is None:
+                return ""
         else:
             style = _val(ppr.find(f"{{{_W}}}pStyle"))
             if style not in self.style_num:
@@ -531,6 +599,28 @@ class _Numbering:
 
 def _val(el) -> str | None:
     return None if el is None else el.get(f"{{{_W}}}val")
+
+
+_MAX_START = 32767
+"""Word's own upper bound for a numbering start value."""
+
+
+def _int(text: str | None, default: int, lo: int, hi: int) -> int:
+    """An integer attribute of damaged or hostile XML, clamped into [lo, hi]."""
+    try:
+        n = int(text) if text is not None else default
+    except ValueError:
+        n = default
+    return min(max(n, lo), hi)
+
+
+def _level(text: str | None) -> int | None:
+    """A numbering level 0–8, or None when the attribute is not one."""
+    try:
+        n = int(text or "0")
+    except ValueError:
+        return None
+    return n if 0 <= n <= 8 else None
 
 
 # ---------------------------------------------------------------------------- pdf
@@ -665,7 +755,10 @@ def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     for tag in soup.find_all(True):
-        if tag.decomposed or not tag.attrs or tag.name in {"body", "html"}:
+        # not `tag.decomposed`: on a live tag bs4 looks the missing attribute up as a child tag
+        # named "_decomposed", a walk of the whole subtree for every tag (quadratic: a 437 KB page
+        # of nested tags took 152 s)
+        if vars(tag).get("_decomposed") or not tag.attrs or tag.name in {"body", "html"}:
             continue
         ident = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
         if ident.strip() and _BOILERPLATE.search(ident) and not _CONTENT_HINT.search(ident):
@@ -685,14 +778,21 @@ def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
                 locs.append(Location(current_line))
             current.clear()
 
+    # the nearest block ancestor of every tag, top-down in one pass (not a walk up per string)
+    block_of: dict[int, object] = {
+        id(content): content if content.name in _BLOCK_TAGS
+        else next((a for a in content.parents if a.name in _BLOCK_TAGS), None)}
     for node in content.descendants:
-        if getattr(node, "name", None) == "br":
+        name = getattr(node, "name", None)
+        if name is not None:
+            block_of[id(node)] = node if name in _BLOCK_TAGS else block_of.get(id(node.parent))
+        if name == "br":
             flush()
             continue
         if not isinstance(node, NavigableString) or isinstance(node, (Comment, Declaration, Doctype,
                                                                           ProcessingInstruction)):
             continue
-        block = next((a for a in node.parents if a.name in _BLOCK_TAGS), None)
+        block = block_of.get(id(node.parent))
         if block is not current_block:
             flush()
             current_block = block
@@ -725,7 +825,26 @@ def _main_block(soup):
     Score each element that directly contains paragraphs or text by the Chinese characters
     of that text, minus those inside links (menus and related-link lists are all links).
     """
+    from bs4 import CData, NavigableString
+
     body = soup.body or soup
+    # Chinese characters of every tag's text and of the links in it, bottom-up in one pass:
+    # asking each candidate's children for get_text() is quadratic in the nesting depth
+    total: dict[int, int] = {}
+    link: dict[int, int] = {}
+    nodes = list(body.descendants)
+    for node in reversed(nodes):        # children before their parents
+        parent = id(node.parent)
+        if getattr(node, "name", None) is None:
+            n = len(_CJK.findall(str(node))) if type(node) in (NavigableString, CData) else 0
+            total[parent] = total.get(parent, 0) + n
+        else:
+            key = id(node)
+            if node.name == "a":
+                link[key] = total.get(key, 0)
+            total[parent] = total.get(parent, 0) + total.get(key, 0)
+            link[parent] = link.get(parent, 0) + link.get(key, 0)
+    del nodes
     best, best_score = None, 0
     for el in [body, *body.find_all(["div", "article", "section", "td", "main", "center"])]:
         own = 0
@@ -735,8 +854,7 @@ def _main_block(soup):
                 own += len(_CJK.findall(str(child)))
             elif name in {"p", "span", "font", "strong", "b", "h1", "h2", "h3", "h4", "li", "table", "ul", "ol",
                           "blockquote", "pre"}:
-                link = sum(len(_CJK.findall(a.get_text())) for a in child.find_all("a"))
-                own += len(_CJK.findall(child.get_text())) - 2 * link
+                own += total.get(id(child), 0) - 2 * link.get(id(child), 0)
         if own > best_score:
             best, best_score = el, own
     return best if best is not None else body
