@@ -69,3 +69,57 @@ def test_every_format_character_is_in_the_invisible_class():
     missing = [hex(cp) for cp in range(0x110000)
                if unicodedata.category(chr(cp)) == "Cf" and not invisible.match(chr(cp))]
     assert missing == []
+
+
+# ---------------------------------------------------------------- text that must not act
+
+def hostile_report(tmp_path, extra: str, name: str = "r.txt"):
+    path = tmp_path / name
+    path.write_text(REPORT.replace("全年审查合同12份。", f"全年审查合同12份{extra}。"), encoding="utf-8")
+    return path
+
+
+def run(*args):
+    from click.testing import CliRunner
+
+    from dutycheck.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("command", [("audit",), ("audit", "-f", "markdown"),
+                                     ("explain", "legal-counsel.retained")])
+def test_terminal_control_sequences_from_a_report_never_reach_the_terminal(tmp_path, command):
+    # in the text and in the file name, which the header shows
+    path = hostile_report(tmp_path, "\x1b[2J\x1b[8m隐藏\x07\x9b31m", name="r\x1b[2J\x1b]8;;x\x07.txt")
+    args = [command[0], path, *command[1:]]
+    r = run(*args)
+    assert r.exit_code == 0, r.output
+    assert "聘请律师事务所" in r.output
+    assert not any(c in r.output for c in "\x1b\x07\x9b"), repr(r.output)
+
+
+def test_an_error_naming_a_file_with_escapes_does_not_echo_them(tmp_path):
+    path = tmp_path / "r\x1b[2J.txt"
+    path.write_bytes(b"")
+    r = run("audit", path)
+    assert r.exit_code == 2
+    assert "\x1b" not in r.output and "r␛[2J.txt" in r.output
+
+
+def test_rich_markup_in_a_report_is_shown_not_interpreted(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text("[/x][link=https://example.com]某市教育局[/link]2023年法治政府建设年度报告\n"
+                    + REPORT.split("\n", 1)[1].replace("12份", "12份[bold]"), encoding="utf-8")
+    r = run("explain", path, "legal-counsel.retained")
+    assert r.exit_code == 0, r.output
+    assert "12份[bold]。" in r.output
+
+
+def test_markdown_output_escapes_html_and_links_from_the_report(tmp_path):
+    path = hostile_report(tmp_path, "<script>alert(1)</script>[点此](javascript:alert(1))<img src=x onerror=y>")
+    r = run("audit", path, "-f", "markdown")
+    assert r.exit_code == 0, r.output
+    assert "<script>" not in r.output and "<img" not in r.output
+    assert "&lt;script&gt;" in r.output
+    assert "\\[点此\\](javascript:" in r.output        # a literal bracket: no link

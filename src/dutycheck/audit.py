@@ -55,7 +55,9 @@ def audit_path(path: str | os.PathLike, checklist: Checklist | str | os.PathLike
 
 def source_from_text(text: str, name: str = "<text>") -> SourceText:
     """Wrap a string as a source, for auditing text from Python."""
-    lines = tuple(text.splitlines()) or ("",)
+    from .safetext import visible_controls
+
+    lines = tuple(visible_controls(ln) for ln in text.splitlines()) or ("",)
     data = text.encode("utf-8")
     return SourceText(path=name, lines=lines, locations=tuple(Location(i + 1) for i in range(len(lines))),
                       format="text", sha256=hashlib.sha256(data).hexdigest(), size=len(data),

@@ -65,10 +65,11 @@ def translation_table() -> dict[int, int]:
 # every format character (Unicode category Cf: zero-width, BOM, soft hyphen, invisible
 # operators U+2061–2064, bidi controls, tag characters), the combining grapheme joiner,
 # variation selectors, Hangul fillers, Mongolian/Khmer invisibles, and C0/C1 controls
-# (ESC…) other than tab and line breaks. tests/test_normalize.py checks the Cf list is complete.
-INVISIBLE = ("[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+# (ESC…) other than tab and line breaks, and the pictures the read stage shows controls as
+# (␛ for ESC). tests/test_hostile_text.py checks the Cf list is complete.
+INVISIBLE = ("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
              "\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
-             "\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+             "\u2400-\u241f\u2421\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
              "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 
 # Characters that carry no content: conversion artifacts and markup.

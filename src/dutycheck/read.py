@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .errors import ReportError
 from .models import Location, SourceText
+from .safetext import display_path, visible_controls
 
 MAX_BYTES = 20 * 1024 * 1024
 """Files larger than this are refused before they are read (documented in the README)."""
@@ -60,7 +61,7 @@ _COMMON = frozenset(
 def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> SourceText:
     """Read a report file of any supported format into lines with their locations."""
     p = Path(path)
-    name = str(path)
+    name = display_path(path)      # what outputs show; `p` keeps the bytes that open the file
     data = _read_bytes(p, name, max_bytes)
     kind = sniff(data, p.suffix.lower(), name)
     if kind == "docx":
@@ -310,7 +311,7 @@ def _checked(text: str, encoding: str, name: str) -> tuple[str, str]:
 
 def _source(name: str, lines, locs, fmt: str, data: bytes, encoding: str | None, unit: str,
             meta: dict) -> SourceText:
-    lines = tuple(lines) or ("",)
+    lines = tuple(visible_controls(ln) for ln in lines) or ("",)   # ESC[2J must not reach a terminal
     locs = tuple(locs) or (Location(1),)
     return SourceText(path=name, lines=lines, locations=locs, format=fmt,
                       sha256=hashlib.sha256(data).hexdigest(), size=len(data), encoding=encoding,

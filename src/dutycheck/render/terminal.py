@@ -49,7 +49,7 @@ def _group_table(r: AuditResult, group_id: str, title: str, score: float) -> Tab
             ev.append(shorten(e.text, e.matched))
         else:
             ev = Text("—", style="dim")
-        table.add_row(status, it.title, ev)
+        table.add_row(status, Text(it.title), ev)
     return table
 
 
@@ -64,13 +64,13 @@ def _gaps(r: AuditResult) -> Panel | None:
     for it in sorted(gaps, key=lambda i: -i.weight):
         label = Text(f"{STATUS_MARK[it.status]} {it.title}", style=STATUS_STYLE[it.status])
         label.append(f"\n{it.id} · 权重 {it.weight:g}", style="dim")
-        table.add_row(label, it.basis, it.guidance)
+        table.add_row(label, Text(it.basis), Text(it.guidance))
     return Panel(table, title=f"缺项 {len(gaps)} 项（按权重排序）", title_align="left")
 
 
 def render_terminal(r: AuditResult, console: Console | None = None) -> None:
     """Print the audit to the terminal (colour when it is a TTY)."""
-    console = console or Console()
+    console = console or Console(markup=False)   # report text is never markup
     console.print(_header(r))
     for g in r.groups:
         console.print(_group_table(r, g.id, g.title, g.score))
