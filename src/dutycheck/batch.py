@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 ERROR_SCHEMA = "dutycheck.error/1"
 BATCH_SCHEMA = "dutycheck.batch/1"
 STATUSES = tuple(s.value for s in STATUS_ORDER)
-STATUS_CODE = {"done": "d", "planned": "p", "shortfall": "s", "absent": "a"}
+STATUS_CODE = {"done": "d", "planned": "p", "shortfall": "s", "absent": "a", "na": "n"}  # na: reviewer only
 CODE_STATUS = {v: k for k, v in STATUS_CODE.items()}
 STRUCTURE_GROUP = "structure"
 REGION_MODES = ("auto", "folder", "name")
@@ -237,7 +237,8 @@ class ReportRow:
     """What a batch keeps of one audited report (the full audit goes to the output stream).
 
     `statuses` holds one letter per checklist item, in checklist order: d(one), p(lanned),
-    s(hortfall), a(bsent). `gaps` are the ids of the three heaviest items not done.
+    s(hortfall), a(bsent), n (不适用, set by a reviewer). `gaps` are the ids of the three heaviest
+    items not done. `reviewed` counts the items whose status a reviewer's correction set.
     """
 
     path: str
@@ -253,6 +254,7 @@ class ReportRow:
     format: str = ""
     duplicate_of: str | None = None
     cached: bool = False
+    reviewed: int = 0
 
     def status(self, index: int) -> str:
         return CODE_STATUS[self.statuses[index]]
@@ -261,7 +263,7 @@ class ReportRow:
         return {"path": self.path, "sha256": self.sha256, "agency": self.agency, "year": self.year,
                 "region": self.region, "score": self.score, "done": self.done, "total": self.total,
                 "gaps": list(self.gaps), "format": self.format, "duplicate_of": self.duplicate_of,
-                "cached": self.cached}
+                "cached": self.cached, **({"reviewed": self.reviewed} if self.reviewed else {})}
 
 
 @dataclass(slots=True)
@@ -314,9 +316,10 @@ def summary_fields(d: dict, order: dict[str, int], weights: Sequence[float],
         if i is not None:
             codes[i] = STATUS_CODE.get(it["status"], "a")
     done = codes.count("d")
-    gap_idx = sorted((i for i, c in enumerate(codes) if c != "d"), key=lambda i: (-weights[i], i))[:3]
+    gap_idx = sorted((i for i, c in enumerate(codes) if c not in "dn"), key=lambda i: (-weights[i], i))[:3]
     rep = d.get("report") or {}
-    return (rep.get("agency"), rep.get("year"), float(d["score"]), done, len(ids), "".join(codes),
+    return (rep.get("agency"), rep.get("year"), float(d["score"]), done, len(ids) - codes.count("n"),
+            "".join(codes),
             tuple(ids[i] for i in gap_idx), rep.get("format") or "")
 
 
@@ -591,7 +594,9 @@ class Coverage:
     reports: int
 
     def share(self, status: str) -> float:
-        return self.counts.get(status, 0) / self.reports if self.reports else 0.0
+        """Share of the reports this duty applies to (a reviewer's 不适用 leaves the denominator)."""
+        applies = self.reports - (self.counts.get("na", 0) if status != "na" else 0)
+        return self.counts.get(status, 0) / applies if applies else 0.0
 
     def to_dict(self) -> dict:
         d = {"id": self.item.id, "title": self.item.title, "group": self.item.group,
@@ -666,7 +671,7 @@ class Batch:
         self._n = {"audited": 0, "unique": 0, "duplicates": 0, "cached": 0}
         self._sum = 0.0
         self._scores = array("d")                      # every audited report's score: 8 bytes each
-        self._cov = [dict.fromkeys("dpsa", 0) for _ in self.items]
+        self._cov = [dict.fromkeys("dpsan", 0) for _ in self.items]
         self._regions: dict[str, _RegionAcc] = {}
 
     def add(self, outcome: Outcome) -> None:

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..messages import ROLE_ZH, STATUS_MARK, STATUS_STYLE, STATUS_ZH, score_style, shorten
-from ..models import AuditResult, Status
+from ..models import STATUS_ORDER, AuditResult, Status
 
 
 def _header(r: AuditResult) -> Panel:
@@ -20,10 +20,11 @@ def _header(r: AuditResult) -> Panel:
     title.append(f"{r.score:.1f}", style=f"bold {score_style(r.score)}")
     title.append(" / 100")
     counts = {s: sum(1 for i in r.items if i.status is s) for s in Status}
+    shown = [s for s in Status if s in STATUS_ORDER or counts[s]]
     sub = Text(
         f"{meta.title or ''}\n文件：{r.path}    清单：{r.checklist_id} {r.checklist_version}    "
         f"日期：{meta.date or '—'}\n"
-        + "    ".join(f"{STATUS_MARK[s]} {STATUS_ZH[s]} {counts[s]}" for s in Status),
+        + "    ".join(f"{STATUS_MARK[s]} {STATUS_ZH[s]} {counts[s]}" for s in shown),
         style="dim")
     return Panel(RichGroup(title, sub), title="dutycheck 审查结果", expand=False)
 
