@@ -37,7 +37,7 @@ class ReportRow:
 
     `statuses` holds one letter per checklist item, in checklist order: d(one), p(lanned),
     s(hortfall), a(bsent), n (不适用, set by a reviewer). `gaps` are the ids of the three heaviest
-    items not done. `reviewed` counts the items whose status a reviewer's correction set.
+    items not done. `reviewed` lists the items whose status a reviewer's correction set.
     """
 
     path: str
@@ -53,7 +53,7 @@ class ReportRow:
     format: str = ""
     duplicate_of: str | None = None
     cached: bool = False
-    reviewed: int = 0
+    reviewed: tuple[str, ...] = ()   # ids of the items a reviewer's correction set
 
     def status(self, index: int) -> str:
         return CODE_STATUS[self.statuses[index]]
@@ -62,7 +62,7 @@ class ReportRow:
         return {"path": self.path, "sha256": self.sha256, "agency": self.agency, "year": self.year,
                 "region": self.region, "score": self.score, "done": self.done, "total": self.total,
                 "gaps": list(self.gaps), "format": self.format, "duplicate_of": self.duplicate_of,
-                "cached": self.cached, **({"reviewed": self.reviewed} if self.reviewed else {})}
+                "cached": self.cached, **({"reviewed": list(self.reviewed)} if self.reviewed else {})}
 
 
 @dataclass(slots=True)

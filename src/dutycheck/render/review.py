@@ -12,6 +12,14 @@ from ..messages import REVIEW_MARK, STALE_MARK, STATUS_MARK, STATUS_STYLE, STATU
 from ..models import Status
 
 
+def _console(console: Console | None) -> Console:
+    """A terminal console, or a 140-column one when writing to a file or pipe (no folded names)."""
+    if console is not None:
+        return console
+    c = Console()
+    return c if c.is_terminal else Console(width=140)
+
+
 def status_text(value: str | None) -> Text:
     if not value:
         return Text("—", style="dim")
@@ -46,7 +54,7 @@ def correction_line(c, label: str) -> str:
 
 def render_corrections(entries: Sequence, titles: dict[str, str], *, log: bool = False,
                        console: Console | None = None) -> None:
-    console = console or Console()
+    console = _console(console)
     if not entries:
         console.print("还没有复核记录 (no corrections)" if log else "没有生效的改定 (no corrections in force)")
         return
@@ -66,7 +74,7 @@ def render_corrections(entries: Sequence, titles: dict[str, str], *, log: bool =
 
 
 def render_queue(entries: Sequence, console: Console | None = None) -> None:
-    console = console or Console()
+    console = _console(console)
     if not entries:
         console.print("复核队列为空：没有待看的条目 (the queue is empty)")
         return

@@ -78,7 +78,7 @@ def apply_to_result(result: AuditResult, reviews: ReviewSet) -> AuditResult:
     return dataclasses.replace(result, items=tuple(items), score=score, groups=groups)
 
 
-def apply_outcome(outcome: "Outcome", reviews: ReviewSet, index: tuple) -> "Outcome":
+def apply_outcome(outcome: Outcome, reviews: ReviewSet, index: tuple) -> Outcome:
     """A batch outcome with the corrections applied to its line and its compact row.
 
     `index` is (item id → position, weights, ids) of the run's checklist, as `summary_fields` takes.
@@ -93,13 +93,13 @@ def apply_outcome(outcome: "Outcome", reviews: ReviewSet, index: tuple) -> "Outc
     if final is record:
         return outcome
     _agency, _year, score, done, total, statuses, gaps, _fmt = summary_fields(final, *index)
-    reviewed = sum(1 for it in final["items"] if "review" in it)
+    reviewed = tuple(it["id"] for it in final["items"] if "review" in it)
     new_row = dataclasses.replace(row, score=score, done=done, total=total, statuses=statuses, gaps=gaps,
                                   reviewed=reviewed)
     return Outcome(new_row, json.dumps(final, ensure_ascii=False))
 
 
-def machine_agreement(store: "Store", reviews: ReviewSet | None = None) -> "EvalResult":
+def machine_agreement(store: Store, reviews: ReviewSet | None = None) -> EvalResult:
     """The machine against the reviewer over every reviewed report (a report with at least one
     correction in force): each item's final status is the label, the machine's is the
     prediction, `na` items are left out. `dutycheck eval --db`."""
@@ -134,7 +134,7 @@ def machine_agreement(store: "Store", reviews: ReviewSet | None = None) -> "Eval
     return result
 
 
-def store_overlay(store: "Store", reviews: ReviewSet | None = None):
+def store_overlay(store: Store, reviews: ReviewSet | None = None):
     """A `Store.overlay`: the final (score, done, total, statuses, corrected) of an audit id, or
     None when no correction applies, so `history` and `compare` answer with the reviewer's result."""
     import zlib

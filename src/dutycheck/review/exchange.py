@@ -44,7 +44,7 @@ def _names(refs: list[ReportRef]) -> dict[str, str]:
     return {r.key: (b if base.count(b) == 1 else r.path) for r, b in zip(refs, base)}
 
 
-def export_corrections(store: "Store", out: str | os.PathLike) -> dict:
+def export_corrections(store: Store, out: str | os.PathLike) -> dict:
     """Write the reviewed reports to `out` (.yaml/.yml or .csv). Returns {reports, corrections}."""
     rv = Reviews(store)
     current = rv.current()
@@ -128,7 +128,7 @@ def _find(rv: Reviews, refs: list[ReportRef], name: str, agency, year, sha: str 
     return None
 
 
-def import_corrections(store: "Store", path: str | os.PathLike, *, by: str | None = None) -> ImportResult:
+def import_corrections(store: Store, path: str | os.PathLike, *, by: str | None = None) -> ImportResult:
     """Append the labels of a gold/export YAML or an export CSV that differ from the final statuses."""
     rv = Reviews(store)
     refs = rv.reports()

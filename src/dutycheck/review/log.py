@@ -101,7 +101,7 @@ _AGENCY_YEAR = re.compile(r"^(?P<agency>.+?)[\s:：,，]+(?P<year>(?:19|20)\d\d)
 class Reviews:
     """The review log of one store: resolve reports and items, append corrections, read them back."""
 
-    def __init__(self, store: "Store"):
+    def __init__(self, store: Store):
         self.store = store
         self.db = store.db
         ensure_schema(self.db)
@@ -245,11 +245,11 @@ def _row(r: tuple) -> Correction:
                       note or "", by, at, undoes, source or "cli")
 
 
-def load_current(store: "Store") -> ReviewSet:
+def load_current(store: Store) -> ReviewSet:
     """The corrections in force in a store (an empty set when it has no review table yet)."""
     if not store.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='reviews'").fetchone():
         return ReviewSet()
     return ReviewSet(_row(r) for r in store.db.execute(f"SELECT {_COLS} FROM reviews ORDER BY id"))
 
 
-__all__ = ["REVIEW_DDL", "Reviews", "STATUS_VALUES", "default_reviewer", "ensure_schema", "load_current"]
+__all__ = ["REVIEW_DDL", "STATUS_VALUES", "Reviews", "default_reviewer", "ensure_schema", "load_current"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -165,7 +166,7 @@ def _correction_rates(records: Iterable[tuple[dict, str]], reviews: ReviewSet) -
     return corrected, seen
 
 
-def review_queue(store: "Store", limit: int | None = None, reviews: ReviewSet | None = None) -> list[QueueEntry]:
+def review_queue(store: Store, limit: int | None = None, reviews: ReviewSet | None = None) -> list[QueueEntry]:
     """The store's queue: the latest revision of every report, riskiest items first."""
     from .log import Reviews
 
@@ -179,7 +180,7 @@ def review_queue(store: "Store", limit: int | None = None, reviews: ReviewSet | 
     previous: dict[str, dict[str, str]] = {}
     for refs_a in by_agency.values():
         refs_a.sort(key=lambda r: r.year or 0)
-        for before, after in zip(refs_a, refs_a[1:]):
+        for before, after in pairwise(refs_a):
             if before.year != after.year:
                 from .apply import apply_reviews
 
