@@ -417,3 +417,19 @@ def test_a_crash_mid_write_loses_no_earlier_correction(db):
         log = Reviews(store).log()
     assert [(c.item_id, c.note) for c in log] == [("legal-counsel.retained", "committed")]
     assert run("review", "set", "山阳区教育局", "2023", "enforcement.publicity", "done", "--db", db).exit_code == 0
+
+
+def test_a_store_from_before_the_review_migration_gains_the_table(tmp_path, region):
+    import sqlite3
+
+    from dutycheck.migrations import MIGRATIONS, applied, migrate
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    migrate(db, MIGRATIONS[:1])          # a store written before 0002_reviews
+    db.close()
+    assert run("batch", str(region), "--db", str(path), "-f", "jsonl", "-j", "1").exit_code == 0
+    assert run("review", "set", "山阳区教育局", "2023", "legal-counsel.retained", "absent",
+               "--db", str(path)).exit_code == 0
+    with Store(path) as store:
+        assert "0002_reviews" in applied(store.db)

@@ -19,31 +19,6 @@ from .model import STATUS_VALUES, Correction, ReportRef, ReviewSet, first_eviden
 if TYPE_CHECKING:  # pragma: no cover
     from ..store import Store
 
-REVIEW_DDL = """
-CREATE TABLE IF NOT EXISTS reviews (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    report_key TEXT NOT NULL,
-    agency TEXT,
-    year INTEGER,
-    sha256 TEXT NOT NULL,
-    item_id TEXT NOT NULL,
-    action TEXT NOT NULL CHECK (action IN ('set', 'undo')),
-    status TEXT CHECK (status IS NULL OR status IN ('done', 'planned', 'shortfall', 'absent', 'na')),
-    undoes INTEGER REFERENCES reviews (id),
-    machine_status TEXT,
-    machine_evidence TEXT NOT NULL DEFAULT '',
-    evidence TEXT NOT NULL DEFAULT '',
-    note TEXT NOT NULL DEFAULT '',
-    reviewer TEXT NOT NULL,
-    created TEXT NOT NULL,
-    source TEXT NOT NULL DEFAULT 'cli'
-);
-CREATE INDEX IF NOT EXISTS reviews_report ON reviews (report_key, item_id);
-CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
-BEGIN SELECT RAISE(ABORT, 'reviews are append-only: add an undo entry'); END;
-CREATE TRIGGER IF NOT EXISTS reviews_no_delete BEFORE DELETE ON reviews
-BEGIN SELECT RAISE(ABORT, 'reviews are append-only: add an undo entry'); END;
-"""
 
 _COLS = ("id, report_key, agency, year, sha256, item_id, action, status, machine_status, machine_evidence, "
          "evidence, note, reviewer, created, undoes, source")
@@ -51,10 +26,9 @@ RETRIES = 8
 
 
 def ensure_schema(db: sqlite3.Connection) -> None:
-    """Create the review tables if missing (idempotent; a named migration once the store has them)."""
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='reviews'").fetchone():
-        return
-    _write(db, lambda: db.executescript(REVIEW_DDL))
+    """The review table is migration `0002_reviews` (migrations.py), applied when the Store opens."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='reviews'").fetchone():
+        raise ReviewError("结果库没有复核表（请用当前版本的 dutycheck 打开）", "the store has no review table")
 
 
 def _write(db: sqlite3.Connection, fn):
@@ -252,4 +226,4 @@ def load_current(store: Store) -> ReviewSet:
     return ReviewSet(_row(r) for r in store.db.execute(f"SELECT {_COLS} FROM reviews ORDER BY id"))
 
 
-__all__ = ["REVIEW_DDL", "STATUS_VALUES", "Reviews", "default_reviewer", "ensure_schema", "load_current"]
+__all__ = ["STATUS_VALUES", "Reviews", "default_reviewer", "ensure_schema", "load_current"]
