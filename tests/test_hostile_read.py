@@ -6,10 +6,10 @@ Every fixture is built here, small, by the test that needs it; each test failed 
 import json
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fixtures import hostile  # tests/fixtures/hostile.py
 
 from dutycheck.cli import main
 from dutycheck.errors import ReportError
@@ -76,8 +76,6 @@ def test_random_bytes_are_still_refused_not_decoded_with_replacements(tmp_path):
 
 
 # ---------------------------------------------------------------- .docx bombs
-
-from fixtures import hostile  # noqa: E402  (tests/fixtures/hostile.py)
 
 
 def timed(fn, *args):
