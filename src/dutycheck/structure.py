@@ -37,23 +37,66 @@ _REPORT_WORD = re.compile(r"报告|总结|情况|汇报")
 _INTRO_END = re.compile(r"(报告|汇报|总结|说明)如下[:。]?$")
 
 
+# Placeholders a structure or context pattern may hold, filled from the report's year
+# ({year} 2024 → "2024", {next_year} → "2025"). With no year known they match nothing.
+PLACEHOLDERS = ("year", "next_year", "last_year")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
+_NEVER = r"(?!)"
+
+
+def unknown_placeholders(pattern: str) -> list[str]:
+    """Names in `{…}` that are no placeholder (regex counts such as {1,3} are not names)."""
+    return [m.group(1) for m in _PLACEHOLDER.finditer(pattern) if m.group(1) not in PLACEHOLDERS]
+
+
+def fill_placeholders(pattern: str, year: int | None) -> str:
+    """`pattern` with {year}/{next_year}/{last_year} replaced for a report of `year`."""
+    if "{" not in pattern:
+        return pattern
+    values = ({"year": str(year), "next_year": str(year + 1), "last_year": str(year - 1)}
+              if year else {})
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), _NEVER)
+                            if m.group(1) in PLACEHOLDERS else m.group(0), pattern)
+
+
 @dataclass(frozen=True)
 class StructureRules:
-    """Role patterns from the checklist's `structure:` block, compiled once."""
+    """Role patterns from the checklist's `structure:` block (templates: may hold {year},
+    {next_year}); `for_year` fills and compiles them for one report."""
 
-    headings: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
-    paragraphs: tuple[tuple[Role, tuple[str, ...]], ...]   # templates: may hold {next_year}
+    headings: tuple[tuple[Role, tuple[str, ...]], ...]
+    paragraphs: tuple[tuple[Role, tuple[str, ...]], ...]
+    _bound: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_config(cls, config: dict) -> "StructureRules":
         headings = tuple(
-            (Role(role), tuple(re.compile(p) for p in pats))
-            for role, pats in (config.get("headings") or {}).items()
+            (Role(role), tuple(pats)) for role, pats in (config.get("headings") or {}).items()
         )
         paragraphs = tuple(
             (Role(role), tuple(pats)) for role, pats in (config.get("paragraphs") or {}).items()
         )
         return cls(headings, paragraphs)
+
+    def for_year(self, year: int | None) -> "BoundStructure":
+        bound = self._bound.get(year)
+        if bound is None:
+            def comp(block: tuple[tuple[Role, tuple[str, ...]], ...]) -> tuple:
+                return tuple((role, tuple(re.compile(fill_placeholders(p, year)) for p in pats))
+                             for role, pats in block)
+            bound = self._bound[year] = BoundStructure(comp(self.headings), comp(self.paragraphs))
+        return bound
+
+    def heading_role(self, heading: str, year: int | None = None) -> tuple[Role, str] | None:
+        return self.for_year(year).heading_role(heading)
+
+
+@dataclass(frozen=True)
+class BoundStructure:
+    """Structure patterns compiled for a report of one year."""
+
+    headings: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
+    paragraphs: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
 
     def heading_role(self, heading: str) -> tuple[Role, str] | None:
         for role, pats in self.headings:
@@ -63,11 +106,8 @@ class StructureRules:
                     return role, f"标题含“{m.group(0)}”"
         return None
 
-    def paragraph_patterns(self, year: int | None) -> list[tuple[Role, re.Pattern]]:
-        nxt = str(year + 1) if year else r"(?!)"
-        cur = str(year) if year else r"(?!)"
-        return [(role, re.compile(t.replace("{next_year}", nxt).replace("{year}", cur)))
-                for role, temps in self.paragraphs for t in temps]
+    def paragraph_patterns(self) -> list[tuple[Role, re.Pattern]]:
+        return [(role, pat) for role, pats in self.paragraphs for pat in pats]
 
 
 @dataclass
@@ -208,13 +248,14 @@ def _head_and_tail(paras: list[tuple[int, str]]) -> tuple[int, int]:
     return head, tail
 
 
-def parse(normal: NormalText, rules: StructureRules) -> Document:
+def parse(normal: NormalText, structure_rules: StructureRules) -> Document:
     """Split the report into sections and sentences and give each a role."""
     text = normal.text
     paras = _paragraphs(text)
     head, tail = _head_and_tail(paras)
     meta = _meta(paras, head, tail, text)
-    para_rules = rules.paragraph_patterns(meta.year)
+    rules = structure_rules.for_year(meta.year)
+    para_rules = rules.paragraph_patterns()
 
     sections: list[Section] = []
     root = Section(0, 0, "", None, Role.PREAMBLE, "标题与导语", None, 0, len(text))

@@ -18,7 +18,7 @@ import yaml
 from ..errors import ChecklistError
 from ..models import Role
 from ..normalize import match_key, translation_table
-from ..structure import StructureRules
+from ..structure import StructureRules, fill_placeholders, unknown_placeholders
 from .model import KINDS, Checklist, ContextRules, FuzzySettings, Group, Item, Rule
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -164,8 +164,13 @@ def _check_patterns(pats: Any, where: tuple, problems: list[Problem]) -> None:
         if not isinstance(p, str):
             problems.append(Problem(where + (i,), "正则表达式应为文字", "a pattern must be a string"))
             continue
+        unknown = unknown_placeholders(p)
+        if unknown:
+            problems.append(Problem(where + (i,), f"未知的占位符“{{{unknown[0]}}}”（可用 {{year}}、{{next_year}}、{{last_year}}）",
+                                    f"unknown placeholder {{{unknown[0]}}} (known: {{year}}, {{next_year}}, {{last_year}})"))
+            continue
         try:
-            re.compile(p.replace("{next_year}", "2025").replace("{year}", "2024"))
+            re.compile(fill_placeholders(p, 2024))
         except re.error as exc:
             problems.append(Problem(where + (i,), f"正则表达式有误：{exc}", "bad regular expression"))
 

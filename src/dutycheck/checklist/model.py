@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..models import Role
-from ..structure import StructureRules
+from ..structure import StructureRules, fill_placeholders
 
 KINDS = ("mention", "section")
 
@@ -46,12 +46,10 @@ class ContextRules:
                             self.rectified + other.rectified)
 
     def compiled(self, year: int | None) -> "CompiledContext":
-        nxt = str(year + 1) if year else r"(?!)"
-
         def join(pats: tuple[str, ...]) -> re.Pattern | None:
             if not pats:
                 return None
-            return re.compile("|".join(f"(?:{p.replace('{next_year}', nxt)})" for p in pats))
+            return re.compile("|".join(f"(?:{fill_placeholders(p, year)})" for p in pats))
 
         return CompiledContext(join(self.planned), join(self.shortfall), join(self.done),
                                join(self.not_shortfall), join(self.rectified))
