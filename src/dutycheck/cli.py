@@ -43,43 +43,100 @@ def main() -> None:
     """
 
 
+def write_document(out: str, write) -> None:
+    """Run `write(out)`; an unwritable path becomes one clean message (no traceback)."""
+    try:
+        write(out)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CLIError(f"{out}: 无法写入输出文件：{reason} (cannot write the output file)") from None
+
+
 @main.command()
 @click.argument("path", type=click.Path(path_type=str))
 @checklist_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["terminal", "json", "markdown"]),
-              default="terminal", show_default=True, help="输出格式 (output format)")
+@click.option("--format", "-f", "fmt",
+              type=click.Choice(["terminal", "json", "markdown", "html", "docx"]),
+              default="terminal", show_default=True,
+              help="输出格式：docx 为审查意见（Word），html 为可打印的单份报告页 (output format)")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), default=None,
+              help="输出文件；docx 必须指定 (output file; required for docx)")
+@click.option("--agency", default=None, help="单位名称，覆盖报告标题中识别的名称 (override the agency)")
+@click.option("--year", type=click.IntRange(1990, 2100), default=None,
+              help="报告年度，覆盖识别的年度 (override the year)")
+@click.option("--reviewer", default=None, help="审查意见的审查人 (reviewer named in the memo)")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
               help="得分低于此值时退出码为 1 (exit 1 when the score is below N)")
-def audit(path: str, checklist: str, fmt: str, fail_under: float | None) -> None:
+def audit(path: str, checklist: str, fmt: str, out: str | None, agency: str | None, year: int | None,
+          reviewer: str | None, fail_under: float | None) -> None:
     """审查一份报告 (audit one report).
 
     \b
     Example:
         dutycheck audit reports/山西/晋城市教育局-2023.txt
         dutycheck audit report.docx --format json --fail-under 60
+        dutycheck audit report.pdf --format docx --out 审查意见.docx --reviewer 张三
+        dutycheck audit report.pdf --format html --out 报告审查.html
     """
     from .audit import audit_path
 
+    if fmt == "docx" and not out:
+        raise CLIError("docx 格式需要 --out 指定输出文件 (--format docx needs --out FILE)")
     try:
-        result = audit_path(path, checklist)
+        result = audit_path(path, checklist, agency=agency, year=year)
     except DutycheckError as exc:
         raise fail(exc) from None
-    if fmt == "json":
+    if fmt == "docx":
+        from .render.docx_memo import write_memo
+
+        write_document(out or "", lambda p: write_memo(result, p, reviewer=reviewer))
+        click.echo(f"审查意见已写入 {out}", err=True)
+    elif fmt == "html":
+        from .render.report_html import render_report_html
+
+        page = render_report_html(result)
+        if out:
+            write_document(out, lambda p: _write_text(p, page))
+            click.echo(f"报告页已写入 {out}", err=True)
+        else:
+            click.echo(page, nl=False)
+    elif fmt == "json":
         from .render.json import render_json
 
-        click.echo(render_json(result))
+        _emit(render_json(result) + "\n", out)
     elif fmt == "markdown":
         from .render.markdown import render_markdown
 
-        click.echo(render_markdown(result), nl=False)
+        _emit(render_markdown(result), out)
     else:
         from .render.terminal import render_terminal
 
-        render_terminal(result)
+        if out:
+            from rich.console import Console
+
+            def write(p: str) -> None:
+                with open(p, "w", encoding="utf-8") as fh:
+                    render_terminal(result, Console(file=fh, width=120, color_system=None))
+
+            write_document(out, write)
+        else:
+            render_terminal(result)
     if fail_under is not None and result.score < fail_under:
         click.echo(f"得分 {result.score:.1f} 低于 --fail-under {fail_under:g} "
                    f"(score below threshold)", err=True)
         sys.exit(EXIT_BELOW_THRESHOLD)
+
+
+def _write_text(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        write_document(out, lambda p: _write_text(p, text))
+    else:
+        click.echo(text, nl=False)
 
 
 @main.command()

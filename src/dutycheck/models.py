@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .formal import Finding
 
 
 class Status(str, Enum):
@@ -167,6 +171,9 @@ class AuditResult:
     items: tuple[ItemResult, ...]
     source_format: str = "txt"
     encoding: str | None = None
+    formal: tuple["Finding", ...] = ()     # 形式审查 findings (formal.py)
+    fingerprints: str = ""                 # sentence hashes for copy detection (formal.fingerprints)
+    unit: str = "line"                     # what Evidence.line counts: line | paragraph
 
     @property
     def gaps(self) -> tuple[str, ...]:

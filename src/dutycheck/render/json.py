@@ -39,6 +39,9 @@ def audit_dict(r: AuditResult) -> dict:
                    for g in r.groups],
         "items": [item_dict(it) for it in r.items],
         "gaps": list(r.gaps),
+        "formal": [f.to_dict() for f in r.formal],
+        "unit": r.unit,
+        "fingerprints": r.fingerprints,
     }
 
 
