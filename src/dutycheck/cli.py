@@ -153,3 +153,8 @@ for _cmd in (_batch_cmd, _history_cmd, _compare_cmd):
 from .cli_checklist import checklist as _checklist_group  # noqa: E402
 
 main.add_command(_checklist_group)
+
+
+from .cli_serve import serve as _serve_cmd  # noqa: E402
+
+main.add_command(_serve_cmd)
