@@ -46,12 +46,15 @@ def serve(db: str | None, port: int, host: str, password: str | None, open_brows
         app = create_app(db_path, password=password, host=host, jobs=jobs)
     except DutycheckError as exc:
         raise fail(exc) from None
-    from waitress import create_server
+    from .web.server import make_server, url_of
 
-    server = create_server(app, host=host, port=port, threads=8, ident="dutycheck",
-                           max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{server.effective_port}/"  # type: ignore[union-attr]
+    try:
+        server = make_server(app, host, port)
+    except OSError as exc:
+        app.extensions["dutycheck"]["auditor"].stop()
+        raise CLIError(f"无法监听 {host}:{port}：{exc.strerror}（端口可能已被占用，可换 --port） "
+                       f"(cannot listen)") from None
+    url = url_of(server, host)
     click.echo(f"dutycheck 审查工作台已启动：{url}")
     click.echo(f"数据库：{db_path}")
     if not is_loopback(host):

@@ -19,8 +19,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from flask import (Flask, Response, abort, flash, g, jsonify, redirect, render_template, request, send_file,
-                   session, url_for)
+from flask import (
+    Flask,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 
 from ..errors import DutycheckError
 from ..store import Store
@@ -155,6 +167,10 @@ def _routes(app: Flask) -> None:
     for code, title in ((400, "请求有误"), (401, "需要登录"), (403, "已拒绝"), (404, "找不到页面"),
                         (409, "有冲突"), (413, "上传过大")):
         def handler(exc: Any, title: str = title, code: int = code) -> Any:
+            from werkzeug.exceptions import SecurityError
+
+            if isinstance(exc, SecurityError):   # untrusted Host header: no URLs can be built
+                return Response("请求的主机名不受信任 (untrusted Host header)", 400, mimetype="text/plain")
             message = getattr(exc, "description", "") or title
             if code == 413:
                 message = (f"一次上传最多 {T.MAX_REQUEST // 2**20} MB、{T.MAX_FILES} 个文件；"

@@ -262,6 +262,11 @@ def clean_folder(raw: str | None) -> str | None:
     return "/".join(parts)[:MAX_NAME] or None
 
 
+def too_large(size: int) -> tuple[str, str]:
+    return (f"文件过大（{size / 2**20:.1f} MB，上限 {MAX_FILE / 2**20:g} MB），未接收",
+            f"file too large ({size / 2**20:.1f} MB, limit {MAX_FILE / 2**20:g} MB); not accepted")
+
+
 def check_content(name: str, data: bytes) -> tuple[str, str] | None:
     """Why this file cannot be a report, in Chinese and English; None when it may be one.
 
@@ -277,8 +282,7 @@ def check_content(name: str, data: bytes) -> tuple[str, str] | None:
     if not data:
         return "文件为空", "empty file"
     if len(data) > MAX_FILE:
-        return (f"文件过大（{len(data) / 2**20:.1f} MB，上限 {MAX_FILE / 2**20:g} MB），未接收",
-                "file too large; not accepted")
+        return too_large(len(data))
     try:
         sniff(data, os.path.splitext(name)[1].lower(), name)
     except ReportError as exc:
@@ -292,9 +296,9 @@ class Receiver:
     The same bytes twice in one task are recorded once (the later one as a duplicate row);
     `limit` counts every file offered, so one request cannot queue more than MAX_FILES."""
 
-    def __init__(self, store: Store, task: Task, folder: Path, *, limit: int = MAX_FILES):
+    def __init__(self, store: Store, task: Task, folder: Path, *, limit: int | None = None):
         self.store, self.task, self.folder = store, task, folder
-        self.limit = limit
+        self.limit = MAX_FILES if limit is None else limit
         self.result = Intake()
         self._offered = 0
         self._names = {r[0] for r in store.db.execute("SELECT COALESCE(folder || '/', '') || name FROM web_files "
@@ -316,27 +320,32 @@ class Receiver:
         self._names.add(f"{folder}/{out}" if folder else out)
         return out
 
+    def reject(self, raw_name: str, folder: str | None, zh: str, en: str, size: int | None = None) -> None:
+        """Record a file that was refused, with the reason (shown as an error row)."""
+        name, folder = clean_name(raw_name), clean_folder(folder)
+        self._row(self._unique(name, folder), folder, "rejected", size=size, error_zh=zh, error_en=en)
+        self.result.rejected.append((name, zh))
+
     def offer(self, raw_name: str, data: bytes, folder: str | None = None) -> None:
+        """One file from the client: checked, then stored under a generated name and queued."""
         import hashlib
 
-        name, folder = clean_name(raw_name), clean_folder(folder)
         self._offered += 1
         if self._offered > self.limit:
-            self.result.rejected.append((name, f"一次最多接收 {self.limit} 个文件，其余未接收"))
             if self._offered == self.limit + 1:
-                self._row(self._unique(name, folder), folder, "rejected",
-                          error_zh=f"一次最多接收 {self.limit} 个文件，此文件及之后的文件未接收",
-                          error_en=f"at most {self.limit} files per upload")
+                self.reject(raw_name, folder, f"一次最多接收 {self.limit} 个文件，此文件及之后的文件未接收",
+                            f"at most {self.limit} files per upload")
             return
         if raw_name.lower().endswith(".zip") and data[:4] == b"PK\x03\x04" and not _is_word(data):
-            self.offer_zip(name, data)
+            self._offered -= 1        # the archive's members count, not the archive
+            self.offer_zip(raw_name, data)
             return
+        name, folder = clean_name(raw_name), clean_folder(folder)
         why = check_content(name, data)
-        name = self._unique(name, folder)
         if why:
-            self._row(name, folder, "rejected", size=len(data), error_zh=why[0], error_en=why[1])
-            self.result.rejected.append((name, why[0]))
+            self.reject(name, folder, *why, size=len(data))
             return
+        name = self._unique(name, folder)
         sha = hashlib.sha256(data).hexdigest()
         first = self.store.db.execute("SELECT id FROM web_files WHERE task_id = ? AND sha256 = ? AND state IN "
                                       "('queued', 'done', 'failed') ORDER BY id LIMIT 1",
@@ -348,7 +357,7 @@ class Receiver:
         m = _SUFFIX.search(name.lower())
         target = self.folder / f"{uuid.uuid4().hex}{m.group() if m else ''}"
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".part")
+        tmp = target.with_name(target.name + ".part")
         tmp.write_bytes(data)
         os.replace(tmp, target)
         self._row(name, folder, "queued", stored=str(target), sha256=sha, size=len(data))
@@ -360,49 +369,38 @@ class Receiver:
             zf = zipfile.ZipFile(io.BytesIO(data))
             members = [i for i in zf.infolist() if not i.is_dir()]
         except (zipfile.BadZipFile, ValueError, OSError) as exc:
-            self._row(self._unique(zip_name, None), None, "rejected", size=len(data),
-                      error_zh=f"压缩包已损坏，无法打开（{exc}）", error_en="damaged .zip")
-            self.result.rejected.append((zip_name, "压缩包已损坏"))
+            self.reject(zip_name, None, f"压缩包已损坏，无法打开（{exc}）", "damaged .zip", len(data))
             return
         if len(members) > MAX_ZIP_MEMBERS or sum(i.file_size for i in members) > MAX_ZIP_TOTAL:
-            self._row(self._unique(zip_name, None), None, "rejected", size=len(data),
-                      error_zh=f"压缩包过大（{len(members)} 个文件；上限 {MAX_ZIP_MEMBERS} 个、解压后 "
-                               f"{MAX_ZIP_TOTAL // 2**30} GB），未解压",
-                      error_en="archive too large; not extracted")
-            self.result.rejected.append((zip_name, "压缩包过大"))
+            self.reject(zip_name, None, f"压缩包过大（{len(members)} 个文件；上限 {MAX_ZIP_MEMBERS} 个、解压后 "
+                                        f"{MAX_ZIP_TOTAL // 2**30} GB），未解压",
+                        "archive too large; not extracted", len(data))
             return
         names = [_member_name(i) for i in members]
         top = {n.split("/", 1)[0] for n in names}
         strip = len(top) == 1 and all("/" in n for n in names)   # a zipped folder: regions below it
         for info, full in zip(members, names):
             parts = full.split("/")[1:] if strip else full.split("/")
-            folder = "/".join(parts[:-1]) or None
-            name = parts[-1]
+            folder, name = "/".join(parts[:-1]) or None, parts[-1]
             if any(p.startswith(".") or p == "__MACOSX" for p in parts[:-1]):
                 continue   # resource forks and hidden folders of the packing machine
-            if info.file_size > MAX_FILE or (info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO
-                                             and info.file_size > 1024 * 1024):
+            if info.file_size > MAX_FILE or (info.file_size > 1024 * 1024 and info.compress_size
+                                             and info.file_size / info.compress_size > MAX_ZIP_RATIO):
                 self._offered += 1
-                why = "文件过大或压缩比异常（可能是压缩炸弹），未解压"
-                self._row(self._unique(clean_name(name), clean_folder(folder)), clean_folder(folder), "rejected",
-                          size=info.file_size, error_zh=why, error_en="too large or suspicious compression; "
-                                                                      "not extracted")
-                self.result.rejected.append((name, why))
+                self.reject(name, folder, "文件过大或压缩比异常（可能是压缩炸弹），未解压",
+                            "too large or suspicious compression; not extracted", info.file_size)
+                continue
+            if name.lower().endswith(".zip"):
+                self._offered += 1
+                self.reject(name, folder, "压缩包中的压缩包不展开，请解压后再添加", "nested archive not expanded")
                 continue
             try:
                 with zf.open(info) as fh:
                     member = fh.read(MAX_FILE + 1)
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError) as exc:
                 self._offered += 1
-                why = f"无法从压缩包中读出（{type(exc).__name__}：可能已损坏或加密）"
-                self._row(self._unique(clean_name(name), clean_folder(folder)), clean_folder(folder), "rejected",
-                          error_zh=why, error_en="cannot extract (damaged or encrypted)")
-                self.result.rejected.append((name, why))
-                continue
-            if name.lower().endswith(".zip"):
-                self._offered += 1
-                self._row(self._unique(clean_name(name), clean_folder(folder)), clean_folder(folder), "rejected",
-                          error_zh="压缩包中的压缩包不展开，请解压后再添加", error_en="nested archive not expanded")
+                self.reject(name, folder, f"无法从压缩包中读出（{type(exc).__name__}：可能已损坏或加密）",
+                            "cannot extract (damaged or encrypted)")
                 continue
             self.offer(name, member, folder)
 
@@ -411,27 +409,27 @@ class Receiver:
         from ..batch import expand_paths
 
         p = Path(path).expanduser()
-        if not p.is_dir():
+        if not path or not p.is_dir():
             raise TaskError(f"不是本机上的文件夹：{path}", f"not a folder on this machine: {path}", path=path)
         exp = expand_paths([str(p)], recursive=True)
         for s in exp.skipped:
             if os.path.basename(s.path).startswith("."):
                 continue
-            rel = os.path.relpath(s.path, p)
-            folder, name = os.path.split(rel)
-            self._row(self._unique(clean_name(name), clean_folder(folder)), clean_folder(folder), "rejected",
-                      error_zh=s.zh, error_en=s.en)
-            self.result.rejected.append((rel, s.zh))
+            folder, name = os.path.split(os.path.relpath(s.path, p))
+            self.reject(name, folder, s.zh, s.en)
         for inp in exp.inputs:
+            name = os.path.basename(inp.path)
             try:
                 size = os.path.getsize(inp.path)
+                if size > MAX_FILE:
+                    self.reject(name, inp.folder, *too_large(size), size=size)
+                    continue
                 with open(inp.path, "rb") as fh:
-                    data = fh.read(MAX_FILE + 1) if size <= MAX_FILE else b"\0" * (MAX_FILE + 1)
+                    data = fh.read(MAX_FILE + 1)
             except OSError as exc:
-                self._row(self._unique(clean_name(os.path.basename(inp.path)), inp.folder), inp.folder, "rejected",
-                          error_zh=f"无法读取：{exc.strerror}", error_en=f"cannot read: {exc.strerror}")
+                self.reject(name, inp.folder, f"无法读取：{exc.strerror}", f"cannot read: {exc.strerror}")
                 continue
-            self.offer(os.path.basename(inp.path), data, inp.folder)
+            self.offer(name, data, inp.folder)
 
     def commit(self) -> Intake:
         self.store.db.commit()

@@ -10,6 +10,7 @@ text (read once by the reader, then kept in `web_texts`).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import zlib
@@ -30,7 +31,7 @@ LABELS = {s.value: STATUS_ZH[s] for s in Status}
 MARKS = {s.value: STATUS_MARK[s] for s in Status}
 
 
-def checklist_of(task: Task) -> "Checklist":
+def checklist_of(task: Task) -> Checklist:
     from ..checklist.load import load_checklist
 
     return load_checklist(task.checklist)
@@ -45,12 +46,17 @@ class TaskData:
     audit_ids: dict[str, int]           # display path → audit id
 
 
-def task_batch(store: Store, task: Task, checklist: "Checklist | None" = None) -> TaskData:
+def task_batch(store: Store, task: Task, checklist: Checklist | None = None) -> TaskData:
     """The task as a Batch: one row per audited file, its failed files as error rows and its
     refused files as skipped ones, in the order they were added."""
+    from ..batch import _skip_reason, supported_suffixes
+
     cl = checklist or checklist_of(task)
     files = task_files(store, task.id)
-    skipped = [Skipped(f.display, f.error_zh or "", f.error_en or "") for f in files if f.state == "rejected"]
+    # as in `batch`: a file left out by its name is skipped, one whose content failed is an error row
+    suffixes = supported_suffixes()
+    by_name = {f.id for f in files if f.state == "rejected" and _skip_reason(f.name, suffixes)}
+    skipped = [Skipped(f.display, f.error_zh or "", f.error_en or "") for f in files if f.id in by_name]
     batch = Batch(cl, skipped)
     batch.run_id = task.run_id
     ids = tuple(it.id for it in cl.items)
@@ -85,7 +91,7 @@ def task_batch(store: Store, task: Task, checklist: "Checklist | None" = None) -
             batch.add(Outcome(ReportRow(f.display, f.sha256 or "", s[0], s[1], region, s[2], s[3], s[4], s[5], s[6],
                                         s[7], None, bool(cached)), ""))
             audit_ids[f.display] = f.audit_id
-        elif f.state == "failed":
+        elif f.state == "failed" or (f.state == "rejected" and f.id not in by_name):
             batch.add(Outcome(ErrorRow(f.display, f.sha256, {"zh": f.error_zh or "", "en": f.error_en or "",
                                                              "path": f.display}), ""))
     batch.finish()
@@ -257,7 +263,7 @@ def report_view(store: Store, task: Task, f: TaskFile, audit: dict | None = None
             continue
         cuts = sorted({0, len(text), *[x for s, t, _ in m for x in (s, t)]})
         segs = []
-        for s, t in zip(cuts, cuts[1:]):
+        for s, t in itertools.pairwise(cuts):
             covering = tuple(sorted({i for a0, b0, i in m if a0 <= s and t <= b0}))
             segs.append(Segment(text[s:t], covering))
         lines.append(TextLine(a, label_of(line, page, unit), segs, tuple(sorted({i for _, _, i in m}))))
