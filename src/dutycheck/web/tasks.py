@@ -19,7 +19,6 @@ import io
 import json
 import os
 import re
-import sqlite3
 import threading
 import time
 import uuid
@@ -43,37 +42,6 @@ MAX_NAME = 200                          # characters of a file name kept for dis
 STATES = ("queued", "done", "failed", "rejected", "duplicate")
 STATE_ZH = {"queued": "待审查", "done": "已审查", "failed": "审查失败", "rejected": "未接收", "duplicate": "重复"}
 
-WEB_DDL = """
-CREATE TABLE IF NOT EXISTS web_tasks (
-    id INTEGER PRIMARY KEY,
-    region TEXT NOT NULL,
-    year INTEGER,
-    checklist TEXT NOT NULL,
-    run_id INTEGER NOT NULL REFERENCES runs (id),
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS web_files (
-    id INTEGER PRIMARY KEY,
-    task_id INTEGER NOT NULL REFERENCES web_tasks (id),
-    name TEXT NOT NULL,
-    folder TEXT,
-    stored TEXT,
-    sha256 TEXT,
-    size INTEGER,
-    state TEXT NOT NULL,
-    audit_id INTEGER REFERENCES audits (id),
-    duplicate_of INTEGER,
-    error_zh TEXT,
-    error_en TEXT,
-    added TEXT NOT NULL,
-    finished TEXT
-);
-CREATE INDEX IF NOT EXISTS web_files_task ON web_files (task_id, state);
-CREATE TABLE IF NOT EXISTS web_texts (
-    sha256 TEXT PRIMARY KEY,
-    lines BLOB NOT NULL
-);
-"""
 
 
 def _now() -> str:
@@ -100,17 +68,9 @@ def uploads_dir(db_path: str | os.PathLike) -> Path:
 
 
 def open_store(db_path: str | os.PathLike) -> Store:
-    """The store with the workbench's tables."""
+    """The store (its migrations include the workbench's tables, 0003_web_tasks)."""
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    store = Store(db_path)
-    try:
-        store.db.executescript(WEB_DDL)
-        store.db.commit()
-    except sqlite3.DatabaseError as exc:
-        from ..store import StoreError
-
-        raise StoreError(f"无法写入数据库：{exc}", f"cannot write the store: {exc}", path=str(db_path)) from None
-    return store
+    return Store(db_path)
 
 
 # ----------------------------------------------------------------------------- tasks
@@ -273,7 +233,7 @@ def check_content(name: str, data: bytes) -> tuple[str, str] | None:
     The batch's own skip rules (lock files, hidden files, unsupported types, READMEs), the
     reader's size limit, and the reader's sniffing of the bytes (a .docx that is no Word
     file, a .pdf without a PDF header, a binary file named .txt)."""
-    from ..batch import _skip_reason, supported_suffixes
+    from ..batch.inputs import _skip_reason, supported_suffixes
     from ..read import sniff
 
     reason = _skip_reason(name, supported_suffixes())

@@ -49,7 +49,7 @@ class TaskData:
 def task_batch(store: Store, task: Task, checklist: Checklist | None = None) -> TaskData:
     """The task as a Batch: one row per audited file, its failed files as error rows and its
     refused files as skipped ones, in the order they were added."""
-    from ..batch import _skip_reason, supported_suffixes
+    from ..batch.inputs import _skip_reason, supported_suffixes
 
     cl = checklist or checklist_of(task)
     files = task_files(store, task.id)
