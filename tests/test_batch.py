@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dutycheck import batch as batch_mod
+from dutycheck.batch import pool as batch_mod
 from dutycheck.audit import audit_path
 from dutycheck.batch import (Input, expand_paths, iter_outcomes, places, region_of, run_batch,
                              summary_fields)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dutycheck import batch as batch_mod
+from dutycheck.batch import pool as batch_mod
 from dutycheck.batch import run_batch
 from dutycheck.checklist.load import load_checklist
 from dutycheck.cli import main

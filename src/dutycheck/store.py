@@ -9,7 +9,9 @@ its error rows.
 
 Tables: runs, audits (hash, agency, year, checklist id+version, score, the full
 `dutycheck.audit/1` JSON), items (status per duty), evidence (quotes), run_reports,
-run_errors.
+run_errors, and `migrations` (which of `migrations.py`'s steps this file has had).
+The schema is built and upgraded only by the migrations in `migrations.py`: a new table or
+column is a new entry at the end of `MIGRATIONS` there.
 """
 
 from __future__ import annotations
@@ -20,92 +22,21 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import DutycheckError
+from .migrations import MIGRATIONS, MigrationError, migrate
 
 if TYPE_CHECKING:  # pragma: no cover
     from .batch import Batch, Outcome
     from .checklist.model import Checklist
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = len(MIGRATIONS)   # also written to PRAGMA user_version, for other tools
 
-_DDL = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    started TEXT NOT NULL,
-    finished TEXT,
-    checklist_id TEXT NOT NULL,
-    checklist_version TEXT NOT NULL,
-    checklist_hash TEXT NOT NULL,
-    args TEXT,
-    files INTEGER, audited INTEGER, failed INTEGER, duplicates INTEGER, skipped INTEGER,
-    cached INTEGER, mean_score REAL
-);
-CREATE TABLE IF NOT EXISTS audits (
-    id INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL,
-    checklist_hash TEXT NOT NULL,
-    checklist_id TEXT NOT NULL,
-    checklist_version TEXT NOT NULL,
-    agency TEXT,
-    year INTEGER,
-    title TEXT,
-    date TEXT,
-    score REAL NOT NULL,
-    done INTEGER NOT NULL,
-    total INTEGER NOT NULL,
-    format TEXT,
-    created TEXT NOT NULL,
-    audit_json BLOB NOT NULL,
-    UNIQUE (sha256, checklist_hash)
-);
-CREATE INDEX IF NOT EXISTS audits_agency ON audits (agency, year);
-CREATE TABLE IF NOT EXISTS items (
-    audit_id INTEGER NOT NULL REFERENCES audits (id),
-    item_id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    grp TEXT NOT NULL,
-    weight REAL NOT NULL,
-    status TEXT NOT NULL,
-    confidence REAL,
-    PRIMARY KEY (audit_id, item_id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS evidence (
-    audit_id INTEGER NOT NULL REFERENCES audits (id),
-    item_id TEXT NOT NULL,
-    rank INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    line INTEGER,
-    page INTEGER,
-    section TEXT,
-    role TEXT,
-    status TEXT,
-    score REAL,
-    PRIMARY KEY (audit_id, item_id, rank)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS run_reports (
-    run_id INTEGER NOT NULL REFERENCES runs (id),
-    path TEXT NOT NULL,
-    audit_id INTEGER NOT NULL REFERENCES audits (id),
-    region TEXT,
-    duplicate_of TEXT,
-    cached INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (run_id, path)
-);
-CREATE INDEX IF NOT EXISTS run_reports_audit ON run_reports (audit_id);
-CREATE TABLE IF NOT EXISTS run_errors (
-    run_id INTEGER NOT NULL REFERENCES runs (id),
-    path TEXT NOT NULL,
-    sha256 TEXT,
-    kind TEXT,
-    zh TEXT,
-    en TEXT
-);
-"""
+
 
 
 class StoreError(DutycheckError):
@@ -168,9 +99,10 @@ class HistoryEntry:
     newly_done: list = field(default_factory=list)  # vs the previous year's entry
     dropped: list = field(default_factory=list)
     delta: float | None = None
+    reviewed: int = 0          # items whose status a reviewer's correction set (dutycheck.review)
 
     def to_dict(self) -> dict:
-        return {"audit_id": self.audit_id, "agency": self.agency, "year": self.year,
+        return {"audit_id": self.audit_id, "agency": self.agency, "year": self.year, "reviewed": self.reviewed,
                 "score": self.score, "done": self.done, "total": self.total,
                 "checklist": {"id": self.checklist_id, "version": self.checklist_version},
                 "path": self.path, "region": self.region, "run_id": self.run_id,
@@ -226,32 +158,38 @@ class Comparison:
                 "items": self.items}
 
 
+# The final result of an audit after the reviewer's corrections (dutycheck.review.store_overlay):
+# audit id → (score, done, total, statuses, corrected items), or None when nothing is corrected.
+Overlay = Callable[[int], "tuple[float, int, int, dict[str, str], int] | None"]
+
+
 class Store:
-    """A dutycheck SQLite file: open (creating it if needed), record runs, answer queries."""
+    """A dutycheck SQLite file: open (creating it if needed), record runs, answer queries.
+
+    `overlay`, when set, makes history and compare answer with the reviewer's final statuses.
+    """
+
+    overlay: Overlay | None = None
 
     def __init__(self, path: str | os.PathLike):
         self.path = str(path)
         try:
             self.db = sqlite3.connect(self.path, timeout=30)
             self.db.execute("PRAGMA foreign_keys = ON")
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
             tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.OperationalError as exc:
             raise StoreError(f"无法打开数据库文件：{exc}", f"cannot open the store: {exc}", path=self.path) from None
         except sqlite3.DatabaseError as exc:
             raise StoreError("不是 dutycheck 的 SQLite 数据库文件，或文件已损坏",
                              f"not a dutycheck SQLite store, or damaged ({exc})", path=self.path) from None
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"数据库由更新版本的 dutycheck 创建（结构版本 {version}），请升级",
-                             f"store schema {version} is newer than this dutycheck", path=self.path)
         if tables and "audits" not in tables:
             raise StoreError("这个 SQLite 文件不是 dutycheck 的结果库（没有 audits 表）",
                              "this SQLite file is not a dutycheck store", path=self.path)
         try:
             self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.executescript(_DDL)
-            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self.db.commit()
+            self.applied = migrate(self.db)
+        except MigrationError as exc:
+            raise StoreError(exc.zh, exc.en, path=self.path) from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"无法写入数据库：{exc}", f"cannot write the store: {exc}", path=self.path) from None
         self._pending = 0
@@ -359,6 +297,9 @@ class Store:
         return dict(zip([c[0] for c in cur.description], r))
 
     def _statuses(self, audit_id: int) -> dict[str, str]:
+        final = self.overlay(audit_id) if self.overlay else None
+        if final is not None:
+            return final[3]
         return dict(self.db.execute("SELECT item_id, status FROM items WHERE audit_id = ?", (audit_id,)))
 
     def titles(self) -> dict[str, str]:
@@ -389,6 +330,10 @@ class Store:
                 continue
             seen.add(r[0])
             entries.append(HistoryEntry(*r, statuses=self._statuses(r[0])))
+            final = self.overlay(r[0]) if self.overlay else None
+            if final is not None:
+                e = entries[-1]
+                e.score, e.done, e.total, _, e.reviewed = final
         prev: dict[str, HistoryEntry] = {}
         for e in entries:
             before = prev.get(e.agency or "")
@@ -406,6 +351,9 @@ class Store:
                 "SELECT a.id, a.agency, a.year, a.score, rr.path, rr.region FROM run_reports rr "
                 "JOIN audits a ON a.id = rr.audit_id WHERE rr.run_id = ? AND rr.duplicate_of IS NULL "
                 "ORDER BY a.year, rr.path", (run_id,)):
+            final = self.overlay(audit_id) if self.overlay else None
+            if final is not None:
+                score = final[0]
             out[agency or Path(path).stem] = (audit_id, year, score, path, region)
         return out
 
@@ -439,6 +387,15 @@ class Store:
         if not audit_ids:
             return {}
         totals: dict[str, list[int]] = {}
+        if self.overlay is not None:
+            for audit_id in audit_ids:
+                for item_id, status in self._statuses(audit_id).items():
+                    if status == "na":
+                        continue
+                    t = totals.setdefault(item_id, [0, 0])
+                    t[1] += 1
+                    t[0] += status == "done"
+            return {k: round(d / n, 4) for k, (d, n) in totals.items() if n}
         for chunk in range(0, len(audit_ids), 500):
             ids = audit_ids[chunk:chunk + 500]
             for item_id, status, n in self.db.execute(

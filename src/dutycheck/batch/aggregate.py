@@ -1,0 +1,217 @@
+"""Running totals of a batch: coverage of each duty, structure, regions, counts, and the ranking."""
+
+from __future__ import annotations
+
+import time
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .inputs import Skipped
+from .records import BATCH_SCHEMA, CODE_STATUS, STATUSES, ErrorRow, ItemInfo, Outcome, ReportRow, items_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..checklist.model import Checklist
+
+STRUCTURE_GROUP = "structure"
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How often one duty is done / planned / shortfall / absent across the batch's reports."""
+
+    item: ItemInfo
+    counts: dict
+    reports: int
+
+    def share(self, status: str) -> float:
+        """Share of the reports this duty applies to (a reviewer's 不适用 leaves the denominator)."""
+        applies = self.reports - (self.counts.get("na", 0) if status != "na" else 0)
+        return self.counts.get(status, 0) / applies if applies else 0.0
+
+    def to_dict(self) -> dict:
+        d = {"id": self.item.id, "title": self.item.title, "group": self.item.group,
+             "weight": self.item.weight, "reports": self.reports}
+        for s in STATUSES:
+            d[s] = self.counts.get(s, 0)
+            d[f"{s}_share"] = round(self.share(s), 4)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class RegionStats:
+    region: str
+    reports: int
+    mean: float
+    min: float
+    max: float
+    lowest: str | None             # agency (or file) with the lowest score
+    neglected: ItemInfo | None     # the duty least often done in this region
+    neglected_share: float         # its done share
+
+    def to_dict(self) -> dict:
+        return {"region": self.region, "reports": self.reports, "mean": round(self.mean, 1),
+                "min": self.min, "max": self.max, "lowest": self.lowest,
+                "most_neglected": self.neglected.id if self.neglected else None,
+                "most_neglected_done_share": round(self.neglected_share, 4)}
+
+
+class _RegionAcc:
+    """Running totals of one region (so regions need no rows)."""
+
+    __slots__ = ("n", "total", "min", "max", "lowest", "done")
+
+    def __init__(self, items: int):
+        self.n, self.total, self.min, self.max, self.lowest = 0, 0.0, float("inf"), float("-inf"), None
+        self.done = [0] * items
+
+    def add(self, row: ReportRow) -> None:
+        self.n += 1
+        self.total += row.score
+        if row.score < self.min:
+            self.min, self.lowest = row.score, row.agency or Path(row.path).name
+        self.max = max(self.max, row.score)
+        for i, ch in enumerate(row.statuses):
+            if ch == "d":
+                self.done[i] += 1
+
+
+class Batch:
+    """A batch run's record: the aggregates, the errors, the skipped files, and (unless
+    `keep_rows=False`) one compact row per report for the ranking.
+
+    Coverage, structure, regions and counts are running totals, so they cost the same for
+    ten reports or a hundred thousand; only the ranking needs the rows (about 0.6 KB each).
+    The streaming jsonl output keeps none. Duplicates are listed but not counted twice.
+    """
+
+    def __init__(self, checklist: "Checklist", skipped: Sequence[Skipped] = (), *, keep_rows: bool = True):
+        self.checklist_id = checklist.id
+        self.checklist_version = checklist.version
+        self.checklist_title = checklist.title
+        self.items = items_of(checklist)
+        self.groups = {g.id: g.title for g in checklist.groups.values()}
+        self.keep_rows = keep_rows
+        self.rows: list[ReportRow] = []
+        self.errors: list[ErrorRow] = []
+        self.skipped: list[Skipped] = list(skipped)
+        self.started = time.time()
+        self.elapsed = 0.0
+        self.run_id: int | None = None
+        self._t0 = time.perf_counter()
+        self._n = {"audited": 0, "unique": 0, "duplicates": 0, "cached": 0}
+        self._sum = 0.0
+        self._scores = array("d")                      # every audited report's score: 8 bytes each
+        self._cov = [dict.fromkeys("dpsan", 0) for _ in self.items]
+        self._regions: dict[str, _RegionAcc] = {}
+
+    def add(self, outcome: Outcome) -> None:
+        row = outcome.row
+        if isinstance(row, ReportRow):
+            self._n["audited"] += 1
+            self._n["cached"] += row.cached
+            self._scores.append(row.score)
+            if row.duplicate_of:
+                self._n["duplicates"] += 1
+            else:
+                self._n["unique"] += 1
+                self._sum += row.score
+                for i, ch in enumerate(row.statuses[:len(self._cov)]):
+                    self._cov[i][ch] += 1
+                acc = self._regions.get(row.region)
+                if acc is None:
+                    acc = self._regions[row.region] = _RegionAcc(len(self.items))
+                acc.add(row)
+            if self.keep_rows:
+                self.rows.append(row)
+        else:
+            self.errors.append(row)
+            self._n["duplicates"] += row.duplicate_of is not None
+        self.elapsed = time.perf_counter() - self._t0
+
+    def finish(self) -> None:
+        self.elapsed = time.perf_counter() - self._t0
+
+    # -- views
+    def ranking(self) -> list[tuple[int, ReportRow]]:
+        """Rows by score, best first; equal scores share a rank (1, 2, 2, 4)."""
+        if not self.keep_rows:
+            raise RuntimeError("this batch kept no rows (keep_rows=False): no ranking")
+        rows = sorted(self.rows, key=lambda r: (-r.score, r.agency or "\uffff", r.year or 0, r.path))
+        out: list[tuple[int, ReportRow]] = []
+        prev, rank = None, 0
+        for n, r in enumerate(rows, 1):
+            if r.score != prev:
+                rank, prev = n, r.score
+            out.append((rank, r))
+        return out
+
+    def _coverage(self, i: int) -> Coverage:
+        c = self._cov[i]
+        return Coverage(self.items[i], {CODE_STATUS[k]: v for k, v in c.items()}, self._n["unique"])
+
+    def coverage(self) -> list[Coverage]:
+        """Every duty, the most neglected first: lowest done share, then heaviest, then most absent."""
+        cov = [self._coverage(i) for i in range(len(self.items))]
+        return sorted(cov, key=lambda c: (c.share("done"), -c.item.weight, -c.share("absent")))
+
+    def structure(self) -> list[Coverage]:
+        """The required parts of a report (the checklist's `structure` group), in checklist order."""
+        return [self._coverage(i) for i, it in enumerate(self.items) if it.group == STRUCTURE_GROUP]
+
+    def regions(self) -> list[RegionStats]:
+        """Per region: count, mean/min/max score, lowest report, least-done duty; by mean, lowest first."""
+        out = []
+        for region, acc in self._regions.items():
+            neglected, share = None, 0.0
+            if self.items:
+                i = min(range(len(self.items)), key=lambda i: (acc.done[i], -self.items[i].weight, i))
+                neglected, share = self.items[i], acc.done[i] / acc.n
+            out.append(RegionStats(region, acc.n, acc.total / acc.n, acc.min, acc.max, acc.lowest,
+                                   neglected, share))
+        return sorted(out, key=lambda s: (s.mean, s.region))
+
+    def count_below(self, threshold: float) -> int:
+        """How many audited reports (duplicates included) score below the threshold."""
+        return sum(1 for s in self._scores if s < threshold)
+
+    def item_title(self, item_id: str) -> str:
+        for it in self.items:
+            if it.id == item_id:
+                return it.title
+        return item_id
+
+    def counts(self) -> dict:
+        n = self._n
+        files = n["audited"] + len(self.errors)
+        return {
+            "files": files,
+            "audited": n["audited"],
+            "unique": n["unique"],
+            "failed": len(self.errors),
+            "duplicates": n["duplicates"],
+            "skipped": len(self.skipped),
+            "cached": n["cached"],
+            "mean_score": round(self._sum / n["unique"], 1) if n["unique"] else None,
+            "elapsed_s": round(self.elapsed, 3),
+            "reports_per_s": round(files / self.elapsed, 1) if self.elapsed > 0 else None,
+        }
+
+    def to_dict(self) -> dict:
+        """Everything but the per-report audits, JSON-ready (the `dutycheck.batch/1` head)."""
+        return {
+            "schema": BATCH_SCHEMA,
+            "checklist": {"id": self.checklist_id, "version": self.checklist_version,
+                          "title": self.checklist_title},
+            "run_id": self.run_id,
+            "summary": self.counts(),
+            "ranking": ([{"rank": rank, **r.to_dict()} for rank, r in self.ranking()]
+                        if self.keep_rows else None),
+            "coverage": [c.to_dict() for c in self.coverage()],
+            "structure": [c.to_dict() for c in self.structure()],
+            "regions": [s.to_dict() for s in self.regions()],
+            "errors": [e.to_dict() for e in self.errors],
+            "skipped": [s.to_dict() for s in self.skipped],
+        }

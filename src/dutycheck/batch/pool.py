@@ -1,0 +1,266 @@
+"""Workers: audit files in a process pool (or in this process) and yield each outcome as it is known.
+
+Memory stays flat: a bounded number of files is in flight, each worker sends back the JSON
+line and a compact summary. A worker that dies takes only its own file with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sized
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DutycheckError
+from .inputs import Input
+from .records import ErrorRow, Outcome, ReportRow, _dumps, error_info, summary_fields
+from .regions import region_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..checklist.model import Checklist
+
+Lookup = Callable[[str], "str | None"]
+
+_WORKER: dict[str, Any] = {}
+
+
+FILE_TIMEOUT = 120.0
+"""Seconds one file may take before it becomes an error row (a PDF that hangs the parser)."""
+
+
+class _FileTimeout(BaseException):
+    """Raised by the alarm; a BaseException so parsers' `except Exception` cannot swallow it."""
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _FileTimeout
+
+
+def _time_limit(seconds: float | None):
+    """Arm a per-file alarm where signals allow it (Unix, main thread); returns a disarm function."""
+    import threading
+
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+    def disarm() -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+    return disarm
+
+
+def _init_worker(checklist_path: str, timeout: float | None = FILE_TIMEOUT) -> None:
+    """Per worker process: ignore Ctrl-C (the parent handles it) and load the checklist once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER["timeout"] = timeout
+    if "checklist" not in _WORKER:  # a forked worker already has the parent's
+        from ..checklist.load import load_checklist
+
+        _WORKER["checklist"] = load_checklist(checklist_path)
+    _prepare_index(_WORKER["checklist"])
+
+
+def _prepare_index(checklist: "Checklist") -> tuple:
+    """(item id → position, weights, ids) of a checklist, computed once per checklist."""
+    if _WORKER.get("index_for") is not checklist:
+        ids = tuple(it.id for it in checklist.items)
+        weights = tuple(it.weight for it in checklist.items)
+        _WORKER["index"] = ({i: n for n, i in enumerate(ids)}, weights, ids)
+        _WORKER["index_for"] = checklist
+    return _WORKER["index"]
+
+
+def _audit_one(path: str, checklist: "Checklist | None" = None) -> tuple:
+    """Audit one file: ("ok", json_line, summary_fields) or ("error", error_info).
+
+    Every exception is caught here, so one bad file becomes one error row.
+    """
+    cl = checklist if checklist is not None else _WORKER["checklist"]
+    limit = _WORKER.get("timeout", FILE_TIMEOUT)
+    disarm = _time_limit(limit)
+    try:
+        from ..audit import audit_path
+        from ..render.json import audit_dict
+
+        d = audit_dict(audit_path(path, cl))
+        return ("ok", _dumps(d), summary_fields(d, *_prepare_index(cl)))
+    except _FileTimeout:
+        return ("error", {"path": path, "line": None, "column": None, "key": None,
+                          "zh": f"审查超时（超过 {limit:g} 秒），此文件未审查；可用 --timeout 放宽",
+                          "en": f"timed out after {limit:g} s; not audited (raise --timeout)",
+                          "kind": "Timeout"})
+    except Exception as exc:  # noqa: BLE001 — any failure is this file's error row
+        return ("error", error_info(exc, path))
+    finally:
+        disarm()
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _hash_file(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+_CRASH = {"zh": "审查进程意外退出（可能是内存不足或解析库崩溃），此文件未审查",
+          "en": "the worker process died while auditing this file (out of memory or a parser crash)",
+          "kind": "WorkerCrash", "line": None, "column": None, "key": None}
+
+
+def _noop() -> None:
+    """Submitted once so that every worker is forked before the caller starts any thread."""
+
+
+def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int | None = None,
+                  lookup: Lookup | None = None, region: str = "auto",
+                  on_ready: Callable[[], None] | None = None,
+                  timeout: float | None = FILE_TIMEOUT) -> Iterator[Outcome]:
+    """Audit the inputs and yield each outcome as soon as it is known (completion order).
+
+    `jobs=1` audits in this process; more uses a process pool with a bounded number of
+    files in flight, so memory stays flat however many inputs there are. `lookup(sha256)`
+    may return a stored `dutycheck.audit/1` line for an unchanged file (the cache).
+    A file whose bytes equal an earlier input's is audited like any other and its row
+    flagged `duplicate_of` that input. `on_ready` is called once the workers exist (start
+    a progress bar after it: forking while a display thread runs is unsafe). A file that
+    takes longer than `timeout` seconds becomes an error row (None: no limit).
+    """
+    jobs = jobs or default_jobs()
+    _WORKER["timeout"] = timeout
+    if isinstance(inputs, Sized) and len(inputs) <= 1:
+        jobs = 1
+    index = _prepare_index(checklist)
+    first_of: dict[bytes, str] = {}   # first 16 bytes of a sha256 → path of the first input with it
+
+    canon: dict[str, str] = {i: i for i in index[2]}   # rows share the checklist's id strings
+
+    def from_result(inp: Input, sha: str, dup_of: str | None, res: tuple,
+                    cached: bool = False) -> Outcome:
+        if res[0] == "ok":
+            agency, year, score, done, total, statuses, gaps, fmt = res[2]
+            gaps = tuple(canon.get(g, g) for g in gaps)
+            reg = region_of(inp, agency, region)
+            row = ReportRow(inp.path, sha, agency, year, canon.setdefault(reg, reg), score, done,
+                            total, statuses, gaps, canon.setdefault(fmt, fmt), dup_of, cached)
+            return Outcome(row, res[1])
+        err = ErrorRow(inp.path, sha or None, res[1], dup_of)
+        return Outcome(err, _dumps(err.to_dict()))
+
+    def prepare(inp: Input) -> tuple[str, str | None, Outcome | None]:
+        """(sha256, duplicate_of, outcome if known without auditing)."""
+        try:
+            sha = _hash_file(inp.path)
+        except OSError as exc:
+            return "", None, from_result(inp, "", None, ("error", error_info(_os_error(exc, inp.path),
+                                                                                  inp.path)))
+        dup_of = first_of.setdefault(bytes.fromhex(sha[:32]), inp.path)
+        dup_of = None if dup_of == inp.path else dup_of
+        if lookup is not None:
+            line = lookup(sha)
+            if line is not None:
+                d = json.loads(line)
+                if d.get("path") != inp.path:
+                    d["path"] = inp.path
+                    line = _dumps(d)
+                return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary_fields(d, *index)),
+                                                cached=True)
+        return sha, dup_of, None
+
+    it = iter(inputs)
+    if jobs <= 1:
+        if on_ready:
+            on_ready()
+        for inp in it:
+            sha, dup_of, known = prepare(inp)
+            yield known or from_result(inp, sha, dup_of, _audit_one(inp.path, checklist))
+        return
+
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    window = jobs * 4
+
+    def new_pool(workers: int) -> ProcessPoolExecutor:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
+        _WORKER["checklist"] = checklist  # inherited by forked workers: no reload
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(checklist.path, timeout))
+        pool.submit(_noop)
+        return pool
+
+    pool = new_pool(jobs)
+    if on_ready:
+        on_ready()
+    pending: dict[Any, tuple[Input, str, str | None]] = {}
+    exhausted = False
+    try:
+        while True:
+            while not exhausted and len(pending) < window:
+                inp = next(it, None)
+                if inp is None:
+                    exhausted = True
+                    break
+                sha, dup_of, known = prepare(inp)
+                if known is not None:
+                    yield known
+                else:
+                    pending[pool.submit(_audit_one, inp.path)] = (inp, sha, dup_of)
+            if not pending:
+                break
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            broken: list[tuple[Input, str, str | None]] = []
+            for fut in done:
+                inp, sha, dup_of = pending.pop(fut)
+                try:
+                    res = fut.result()
+                except BrokenProcessPool:
+                    broken.append((inp, sha, dup_of))
+                    continue
+                except Exception as exc:  # noqa: BLE001 — e.g. a result that would not pickle
+                    res = ("error", error_info(exc, inp.path))
+                yield from_result(inp, sha, dup_of, res)
+            if broken:
+                # The pool died with every file in flight; retry each alone in a fresh worker,
+                # so only the file that kills it again gets the error row.
+                broken += list(pending.values())
+                pending.clear()
+                pool.shutdown(wait=False, cancel_futures=True)
+                for inp, sha, dup_of in broken:
+                    solo = new_pool(1)
+                    try:
+                        res = solo.submit(_audit_one, inp.path).result()
+                    except BrokenProcessPool:
+                        res = ("error", dict(_CRASH, path=inp.path))
+                    finally:
+                        solo.shutdown(wait=True, cancel_futures=True)
+                    yield from_result(inp, sha, dup_of, res)
+                pool = new_pool(jobs)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _os_error(exc: OSError, path: str) -> DutycheckError:
+    from ..errors import ReportError
+
+    if isinstance(exc, FileNotFoundError):
+        return ReportError("文件不存在", "no such file", path=path)
+    if isinstance(exc, IsADirectoryError):
+        return ReportError("这是一个目录，不是报告文件", "is a directory, not a report", path=path)
+    if isinstance(exc, PermissionError):
+        return ReportError("没有读取权限", "permission denied", path=path)
+    return ReportError(f"无法读取文件：{exc.strerror or exc}", f"cannot read file: {exc.strerror or exc}",
+                       path=path)
