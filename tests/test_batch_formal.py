@@ -62,12 +62,19 @@ def test_copied_pair_and_revision_in_the_batch_record(region):
 
 
 def test_a_sentence_every_report_quotes_is_not_a_sign_of_copying():
-    slogan = ["深入学习贯彻习近平法治思想全面推进依法治教依法行政"] 
-    mine = [f"{i}号学校开展宪法晨读活动覆盖全体师生共计{i}次活动" for i in range(12)]
-    entries = [Entry(f"r{n}.txt", f"{n}县教育局", 2023, None,
-                     tuple(sorted(set(_fp(s) for s in slogan * 1 + [m + str(n) for m in mine]))))
-               for n in range(8)]
-    assert copied_pairs(entries) == []
+    nums = "一二三四五六七八九十壹贰"   # fingerprints leave digits out: a copy with new figures still matches
+    slogans = [f"深入学习贯彻习近平法治思想第{n}条要求全面推进依法治教" for n in nums]
+    own = [f"开展宪法晨读活动覆盖全体师生共计活动第{n}项" for n in nums[:10]]
+
+    def entry(n: int, body: list[str]) -> Entry:
+        return Entry(f"r{n}.txt", f"{'甲乙丙丁戊己庚辛'[n]}县教育局", 2023, None,
+                     tuple(sorted({_fp(s) for s in slogans + body})))
+
+    entries = [entry(n, [s + "甲乙丙丁戊己庚辛"[n] for s in own]) for n in range(8)]
+    assert copied_pairs(entries) == []              # 12 of 22 sentences shared, but by all eight
+    entries[7] = entry(7, [s + "甲" for s in own])  # 辛县 copies 甲县's own sentences
+    pairs = copied_pairs(entries)
+    assert [(p.a, p.b, p.shared) for p in pairs] == [("r0.txt", "r7.txt", 10)]
 
 
 def _fp(s: str) -> str:

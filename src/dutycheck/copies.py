@@ -157,11 +157,10 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
     if len(entries) >= 1 << _ID_BITS:
         raise ValueError("too many reports for one copy check")
     keys = array("Q")
-    sizes = []
+    sizes = [0] * len(entries)       # distinct sentences that are not boilerplate, per report
     for i, e in enumerate(entries):
-        sizes.append(len(e.hashes))
-        for h in e.hashes:
-            keys.append((int(h, 16) & ((1 << 40) - 1)) << _ID_BITS | i)
+        for hexhash in e.hashes:
+            keys.append((int(hexhash, 16) & ((1 << 40) - 1)) << _ID_BITS | i)
     ordered = sorted(keys)
     del keys
     common = max(3, int(COMMON_SHARE * n_current))
@@ -172,7 +171,9 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
     for k in ordered + [-1]:
         h = k >> _ID_BITS if k >= 0 else -2
         if h != prev_hash:
-            if 1 < len(run) and sum(1 for i in run if i < n_current) <= common:
+            if run and sum(1 for i in run if i < n_current) <= common:
+                for i in run:
+                    sizes[i] += 1
                 for x in range(len(run)):
                     for y in range(x + 1, len(run)):
                         counts[(run[x], run[y])] += 1
