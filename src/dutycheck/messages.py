@@ -7,10 +7,14 @@ STATUS_ZH = {
     Status.PLANNED: "仅有计划",
     Status.SHORTFALL: "仅列为不足",
     Status.ABSENT: "未提及",
+    Status.NA: "不适用",
 }
-STATUS_MARK = {Status.DONE: "✔", Status.PLANNED: "◐", Status.SHORTFALL: "✖", Status.ABSENT: "○"}
+STATUS_MARK = {Status.DONE: "✔", Status.PLANNED: "◐", Status.SHORTFALL: "✖", Status.ABSENT: "○",
+               Status.NA: "⊘"}
 STATUS_STYLE = {Status.DONE: "green", Status.PLANNED: "yellow", Status.SHORTFALL: "red",
-                Status.ABSENT: "bright_black"}
+                Status.ABSENT: "bright_black", Status.NA: "blue"}
+REVIEW_MARK = "人工复核"      # an item whose status a reviewer set (dutycheck review)
+STALE_MARK = "待复核"         # a correction carried over to a revised report whose machine result changed
 ROLE_ZH = {
     Role.PREAMBLE: "导语",
     Role.ACHIEVEMENTS: "举措和成效",

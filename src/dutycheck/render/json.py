@@ -18,10 +18,14 @@ def evidence_dict(e: Evidence) -> dict:
 
 
 def item_dict(it: ItemResult) -> dict:
-    return {"id": it.id, "title": it.title, "group": it.group, "weight": it.weight,
-            "status": it.status.value, "confidence": it.confidence,
-            "evidence": [evidence_dict(e) for e in it.evidence],
-            "basis": it.basis, "guidance": it.guidance}
+    d = {"id": it.id, "title": it.title, "group": it.group, "weight": it.weight,
+         "status": it.status.value, "confidence": it.confidence,
+         "evidence": [evidence_dict(e) for e in it.evidence],
+         "basis": it.basis, "guidance": it.guidance}
+    if it.review is not None:   # a reviewer's correction applies: `status` is the final one
+        d["machine_status"] = it.machine_status.value if it.machine_status else None
+        d["review"] = dict(it.review)
+    return d
 
 
 def audit_dict(r: AuditResult) -> dict:

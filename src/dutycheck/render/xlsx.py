@@ -3,6 +3,7 @@
 Sheets: 排名 (ranking), 覆盖矩阵 (coverage: duty × status shares, most neglected first),
 状态矩阵 (reports × duties, coloured by status), 报告结构 (required parts), 地区 (regions),
 明细 (one row per report and duty, with the first evidence quote), 错误 (errors and skipped).
+A status a reviewer set is the final one; 明细 shows the machine's beside it, the 人工复核 mark and the note.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import json
 from pathlib import Path
 
 from ..batch import STATUSES, Batch, Spool
-from ..messages import FORMAL_TITLE, STATUS_ZH, formal_message
+from ..messages import FORMAL_TITLE, REVIEW_MARK, STATUS_ZH, formal_message
 from ..models import Status
+from .review import review_note
 
-FILLS = {"done": "C6EFCE", "planned": "FFEB9C", "shortfall": "FFC7CE", "absent": "EDEDED"}
+FILLS = {"done": "C6EFCE", "planned": "FFEB9C", "shortfall": "FFC7CE", "absent": "EDEDED", "na": "DDEBF7"}
 SHEETS = ("排名", "覆盖矩阵", "状态矩阵", "报告结构", "地区", "明细", "形式审查", "错误")
 MAX_CELL = 32000
 
@@ -80,10 +82,11 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
 
     # 排名
     ws = sheet("排名", ["名次", "单位", "年度", "地区", "得分", "已开展", "职责总数", "最重要的缺项（前三）",
-                        "重复于", "文件", "格式"], [6, 24, 7, 14, 7, 7, 8, 60, 30, 50, 6])
+                        "重复于", "文件", "格式", REVIEW_MARK], [6, 24, 7, 14, 7, 7, 8, 60, 30, 50, 6, 8])
     for rank, r in ranking:
         row(ws, [rank, r.agency or "", r.year, r.region, r.score, r.done, r.total,
-                 "；".join(batch.item_title(g) for g in r.gaps), r.duplicate_of or "", r.path, r.format])
+                 "；".join(batch.item_title(g) for g in r.gaps), r.duplicate_of or "", r.path, r.format,
+                 len(r.reviewed) or ""])
 
     # 覆盖矩阵
     head = ["职责", "编号", "分组", "权重", "报告数"]
@@ -105,9 +108,11 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
                [6, 24, 7, 14, 7] + [12] * len(cols))
     for rank, r in ranking:
         values = [rank, r.agency or Path(r.path).name, r.year, r.region, r.score]
+        reviewed = set(r.reviewed)
         for i in cols:
             st = r.status(i)
-            values.append(cell(ws, STATUS_ZH[Status(st)], fill=st))
+            mark = "*" if batch.items[i].id in reviewed else ""
+            values.append(cell(ws, STATUS_ZH[Status(st)] + mark, fill=st))
         row(ws, values)
 
     # 报告结构
@@ -126,8 +131,10 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
 
     # 明细
     ws = sheet("明细", ["名次", "单位", "年度", "地区", "文件", "职责编号", "职责", "分组", "权重", "状态",
-                        "证据（第一条）", "行号", "页码", "所在部分", "依据（缺项）", "应补写（缺项）"],
-               [6, 24, 7, 14, 40, 34, 36, 16, 6, 10, 80, 6, 6, 30, 50, 60], wrap=(6, 10, 13, 14, 15))
+                        "证据（第一条）", "行号", "页码", "所在部分", "依据（缺项）", "应补写（缺项）", "机器判定",
+                        REVIEW_MARK],
+               [6, 24, 7, 14, 40, 34, 36, 16, 6, 10, 80, 6, 6, 30, 50, 60, 10, 40],
+               wrap=(6, 10, 13, 14, 15, 17))
     guidance = {it.id: it.guidance for it in batch.items}
     basis = {it.id: it.basis for it in batch.items}
     for rank, r in ranking:
@@ -142,8 +149,9 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
                      batch.groups.get(it["group"], it["group"]), it["weight"],
                      cell(ws, STATUS_ZH[Status(st)], fill=st), e.get("text", ""), e.get("line"), e.get("page"),
                      e.get("section", ""),
-                     "" if st == "done" else basis.get(it["id"], it.get("basis", "")),
-                     "" if st == "done" else guidance.get(it["id"], it.get("guidance", ""))])
+                     "" if st in ("done", "na") else basis.get(it["id"], it.get("basis", "")),
+                     "" if st in ("done", "na") else guidance.get(it["id"], it.get("guidance", "")),
+                     STATUS_ZH[Status(it.get("machine_status") or st)], review_note(it)])
 
     # 形式审查
     ws = sheet("形式审查", ["单位", "年度", "文件", "问题", "说明", "行号", "相关文件", "雷同比例", "雷同段落"],
