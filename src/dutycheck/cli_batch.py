@@ -12,7 +12,8 @@ from typing import IO
 
 import click
 
-from .errors import EXIT_BAD_INPUT, EXIT_BELOW_THRESHOLD, EXIT_OK, EXIT_PARTIAL, DutycheckError
+from .errors import (EXIT_BAD_INPUT, EXIT_BELOW_THRESHOLD, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL,
+                     EXIT_TERMINATED, DutycheckError)
 
 FORMATS = ("table", "json", "jsonl", "csv", "xlsx", "html")
 CHECKLIST_HELP = "清单：内置名称（default、general）或 YAML 文件路径 (bundled name or file)"
@@ -61,6 +62,63 @@ def _progress(total: int):
     return Progress(TextColumn("[bold]审查"), BarColumn(), MofNCompleteColumn(), Rate(),
                     TextColumn("已用"), TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(),
                     console=console, transient=True)
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (through links, `./`, case-folding file systems)."""
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _check_outputs(out: str | None, db: str | None, inputs: list) -> None:
+    """Refuse, before any work, an output that would destroy an input or the store, and an
+    output that cannot be written: found at the end, it would cost the whole run."""
+    import os
+    import tempfile
+
+    from .safetext import display_path
+
+    for flag, target in (("--out", out), ("--db", db)):
+        if target is None:
+            continue
+        for inp in inputs:
+            if _same_file(target, inp.path):
+                raise _usage(f"{display_path(target)}: {flag} 指向了一份待审查的报告，写入会毁掉它；"
+                             f"请换一个输出文件名 ({flag} is one of the input reports)")
+    if out is not None and db is not None and _same_file(out, db):
+        raise _usage(f"{display_path(out)}: --out 与 --db 是同一个文件，写入结果会清空数据库；"
+                     "请换一个输出文件名 (--out is the --db store)")
+    for flag, target in (("--out", out), ("--db", db)):
+        if target is None:
+            continue
+        shown = display_path(target)
+        if os.path.isdir(target):
+            raise _usage(f"{shown}: {flag} 是一个文件夹，请给出文件名 ({flag} is a folder)")
+        parent = os.path.dirname(os.path.abspath(target))
+        if not os.path.isdir(parent):
+            raise _usage(f"{shown}: {flag} 所在的文件夹不存在 (the folder of {flag} does not exist)")
+        try:
+            if os.path.exists(target):
+                with open(target, "ab"):         # opens for writing without changing a byte
+                    pass
+            else:
+                with tempfile.NamedTemporaryFile(dir=parent, prefix=".dutycheck-probe-"):
+                    pass
+        except OSError as exc:
+            raise _usage(f"{shown}: 无法写入 {flag}：{exc.strerror}，未开始审查 "
+                         f"(cannot write {flag}; nothing was audited)") from None
+
+
+class _Stopped(BaseException):
+    """SIGTERM, raised in the main thread so that every `finally` runs (the store commits)."""
+
+
+def _on_term(signum: int, frame) -> None:
+    raise _Stopped
 
 
 def _open_out(out: str | None, encoding: str = "utf-8") -> IO[str]:
@@ -125,6 +183,7 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
     if not exp.inputs:
         raise _usage("没有找到可审查的报告文件 (no report files to audit)"
                      + ("；文件夹请加 --recursive 展开子目录" if not recursive and exp.skipped else ""))
+    _check_outputs(out, db, exp.inputs)
 
     store = None
     reviews = None
@@ -154,6 +213,13 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
     total = len(exp.inputs)
     progress = _progress(total)
     task = progress.add_task("审查", total=total) if progress else None
+    import signal
+
+    import threading
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous_term = signal.signal(signal.SIGTERM, _on_term) if main_thread else None
+    stopped: int | None = None
     try:
         for outcome in iter_outcomes(drain(exp.inputs), cl, jobs=1 if total <= 1 else jobs,
                                      lookup=store.lookup if store else None, region=region_mode,
@@ -175,13 +241,33 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
         result.finish()
         if store is not None:
             store.finish_run(result)
+    except KeyboardInterrupt:
+        stopped = EXIT_INTERRUPTED
+    except _Stopped:
+        stopped = EXIT_TERMINATED
+    except DutycheckError as exc:          # the store failed (locked for minutes, damaged)
+        raise _fail(exc) from None
     finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous_term)
         if progress is not None:
             progress.stop()
         if store is not None:
-            store.close()
+            try:
+                store.close()               # commits what was stored so far
+            except DutycheckError as exc:
+                _note(_fail(exc).format_message())
         if stream is not None and stream is not sys.stdout:
             stream.close()
+    if stopped is not None:
+        result.finish()
+        c = result.counts()
+        _note(f"已中断：已审查 {c['audited']} 份、失败 {c['failed']} 份"
+              + ("，结果已存入数据库；用同样的命令重新运行，已审查的报告直接从数据库取用" if store else "")
+              + f" (interrupted; exit {stopped})")
+        if spool is not None:
+            spool.close()
+        sys.exit(stopped)
 
     try:
         _write(result, spool, fmt, out)
@@ -224,31 +310,40 @@ def _write(result, spool, fmt: str, out: str | None) -> None:
         return
     fh = _open_out(out, "utf-8-sig" if fmt == "csv" else "utf-8")
     try:
-        if fmt == "table":
-            from rich.console import Console
-
-            from .render.batch_table import render_batch_table
-
-            console = (Console(file=fh, width=160, force_terminal=False, color_system=None, markup=False)
-                       if out else None)
-            render_batch_table(result, console)
-        elif fmt == "csv":
-            from .render.csv import write_csv
-
-            write_csv(result, fh)
-        elif fmt == "json":
-            from .render.batch_json import write_batch_json
-
-            write_batch_json(result, spool, fh)
-        elif fmt == "html":
-            from .render.html import write_html
-
-            write_html(result, spool, fh)
+        _render(result, spool, fmt, out, fh)
+    except OSError as exc:          # disk full, a file system gone read-only while writing
+        raise _usage(f"{out or '标准输出'}: 写入输出失败：{exc.strerror} (writing the output failed)") from None
     finally:
         if fh is not sys.stdout:
-            fh.close()
+            try:
+                fh.close()
+            except OSError:
+                pass
         else:
             fh.flush()
+
+
+def _render(result, spool, fmt: str, out: str | None, fh) -> None:
+    if fmt == "table":
+        from rich.console import Console
+
+        from .render.batch_table import render_batch_table
+
+        console = (Console(file=fh, width=160, force_terminal=False, color_system=None, markup=False)
+                   if out else None)
+        render_batch_table(result, console)
+    elif fmt == "csv":
+        from .render.csv import write_csv
+
+        write_csv(result, fh)
+    elif fmt == "json":
+        from .render.batch_json import write_batch_json
+
+        write_batch_json(result, spool, fh)
+    elif fmt == "html":
+        from .render.html import write_html
+
+        write_html(result, spool, fh)
 
 
 @click.command()

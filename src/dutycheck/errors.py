@@ -11,6 +11,8 @@ EXIT_OK = 0
 EXIT_BELOW_THRESHOLD = 1
 EXIT_BAD_INPUT = 2
 EXIT_PARTIAL = 3  # batch: some files failed, the rest were audited
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT): stopped cleanly, what was audited is stored
+EXIT_TERMINATED = 143   # SIGTERM (128 + SIGTERM): stopped cleanly, what was audited is stored
 
 
 class DutycheckError(Exception):

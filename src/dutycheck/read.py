@@ -99,9 +99,14 @@ def _read_bytes(p: Path, name: str, max_bytes: int) -> bytes:
         raise ReportError("没有读取权限", "permission denied", path=name) from None
     except OSError as exc:
         raise ReportError(f"无法访问文件：{exc.strerror}", f"cannot access file: {exc.strerror}", path=name) from None
-    if p.is_dir():
+    import stat
+
+    if stat.S_ISDIR(st.st_mode):
         raise ReportError("这是一个目录，不是报告文件（批量审查请用 dutycheck batch）",
                           "is a directory, not a report (use `dutycheck batch` for folders)", path=name)
+    if not stat.S_ISREG(st.st_mode):     # a FIFO blocks until a writer comes, /dev/zero never ends
+        raise ReportError("不是普通文件（管道、设备或套接字），未读取",
+                          "not a regular file (FIFO, device or socket); not read", path=name)
     if st.st_size > max_bytes:
         mb, limit = st.st_size / 2**20, max_bytes / 2**20
         raise ReportError(f"文件过大（{mb:.1f} MB，上限 {limit:g} MB），未读取",
@@ -109,12 +114,20 @@ def _read_bytes(p: Path, name: str, max_bytes: int) -> bytes:
     if st.st_size == 0:
         raise ReportError("文件为空", "empty file", path=name)
     try:
-        with open(p, "rb") as fh:
+        with open(p, "rb", opener=_nonblocking) as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ReportError("不是普通文件（管道、设备或套接字），未读取",
+                                  "not a regular file (FIFO, device or socket); not read", path=name)
             return fh.read(max_bytes + 1)
     except PermissionError:
         raise ReportError("没有读取权限", "permission denied", path=name) from None
     except OSError as exc:
         raise ReportError(f"读取失败：{exc.strerror}", f"read failed: {exc.strerror}", path=name) from None
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without waiting: a FIFO swapped in after the stat must not block the reader."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def sniff(data: bytes, suffix: str, name: str = "") -> str:

@@ -163,6 +163,95 @@ class Comparison:
 Overlay = Callable[[int], "tuple[float, int, int, dict[str, str], int] | None"]
 
 
+BUSY_TIMEOUT = 10.0
+"""Seconds one statement waits for another process's write lock (SQLite's busy timeout)."""
+LOCK_RETRIES = 6
+"""Times a statement is retried after that wait before the store gives up (a minute in all)."""
+COMMIT_EVERY = 2.0
+"""Seconds between commits while a batch adds results: an interruption loses at most this much."""
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+class _GuardedCursor(sqlite3.Cursor):
+    """Rows fetched from a damaged page raise StoreError naming the file, not DatabaseError."""
+
+    store_path = ""
+
+    def fetchone(self):  # type: ignore[override]
+        return _guard(self.store_path, super().fetchone)
+
+    def fetchall(self):  # type: ignore[override]
+        return _guard(self.store_path, super().fetchall)
+
+    def fetchmany(self, *args):  # type: ignore[override]
+        return _guard(self.store_path, super().fetchmany, *args)
+
+    def __next__(self):
+        return _guard(self.store_path, super().__next__)
+
+
+class _GuardedConnection(sqlite3.Connection):
+    """The store's connection: waits for another process's write lock (busy timeout, then
+    retries, with a note on stderr), and turns a damaged file's DatabaseError into a
+    StoreError naming it. Every module that writes through `store.db` gets both."""
+
+    store_path = ""
+
+    def cursor(self, factory=None):  # type: ignore[override]
+        cur = super().cursor(factory or _GuardedCursor)
+        cur.store_path = self.store_path
+        return cur
+
+    def execute(self, sql, parameters=(), /):  # type: ignore[override]
+        return _guard(self.store_path, lambda: self.cursor().execute(sql, parameters))
+
+    def executemany(self, sql, parameters, /):  # type: ignore[override]
+        return _guard(self.store_path, lambda: self.cursor().executemany(sql, parameters))
+
+    def executescript(self, script, /):  # type: ignore[override]
+        return _guard(self.store_path, lambda: self.cursor().executescript(script))
+
+    def commit(self) -> None:
+        _guard(self.store_path, super().commit)
+
+
+def _guard(path: str, fn, *args):
+    import sys
+
+    for attempt in range(LOCK_RETRIES + 1):
+        try:
+            return fn(*args)
+        except StopIteration:
+            raise
+        except sqlite3.OperationalError as exc:
+            if not _locked(exc):
+                if "malformed" in str(exc) or "not a database" in str(exc):
+                    raise _damaged(path, exc) from None
+                raise
+            if attempt == LOCK_RETRIES:
+                waited = BUSY_TIMEOUT * (LOCK_RETRIES + 1)
+                raise StoreError(f"数据库被另一个进程锁定，等待 {waited:g} 秒后仍无法写入；"
+                                 "请等其他 dutycheck 进程结束后重新运行（已存入的结果不会丢失）",
+                                 f"the store is locked by another process; gave up after {waited:g} s",
+                                 path=path) from None
+            print(f"{path}: 数据库正被另一个进程写入，继续等待…… (store locked by another process; "
+                  f"waiting)", file=sys.stderr)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)):
+                raise
+            raise _damaged(path, exc) from None
+    raise AssertionError("unreachable")
+
+
+def _damaged(path: str, exc: Exception) -> "StoreError":
+    return StoreError(f"数据库文件已损坏（{exc}）；请用备份替换，或换一个 --db 文件重新审查",
+                      f"the store file is damaged ({exc}); restore a backup or use another --db file",
+                      path=path)
+
+
 class Store:
     """A dutycheck SQLite file: open (creating it if needed), record runs, answer queries.
 
@@ -174,7 +263,8 @@ class Store:
     def __init__(self, path: str | os.PathLike):
         self.path = str(path)
         try:
-            self.db = sqlite3.connect(self.path, timeout=30)
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, factory=_GuardedConnection)
+            self.db.store_path = self.path
             self.db.execute("PRAGMA foreign_keys = ON")
             tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.OperationalError as exc:
@@ -193,6 +283,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"无法写入数据库：{exc}", f"cannot write the store: {exc}", path=self.path) from None
         self._pending = 0
+        self._committed = time.monotonic()
         self._ckey: str | None = None
 
     # -- runs
@@ -238,9 +329,14 @@ class Store:
                 "VALUES (?,?,?,?,?,?)",
                 (self.run_id, row.path, audit_id, row.region, row.duplicate_of, int(row.cached)))
         self._pending += 1
-        if self._pending >= 500:
-            self.db.commit()
-            self._pending = 0
+        if self._pending >= 500 or time.monotonic() - self._committed >= COMMIT_EVERY:
+            self.commit()
+
+    def commit(self) -> None:
+        """Make what was added so far durable (also every COMMIT_EVERY seconds during `add`)."""
+        self.db.commit()
+        self._pending = 0
+        self._committed = time.monotonic()
 
     def _insert_audit(self, row, d: dict) -> int:
         rep = d.get("report") or {}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+
+from ..safetext import display_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +70,53 @@ def _folder_region(path: str, root: str | None) -> str | None:
     parent = os.path.dirname(path)
     if root is not None:
         rel = os.path.relpath(parent, root)
-        return None if rel in (".", "") else rel.replace(os.sep, "/")
+        return None if rel in (".", "") else display_path(rel.replace(os.sep, "/"))
     if not parent or os.path.abspath(parent) == os.getcwd():
         return None
-    return os.path.basename(os.path.normpath(parent)) or None
+    return display_path(os.path.basename(os.path.normpath(parent))) or None
+
+
+def _skip(path: str, zh: str, en: str) -> Skipped:
+    return Skipped(display_path(path), zh, en)
+
+
+def _glob(pattern: str, recursive: bool) -> list[str]:
+    """`glob.glob`, except that `**` walks folders without following symbolic links: a link
+    pointing back up the tree made glob recurse until the path grew too long (for ever, with
+    two such links)."""
+    if not (recursive and "**" in pattern):
+        return sorted(glob.glob(pattern))
+    parts = pattern.split("/")
+    fixed = []
+    for part in parts:
+        if _GLOB_CHARS.search(part):
+            break
+        fixed.append(part)
+    base = "/".join(fixed) or ("/" if pattern.startswith("/") else ".")
+    if pattern.startswith("/") and not fixed[1:]:
+        base = "/"
+    rest = [p for p in parts[len(fixed):] if p]
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(base):     # followlinks=False
+        rel = os.path.relpath(dirpath, base)
+        prefix = [] if rel == "." else rel.split(os.sep)
+        for name in dirnames + filenames:
+            if _glob_match(rest, prefix + [name]):
+                out.append(os.path.join(dirpath, name) if base != "." or dirpath != "." else name)
+    return sorted(out)
+
+
+def _glob_match(pat: list[str], parts: list[str]) -> bool:
+    """Path components against pattern components (`**` any number of folders); like glob,
+    `*` and `**` do not match hidden names."""
+    if not pat:
+        return not parts
+    if pat[0] == "**":
+        return any(_glob_match(pat[1:], parts[i:]) for i in range(len(parts) + 1)
+                   if not any(p.startswith(".") for p in parts[:i]))
+    if not parts or (parts[0].startswith(".") and not pat[0].startswith(".")):
+        return False
+    return fnmatch.fnmatchcase(parts[0], pat[0]) and _glob_match(pat[1:], parts[1:])
 
 
 def expand_paths(paths: Iterable[str | os.PathLike], *, recursive: bool = False,
@@ -96,7 +142,7 @@ def expand_paths(paths: Iterable[str | os.PathLike], *, recursive: bool = False,
         seen.add(key)
         reason = _skip_reason(os.path.basename(path), suffixes)
         if reason:
-            out.skipped.append(Skipped(path, *reason))
+            out.skipped.append(_skip(path, *reason))
         else:
             folder = _folder_region(path, root)
             out.inputs.append(Input(path, folders.setdefault(folder, folder) if folder else None))
@@ -104,10 +150,14 @@ def expand_paths(paths: Iterable[str | os.PathLike], *, recursive: bool = False,
     def add_dir(path: str) -> None:
         root = path
         if recursive:
-            for dirpath, dirnames, filenames in os.walk(path):
+            def unreadable(exc: OSError) -> None:   # never silently left out
+                out.skipped.append(_skip(exc.filename or path, f"无法读取文件夹：{exc.strerror}",
+                                         f"cannot list folder: {exc.strerror}"))
+
+            for dirpath, dirnames, filenames in os.walk(path, onerror=unreadable):
                 hidden = sorted(d for d in dirnames if d.startswith("."))
                 for d in hidden:
-                    out.skipped.append(Skipped(os.path.join(dirpath, d), "隐藏目录，未展开",
+                    out.skipped.append(_skip(os.path.join(dirpath, d), "隐藏目录，未展开",
                                                "hidden folder, not expanded"))
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
@@ -116,12 +166,12 @@ def expand_paths(paths: Iterable[str | os.PathLike], *, recursive: bool = False,
         try:
             entries = sorted(os.scandir(path), key=lambda e: e.name)
         except OSError as exc:
-            out.skipped.append(Skipped(path, f"无法读取文件夹：{exc.strerror}",
+            out.skipped.append(_skip(path, f"无法读取文件夹：{exc.strerror}",
                                        f"cannot list folder: {exc.strerror}"))
             return
         for entry in entries:
             if entry.is_dir():
-                out.skipped.append(Skipped(entry.path, "子目录未展开（使用 --recursive 可展开）",
+                out.skipped.append(_skip(entry.path, "子目录未展开（使用 --recursive 可展开）",
                                            "subfolder not expanded (use --recursive)"))
             else:
                 add_file(entry.path, root)
@@ -133,9 +183,9 @@ def expand_paths(paths: Iterable[str | os.PathLike], *, recursive: bool = False,
         elif os.path.exists(path) or not _GLOB_CHARS.search(path):
             add_file(path, None)
         else:
-            matches = sorted(glob.glob(path, recursive=recursive))
+            matches = _glob(path, recursive)
             if not matches:
-                out.skipped.append(Skipped(path, "通配符没有匹配到任何文件", "pattern matched no file"))
+                out.skipped.append(_skip(path, "通配符没有匹配到任何文件", "pattern matched no file"))
             for m in matches:
                 if os.path.isdir(m):
                     add_dir(m)

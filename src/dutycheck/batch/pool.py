@@ -18,6 +18,7 @@ from ..errors import DutycheckError
 from .inputs import Input
 from .records import ErrorRow, Outcome, ReportRow, _dumps, error_info, summary_fields
 from .regions import region_of
+from ..safetext import display, display_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..checklist.model import Checklist
@@ -55,9 +56,43 @@ def _time_limit(seconds: float | None):
     return disarm
 
 
-def _init_worker(checklist_path: str, timeout: float | None = FILE_TIMEOUT) -> None:
-    """Per worker process: ignore Ctrl-C (the parent handles it) and load the checklist once."""
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive the batch that started it (kill -9 of the parent included).
+
+    Linux: the kernel sends SIGKILL when the parent goes (PR_SET_PDEATHSIG); it fires even while
+    the worker is deep in a C parser. Elsewhere, and as a second line, a thread checks the parent
+    every half second.
+    """
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)      # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:                          # the parent went before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="dutycheck-parent-watch", daemon=True).start()
+
+
+def _init_worker(checklist_path: str, timeout: float | None = FILE_TIMEOUT, parent: int | None = None) -> None:
+    """Per worker process: die with the parent, ignore Ctrl-C (the parent handles it), load the
+    checklist once."""
+    if parent is not None:
+        _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER["timeout"] = timeout
     if "checklist" not in _WORKER:  # a forked worker already has the parent's
         from ..checklist.load import load_checklist
@@ -109,9 +144,36 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+class _NotAFile(OSError):
+    """A FIFO, a device (a link to /dev/zero), a socket: reading it would block or never end."""
+
+
 def _hash_file(path: str) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+    """sha256 of a regular file no larger than the reader accepts. The parent hashes outside
+    any per-file time limit, so anything that could block (a FIFO waits for a writer, /dev/zero
+    never ends) is refused by its type first, and the file is opened without blocking."""
+    import stat
+
+    from ..read import MAX_BYTES
+
+    st = os.stat(path)
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise _NotAFile(path)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):      # swapped after the stat
+            raise _NotAFile(path)
+        h = hashlib.sha256()
+        left = MAX_BYTES + 1
+        while left > 0:
+            chunk = fh.read(min(1 << 20, left))
+            if not chunk:
+                break
+            h.update(chunk)
+            left -= len(chunk)
+        return h.hexdigest()
 
 
 _CRASH = {"zh": "审查进程意外退出（可能是内存不足或解析库崩溃），此文件未审查",
@@ -146,16 +208,21 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
 
     canon: dict[str, str] = {i: i for i in index[2]}   # rows share the checklist's id strings
 
+    name = display_path     # the path as outputs show it (a GBK name decoded, ESC visible)
+
     def from_result(inp: Input, sha: str, dup_of: str | None, res: tuple,
                     cached: bool = False) -> Outcome:
+        dup_of = name(dup_of) if dup_of else None
         if res[0] == "ok":
             agency, year, score, done, total, statuses, gaps, fmt = res[2]
             gaps = tuple(canon.get(g, g) for g in gaps)
             reg = region_of(inp, agency, region)
-            row = ReportRow(inp.path, sha, agency, year, canon.setdefault(reg, reg), score, done,
+            row = ReportRow(name(inp.path), sha, agency, year, canon.setdefault(reg, reg), score, done,
                             total, statuses, gaps, canon.setdefault(fmt, fmt), dup_of, cached)
             return Outcome(row, res[1])
-        err = ErrorRow(inp.path, sha or None, res[1], dup_of)
+        error = dict(res[1])
+        error["path"] = display(error.get("path") or inp.path) if error.get("path") != inp.path else name(inp.path)
+        err = ErrorRow(name(inp.path), sha or None, error, dup_of)
         return Outcome(err, _dumps(err.to_dict()))
 
     def prepare(inp: Input) -> tuple[str, str | None, Outcome | None]:
@@ -171,8 +238,8 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
             line = lookup(sha)
             if line is not None:
                 d = json.loads(line)
-                if d.get("path") != inp.path:
-                    d["path"] = inp.path
+                if d.get("path") != name(inp.path):
+                    d["path"] = name(inp.path)
                     line = _dumps(d)
                 return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary_fields(d, *index)),
                                                 cached=True)
@@ -198,7 +265,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
         ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
         _WORKER["checklist"] = checklist  # inherited by forked workers: no reload
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(checklist.path, timeout))
+                                   initargs=(checklist.path, timeout, os.getpid()))
         pool.submit(_noop)
         return pool
 
@@ -207,6 +274,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
         on_ready()
     pending: dict[Any, tuple[Input, str, str | None]] = {}
     exhausted = False
+    finished = False
     try:
         while True:
             while not exhausted and len(pending) < window:
@@ -249,8 +317,19 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
                         solo.shutdown(wait=True, cancel_futures=True)
                     yield from_result(inp, sha, dup_of, res)
                 pool = new_pool(jobs)
+        finished = True
     finally:
+        if not finished:        # Ctrl-C, SIGTERM, the caller stopped: the workers stop now too
+            _terminate(pool)
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _terminate(pool) -> None:
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        try:
+            proc.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def _os_error(exc: OSError, path: str) -> DutycheckError:
@@ -262,5 +341,8 @@ def _os_error(exc: OSError, path: str) -> DutycheckError:
         return ReportError("这是一个目录，不是报告文件", "is a directory, not a report", path=path)
     if isinstance(exc, PermissionError):
         return ReportError("没有读取权限", "permission denied", path=path)
+    if isinstance(exc, _NotAFile):
+        return ReportError("不是普通文件（管道、设备或套接字），未读取", "not a regular file (FIFO, device or socket); not read",
+                           path=path)
     return ReportError(f"无法读取文件：{exc.strerror or exc}", f"cannot read file: {exc.strerror or exc}",
                        path=path)
