@@ -68,7 +68,7 @@ def compile_matcher(checklist: Checklist) -> CompiledMatcher:
     return compiled
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     sentence: int
     start: int          # in the sentence's match key
@@ -86,6 +86,40 @@ class DocIndex:
     hits: dict[str, list[Hit]] = field(default_factory=lambda: defaultdict(list))
     _maps: dict[int, list[int]] = field(default_factory=dict)
     _terms_in: dict[int, set[str]] | None = None
+    _by_sentence: dict[str, dict[int, list[Hit]]] = field(default_factory=dict)
+    _spans: dict[str, dict[int, tuple[list[int], list[int]]]] = field(default_factory=dict)
+
+    def by_sentence(self, term: str) -> dict[int, list[Hit]]:
+        """A phrase's hits grouped by sentence, in document order (built once per phrase)."""
+        got = self._by_sentence.get(term)
+        if got is None:
+            got = {}
+            for h in self.hits.get(term, ()):
+                got.setdefault(h.sentence, []).append(h)
+            self._by_sentence[term] = got
+        return got
+
+    def near(self, term: str, s: int, start: int, end: int, within: int | None) -> bool:
+        """Whether `term` occurs in sentence `s` at most `within` characters from [start, end)
+        (anywhere in the sentence when None): a binary search, not a scan of every hit, so a
+        phrase repeated ten thousand times costs no more than once."""
+        hits = self.by_sentence(term).get(s)
+        if not hits:
+            return False
+        if within is None:
+            return True
+        spans = self._spans.setdefault(term, {})
+        if s not in spans:
+            ordered = sorted(hits, key=lambda h: h.start)
+            reach, top = [], -1 << 60
+            for h in ordered:
+                top = max(top, h.end)
+                reach.append(top)
+            spans[s] = ([h.start for h in ordered], reach)
+        starts, reach = spans[s]
+        # gap <= within  <=>  h.start <= end + within  and  h.end >= start - within
+        i = bisect_right(starts, end + within) - 1
+        return i >= 0 and reach[i] >= start - within
 
     def terms_in(self, sentence: int) -> set[str]:
         """The phrases that occur in a sentence (built once: evidence ranking asks it often)."""
@@ -190,14 +224,22 @@ def _gap(a: Hit, start: int, end: int) -> int:
 
 def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                   rejected: list[Candidate]) -> list[RawMatch]:
+    hits = index.hits
+    for group in rule.groups:           # most rules find nothing: one set test per group
+        if hits.keys().isdisjoint(group):
+            return []
     per_group: list[dict[int, list[Hit]]] = []
     for group in rule.groups:
-        by_sentence: dict[int, list[Hit]] = defaultdict(list)
-        for term in group:
-            for h in index.hits.get(term, ()):
-                by_sentence[h.sentence].append(h)
-        if not by_sentence:
+        present = [t for t in group if hits.get(t)]
+        if not present:
             return []
+        if len(present) == 1:
+            by_sentence = index.by_sentence(present[0])
+        else:
+            by_sentence = {}
+            for term in present:
+                for sent_no, hs in index.by_sentence(term).items():
+                    by_sentence.setdefault(sent_no, []).extend(hs)
         per_group.append(by_sentence)
     common = set(per_group[0])
     for g in per_group[1:]:
@@ -249,11 +291,8 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
 
 def _excluded(rule: Rule, index: DocIndex, s: int, start: int, end: int) -> str | None:
     for term in rule.exclude:
-        for h in index.hits.get(term, ()):
-            if h.sentence != s:
-                continue
-            if rule.exclude_within is None or _gap(h, start, end) <= rule.exclude_within:
-                return term
+        if index.near(term, s, start, end, rule.exclude_within):
+            return term
     return None
 
 

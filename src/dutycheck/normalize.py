@@ -278,10 +278,15 @@ def sentence_key(text: str) -> str:
     return _KEY_DROP.sub("", _CLAUSE_MARK.sub(CLAUSE_BARRIER, text))
 
 
-_KEY_KEEP = re.compile(_CLAUSE_MARK.pattern + "|" + _KEY_DROP.pattern.replace("[", "[^", 1))
+_KEY_DROP_ONLY = re.compile(f"(?!{_CLAUSE_MARK.pattern}){_KEY_DROP.pattern}")   # dropped, not a barrier
 
 
 def match_key_map(text: str) -> tuple[str, list[int]]:
     """`sentence_key(text)` and, for each key character, its index in `text`."""
-    keep = [m.start() for m in _KEY_KEEP.finditer(text)]
+    keep: list[int] = []
+    prev = 0
+    for m in _KEY_DROP_ONLY.finditer(text):     # the runs between dropped characters (few)
+        keep.extend(range(prev, m.start()))
+        prev = m.end()
+    keep.extend(range(prev, len(text)))
     return sentence_key(text), keep
