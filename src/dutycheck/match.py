@@ -171,22 +171,36 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
+def _shares(grams: list[str], key: str, need: float) -> bool:
+    """Whether at least `need` of `grams` occur in `key`: substring tests that stop as soon as
+    the answer is known (cheaper than a bigram set per sentence, for the few phrases that
+    pass the document-level test)."""
+    found, left = 0, len(grams)
+    for g in grams:
+        left -= 1
+        if g in key:
+            found += 1
+            if found >= need:
+                return True
+        elif found + left < need:
+            return False
+    return found >= need
+
+
 def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
     """Near-variants of long phrases with no exact hit (重大执法决定法制审核 ≈ 重大行政执法决定法制审核)."""
     pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.hits]
     if not pending:
         return
     doc_bigrams = _bigrams(joined)
-    sentence_bigrams: list[set[str]] | None = None     # built once, only if some term needs it
     for term, cutoff in pending:
         grams = compiled.term_bigrams[term]
         need = 0.6 * len(grams)
         if not grams or len(grams & doc_bigrams) < need:
             continue
-        if sentence_bigrams is None:
-            sentence_bigrams = [_bigrams(k) for k in index.keys]
+        present = [g for g in grams if g in doc_bigrams]    # the others are in no sentence
         for s, key in enumerate(index.keys):
-            if len(grams & sentence_bigrams[s]) < need:
+            if not _shares(present, key, need):
                 continue
             al = fuzz.partial_ratio_alignment(term, key, score_cutoff=cutoff)
             if al is None or al.dest_end - al.dest_start < len(term) - 2:
