@@ -60,7 +60,7 @@ def compile_matcher(checklist: Checklist) -> CompiledMatcher:
     if literals:
         automaton = ahocorasick.Automaton()
         for term in literals:
-            automaton.add_word(term, term)
+            automaton.add_word(term, (term, len(term)))
         automaton.make_automaton()
     compiled = CompiledMatcher(automaton, regexes, fuzzy_terms,
                                {t: _bigrams(t) for t in fuzzy_terms})
@@ -151,10 +151,13 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
         pos += len(k) + 1
     joined = "\n".join(keys)
     if compiled.automaton is not None and joined:
-        for end, term in compiled.automaton.iter(joined):
-            s = bisect_right(starts, end) - 1
-            local_end = end - starts[s] + 1
-            index.hits[term].append(Hit(s, local_end - len(term), local_end, term, 100.0))
+        hits = index.hits
+        automaton = compiled.automaton
+        for s, key in enumerate(keys):       # a phrase never spans two sentences
+            if not key:
+                continue
+            for end, (term, n) in automaton.iter(key):
+                hits[term].append(Hit(s, end + 1 - n, end + 1, term, 100.0))
     for term, pat in compiled.regexes.items():
         for m in pat.finditer(joined):
             if m.end() == m.start():
