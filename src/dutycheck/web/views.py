@@ -75,7 +75,7 @@ def task_batch(store: Store, task: Task, checklist: Checklist | None = None) -> 
     for chunk in range(0, len(audit_list), 500):
         part = audit_list[chunk:chunk + 500]
         for row in store.db.execute(
-                f"SELECT a.id, a.agency, a.year, a.score, a.format, rr.region, rr.cached FROM audits a "
+                f"SELECT a.id, a.agency, a.year, a.score, a.format, rr.region, rr.cached, a.audit_json FROM audits a "
                 f"JOIN run_reports rr ON rr.audit_id = a.id AND rr.run_id = ? "
                 f"WHERE a.id IN ({','.join('?' * len(part))})", [task.run_id, *part]):
             meta[row[0]] = row[1:]
@@ -84,18 +84,26 @@ def task_batch(store: Store, task: Task, checklist: Checklist | None = None) -> 
     for f in files:
         by_path[f.display] = f
         if f.state == "done" and f.audit_id in meta:
-            agency, year, score, fmt, region, cached = meta[f.audit_id]
+            agency, year, score, fmt, region, cached, blob = meta[f.audit_id]
             d = {"items": statuses[f.audit_id], "score": score,
                  "report": {"agency": agency, "year": year, "format": fmt}}
             s = summary_fields(d, order, weights, ids)
             batch.add(Outcome(ReportRow(f.display, f.sha256 or "", s[0], s[1], region, s[2], s[3], s[4], s[5], s[6],
-                                        s[7], None, bool(cached)), ""))
+                                        s[7], None, bool(cached)), _formal_line(blob)))
             audit_ids[f.display] = f.audit_id
         elif f.state == "failed" or (f.state == "rejected" and f.id not in by_name):
             batch.add(Outcome(ErrorRow(f.display, f.sha256, {"zh": f.error_zh or "", "en": f.error_en or "",
                                                              "path": f.display}), ""))
     batch.finish()
     return TaskData(batch, by_path, audit_ids)
+
+
+def _formal_line(blob: bytes) -> str:
+    """What Batch.add reads of a stored audit for the 形式审查 (date, fingerprints, findings)."""
+    d = json.loads(zlib.decompress(blob).decode("utf-8"))
+    return json.dumps({"report": {"date": (d.get("report") or {}).get("date")},
+                       "fingerprints": d.get("fingerprints"), "formal": d.get("formal") or []},
+                      ensure_ascii=False)
 
 
 def audit_dict(store: Store, audit_id: int) -> dict:
