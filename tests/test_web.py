@@ -366,7 +366,7 @@ def _score(page: str) -> float:
 
 
 def test_a_correction_is_saved_at_once_and_changes_the_score(server):
-    b, app, tmp = server
+    b, _app, tmp = server
     task = b.new_task()
     b.upload(task, [(JINCHENG.name, JINCHENG.read_bytes())])
     b.wait(task)
@@ -392,7 +392,7 @@ def test_a_correction_is_saved_at_once_and_changes_the_score(server):
 
 
 def test_two_tabs_correcting_the_same_duty_do_not_overwrite_each_other(server):
-    b, app, tmp = server
+    b, _app, tmp = server
     task = b.new_task()
     b.upload(task, [(JINCHENG.name, JINCHENG.read_bytes())])
     b.wait(task)
@@ -418,7 +418,7 @@ def test_two_tabs_correcting_the_same_duty_do_not_overwrite_each_other(server):
 
 
 def test_review_queue_steps_through_the_riskiest_items(server):
-    b, app, tmp = server
+    b, _app, _tmp = server
     task = b.new_task()
     b.upload(task, [(p.name, p.read_bytes()) for p in (JIAOZUO, SHANYANG)])
     b.wait(task)
@@ -443,7 +443,7 @@ def test_review_queue_steps_through_the_riskiest_items(server):
 
 
 def test_memo_and_printable_page_downloads(server):
-    b, app, tmp = server
+    b, _app, tmp = server
     task = b.new_task()
     b.upload(task, [(JINCHENG.name, JINCHENG.read_bytes())])
     b.wait(task)
