@@ -458,3 +458,17 @@ def test_memo_and_printable_page_downloads(server):
     assert "审查意见" in text and "晋城市教育局" in text
     r = b.get(f"/tasks/{task}/reports/{fid}/report.html")
     assert r.status_code == 200 and "晋城市教育局" in r.text
+
+
+def test_copied_reports_and_formal_problems_on_the_region_page(server):
+    b, _app, _tmp = server
+    task = b.new_task()
+    text = JIAOZUO.read_text(encoding="utf-8")
+    copy = text.replace("焦作市教育局", "修武县教育局")    # another bureau's report, the same sentences
+    b.upload(task, [(JIAOZUO.name, text.encode("utf-8")), ("修武县教育局-2024.txt", copy.encode("utf-8")),
+                    (SHANYANG.name, SHANYANG.read_bytes())])
+    b.wait(task)
+    region = b.get(f"/tasks/{task}/region").text
+    copies = re.findall(r'<tr class="copy-row">(.*?)</tr>', region, re.S)
+    assert len(copies) == 1 and JIAOZUO.name in copies[0] and "修武县教育局-2024.txt" in copies[0]
+    assert re.search(r'<tr class="formal-row">.*?与 修武县教育局-2024.txt 有 \d+% 的句子相同', region, re.S)

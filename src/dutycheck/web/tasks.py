@@ -466,6 +466,10 @@ def audit_queued(store: Store, task_id: int, *, jobs: int | None = None,
             if isinstance(row, ReportRow):
                 audit_id = store.db.execute("SELECT audit_id FROM run_reports WHERE run_id = ? AND path = ?",
                                             (task.run_id, f.display)).fetchone()[0]
+                from .views import facts_line
+
+                store.db.execute("INSERT OR IGNORE INTO web_facts (audit_id, line) VALUES (?, ?)",
+                                 (audit_id, facts_line(d)))
                 _finish(store, f, "done", audit_id=audit_id)
             else:
                 err = row.error

@@ -83,6 +83,7 @@ def task_batch(store: Store, task: Task, checklist: Checklist | None = None,
                 f"JOIN run_reports rr ON rr.audit_id = a.id AND rr.run_id = ? "
                 f"WHERE a.id IN ({','.join('?' * len(part))})", [task.run_id, *part]):
             meta[row[0]] = row[1:]
+    facts = audit_facts(store, audit_list)
     by_path: dict[str, TaskFile] = {}
     audit_ids: dict[str, int] = {}
     current = reviews if reviews is not None else load_current(store)
@@ -98,13 +99,38 @@ def task_batch(store: Store, task: Task, checklist: Checklist | None = None,
                 reviewed = tuple(it["id"] for it in d["items"] if "review" in it)
             s = summary_fields(d, order, weights, ids)
             batch.add(Outcome(ReportRow(f.display, f.sha256 or "", s[0], s[1], region, s[2], s[3], s[4], s[5], s[6],
-                                        s[7], None, bool(cached), reviewed), ""))
+                                        s[7], None, bool(cached), reviewed), facts[f.audit_id]))
             audit_ids[f.display] = f.audit_id
         elif f.state == "failed" or (f.state == "rejected" and f.id not in by_name):
             batch.add(Outcome(ErrorRow(f.display, f.sha256, {"zh": f.error_zh or "", "en": f.error_en or "",
                                                              "path": f.display}), ""))
     batch.finish()
     return TaskData(batch, by_path, audit_ids)
+
+
+def facts_line(d: dict) -> str:
+    """The part of an audit the batch's checks across reports read (Batch.add): date,
+    fingerprints, the report's own 形式审查 findings."""
+    return json.dumps({"report": {"date": (d.get("report") or {}).get("date")},
+                       "fingerprints": d.get("fingerprints"), "formal": d.get("formal") or []},
+                      ensure_ascii=False)
+
+
+def audit_facts(store: Store, audit_ids: list[int]) -> dict[int, str]:
+    """audit id → facts line, from `web_facts`, filled from the stored audit where missing."""
+    out: dict[int, str] = {}
+    for chunk in range(0, len(audit_ids), 500):
+        part = audit_ids[chunk:chunk + 500]
+        out.update(store.db.execute(f"SELECT audit_id, line FROM web_facts WHERE audit_id IN "
+                                    f"({','.join('?' * len(part))})", part))
+    missing = [a for a in audit_ids if a not in out]
+    for a in missing:
+        out[a] = facts_line(audit_dict(store, a))
+    if missing:
+        store.db.executemany("INSERT OR REPLACE INTO web_facts (audit_id, line) VALUES (?, ?)",
+                             [(a, out[a]) for a in missing])
+        store.db.commit()
+    return out
 
 
 def audit_dict(store: Store, audit_id: int) -> dict:
