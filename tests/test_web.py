@@ -469,6 +469,6 @@ def test_copied_reports_and_formal_problems_on_the_region_page(server):
                     (SHANYANG.name, SHANYANG.read_bytes())])
     b.wait(task)
     region = b.get(f"/tasks/{task}/region").text
-    copies = re.findall(r'<tr class="copy-row">(.*?)</tr>', region, re.S)
+    copies = re.findall(r'<tr class="copy-row">(.*?)</tr>', region, re.DOTALL)
     assert len(copies) == 1 and JIAOZUO.name in copies[0] and "修武县教育局-2024.txt" in copies[0]
-    assert re.search(r'<tr class="formal-row">.*?与 修武县教育局-2024.txt 有 \d+% 的句子相同', region, re.S)
+    assert re.search(r'<tr class="formal-row">.*?与 修武县教育局-2024.txt 有 \d+% 的句子相同', region, re.DOTALL)
