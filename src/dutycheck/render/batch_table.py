@@ -11,9 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..batch import STATUSES, Batch
-from ..messages import REVIEW_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, score_style
+from ..messages import (FORMAL_TITLE, REVIEW_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, formal_message,
+                        score_style)
 from ..models import Status
-
 
 
 def status_label(status: str) -> str:
@@ -142,6 +142,22 @@ def _file_cell(path: str) -> Text:
     return cell
 
 
+def formal_table(batch: Batch) -> Table | None:
+    """形式审查: missing parts, titles, deadlines, template text, copies and revisions, per report."""
+    found = batch.formal_list()
+    if not found:
+        return None
+    table = Table(title=f"形式审查（{len(found)} 项）(formal checks)", title_justify="left", title_style="bold",
+                  expand=True)
+    table.add_column("单位", ratio=2, overflow="fold")
+    table.add_column("问题", no_wrap=True)
+    table.add_column("说明", ratio=6, overflow="fold")
+    for path, agency, year, f in found:
+        name = (agency or Path(path).name) + (f" {year}" if year else "")
+        table.add_row(name, Text(FORMAL_TITLE.get(f.code, f.code), style="yellow"), formal_message(f))
+    return table
+
+
 def render_batch_table(batch: Batch, console: Console | None = None) -> None:
     """Print the batch result: everything a reviewer reads before opening the HTML or Excel."""
     console = console or Console()
@@ -153,6 +169,9 @@ def render_batch_table(batch: Batch, console: Console | None = None) -> None:
         if st is not None:
             console.print(st)
         console.print(region_table(batch))
+    ft = formal_table(batch)
+    if ft is not None:
+        console.print(ft)
     pt = problems_table(batch)
     if pt is not None:
         console.print(pt)
