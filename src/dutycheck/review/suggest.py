@@ -164,10 +164,35 @@ def _phrases(quote: str) -> list[str]:
             part = words[i:i + n]
             run = "".join(part)
             held = [rank[w] for w in part if w in rank]
-            if 3 <= len(run) <= 12 and held and not run.isdigit() and run not in runs:
+            ends = len(part[0]) >= 2 and len(part[-1]) >= 2    # no 及/和/的 dangling at an end
+            if 3 <= len(run) <= 12 and held and ends and not run.isdigit() and run not in runs:
                 runs[run] = (min(held), abs(len(run) - 5))
     seen = dict.fromkeys(sorted(runs, key=lambda r: runs[r]))
     return list(seen)[:MAX_CANDIDATES]     # the preferred first: ties in net effect go to them
+
+
+def _other_evidence(reports: "list[_Report]", item_id: str, quote: str) -> list[str]:
+    """Match keys of other items' evidence in the reviewed reports, the quote itself cut out: a
+    phrase found there names another duty's work (行政规范性 in a filing sentence)."""
+    cut = match_key(quote)
+    out = []
+    for rep in reports:
+        for it in rep.ref.record["items"]:
+            if it["id"] == item_id:
+                continue
+            for e in it["evidence"]:
+                out.append(match_key(e["text"]).replace(cut, "|") if cut else match_key(e["text"]))
+    return out
+
+
+def _generic(phrase: str, item_id: str, terms_of: dict[str, set[str]]) -> bool:
+    """A phrase that is part of a checklist term (行政规范性 of 行政规范性文件) says nothing the
+    term does not; one holding another item's term would read that item's wording as this one."""
+    for other, terms in terms_of.items():
+        for t in terms:
+            if len(t) >= 2 and (phrase in t or (other != item_id and t in phrase)):
+                return True
+    return False
 
 
 def _rule_index(item: Item, phrase: str) -> int:
@@ -203,8 +228,8 @@ def suggest(store: Store, checklist: Checklist | str = "default") -> SuggestResu
     for rep in reports:
         for item_id, c in current.for_record(rep.ref.record).items():
             machine = rep.machine.get(item_id)
-            if machine is None or c.status == machine:
-                continue
+            if machine is None or c.status == machine or (c.status == "na" and machine != "done"):
+                continue     # confirmed, or 不适用: the duty does not apply, the reading was right
             result.corrections += 1
             item = by_id.get(item_id)
             label = f"{rep.ref.label} · {item_id}"
@@ -225,10 +250,15 @@ def suggest(store: Store, checklist: Checklist | str = "default") -> SuggestResu
                 result.unlearnable.append(f"{label}：{machine} → {c.status} 由上下文判定，需改上下文规则")
 
     best: dict[tuple[str, str], tuple[Suggestion, int]] = {}
+    terms_of = {it.id: {t for r in it.rules for g in r.groups for t in g if not t.startswith("re:")}
+                for it in cl.items}
     for kind, _label, item, text, example in tasks:
         candidates: list[tuple[str, str, str, str, Rule, int | None]] = []   # (kind, key, value, text, rule, index)
         if kind == "miss":
+            elsewhere = _other_evidence(reports, item.id, text)
             for p in _phrases(text):
+                if _generic(p, item.id, terms_of) or any(p in e for e in elsewhere):
+                    continue
                 candidates.append(("phrase", "match+", f"{{any: [{_yaml_str(p)}]}}", p,
                                    Rule(groups=((p,),), label=p), None))
             kws = _keywords(match_key(text), 2)
