@@ -100,14 +100,14 @@ def item_risk(item: dict, *, structure_missing: bool = False, previous: str | No
     if status == "absent":
         risk += W_ABSENT_IN_FULL * (1.0 - absent_share)
         if absent_share <= 0.3:
-            why.append(f"报告其他职责大多已写到（未提及的仅 {absent_share:.0%}），唯独此项未找到")
+            why.append(f"其他职责大多已写到（未提及仅 {absent_share:.0%}），此项未找到")
     elif status in ("planned", "shortfall"):
         risk += W_PLAN_SHORTFALL
         why.append("状态由上下文（计划/不足）判定")
     if status == "done" and ev:
         risk += W_DONE_IN_SPARSE * absent_share
         if absent_share >= 0.6:
-            why.append(f"报告多数职责未提及（{absent_share:.0%}），此项却判为已开展")
+            why.append(f"报告多数职责未提及（{absent_share:.0%}），此项判为已开展")
         decided = [e for e in ev if e.get("status") == "done"] or ev
         if len(decided) == 1:
             risk += W_SINGLE

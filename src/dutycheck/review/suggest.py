@@ -171,7 +171,7 @@ def _phrases(quote: str) -> list[str]:
     return list(seen)[:MAX_CANDIDATES]     # the preferred first: ties in net effect go to them
 
 
-def _other_evidence(reports: "list[_Report]", item_id: str, quote: str) -> list[str]:
+def _other_evidence(reports: list[_Report], item_id: str, quote: str) -> list[str]:
     """Match keys of other items' evidence in the reviewed reports, the quote itself cut out: a
     phrase found there names another duty's work (行政规范性 in a filing sentence)."""
     cut = match_key(quote)
