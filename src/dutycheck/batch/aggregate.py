@@ -134,7 +134,7 @@ class Batch:
                 acc.add(row)
             if self.keep_rows:
                 self.rows.append(row)
-            if self._cross is not None and not row.duplicate_of:
+            if self._cross is not None and not row.duplicate_of and outcome.line:
                 d = json.loads(outcome.line)
                 self._cross.add(row.path, row.agency, row.year, (d.get("report") or {}).get("date"),
                                 d.get("fingerprints"))
