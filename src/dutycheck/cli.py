@@ -238,9 +238,10 @@ from .cli_checklist import checklist as _checklist_group  # noqa: E402
 
 main.add_command(_checklist_group)
 
-from .cli_review import review as _review_group  # noqa: E402
+from .cli_review import review as _review_group, suggest_cmd as _suggest_cmd  # noqa: E402
 
 main.add_command(_review_group)
+_checklist_group.add_command(_suggest_cmd)   # `checklist suggest`: learned from the review log
 
 from .cli_serve import serve as _serve_cmd  # noqa: E402
 
