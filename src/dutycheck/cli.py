@@ -43,7 +43,10 @@ class _Commands(click.Group):
             import importlib
 
             module, attr = _LAZY_COMMANDS[cmd_name]
-            self.add_command(getattr(importlib.import_module(f".{module}", __package__), attr), cmd_name)
+            cmd = getattr(importlib.import_module(f".{module}", __package__), attr)
+            for sub_module, sub_attr in _LAZY_SUBCOMMANDS.get(cmd_name, ()):
+                cmd.add_command(getattr(importlib.import_module(f".{sub_module}", __package__), sub_attr))
+            self.add_command(cmd, cmd_name)
         return super().get_command(ctx, cmd_name)
 
     @property
@@ -254,4 +257,8 @@ def eval_cmd(gold: str | None, reports: str | None, db: str | None, checklist: s
 _LAZY_COMMANDS = {
     "batch": ("cli_batch", "batch"), "history": ("cli_batch", "history"), "compare": ("cli_batch", "compare"),
     "checklist": ("cli_checklist", "checklist"), "review": ("cli_review", "review"), "serve": ("cli_serve", "serve"),
+}
+# subcommands defined elsewhere, added to a lazy group when it is loaded
+_LAZY_SUBCOMMANDS = {
+    "checklist": [("cli_review", "suggest_cmd")],   # `checklist suggest`: learned from the review log
 }
