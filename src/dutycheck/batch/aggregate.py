@@ -158,6 +158,16 @@ class Batch:
                 self._recount()
         self.elapsed = time.perf_counter() - self._t0
 
+    def stop_clock(self) -> None:
+        """Count the time until now in `elapsed` (after the exports are written)."""
+        self.elapsed = time.perf_counter() - self._t0
+
+    def reports_seen(self) -> list[tuple[str, int]]:
+        """(agency, year) of every audited report whose agency and year are known."""
+        if self._cross is None:
+            return []
+        return sorted({(e.agency, e.year) for e in self._cross.entries if e.agency and e.year})
+
     def findings(self, path: str) -> list[Finding]:
         """One report's 形式审查: its own findings, then the batch's (copies, revisions)."""
         return list(self._formal.get(path, ())) + self.cross.for_path(path)
