@@ -78,7 +78,7 @@ def test_an_output_that_cannot_be_written_stops_the_batch_before_any_audit(tmp_p
     for out in (tmp_path / "missing" / "out.x", tmp_path):      # no such folder; a folder
         r = run("batch", d, "-j", "1", "-f", fmt, "--out", out, "--db", db)
         assert r.exit_code == 2, r.output
-        assert any(w in r.output for w in ("未开始审查", "不存在", "is a directory")), r.output
+        assert any(w in r.output for w in ("未开始审查", "不存在", "文件夹", "is a directory")), r.output
         assert isinstance(r.exception, SystemExit)      # a message, not a traceback
         assert not db.exists()               # nothing was audited, no run recorded
 

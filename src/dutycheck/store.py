@@ -63,7 +63,7 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def checklist_key(checklist: "Checklist") -> str:
+def checklist_key(checklist: Checklist) -> str:
     """The cache key of a checklist: id, version, the bytes of every file in its `extends`
     chain (the resolved checklist is a function of them) and dutycheck's code fingerprint."""
     from . import __version__
@@ -125,6 +125,7 @@ class Pair:
     dropped: list
     path_a: str
     path_b: str
+    reviewed: int = 0          # items of the two audits a reviewer's correction set
 
     @property
     def delta(self) -> float:
@@ -135,7 +136,7 @@ class Pair:
                 "year_a": self.year_a, "year_b": self.year_b, "score_a": self.score_a,
                 "score_b": self.score_b, "score_change": self.delta,
                 "newly_done": self.newly_done, "dropped": self.dropped,
-                "path_a": self.path_a, "path_b": self.path_b}
+                "path_a": self.path_a, "path_b": self.path_b, "reviewed": self.reviewed}
 
 
 @dataclass
@@ -287,7 +288,7 @@ class Store:
         self._ckey: str | None = None
 
     # -- runs
-    def begin_run(self, checklist: "Checklist", args: Iterable[str] = ()) -> int:
+    def begin_run(self, checklist: Checklist, args: Iterable[str] = ()) -> int:
         """Start a run; later `add` calls attach to it. Returns the run id."""
         self._ckey = checklist_key(checklist)
         cur = self.db.execute(
@@ -298,7 +299,7 @@ class Store:
         self.run_id = int(cur.lastrowid)
         return self.run_id
 
-    def resume_run(self, run_id: int, checklist: "Checklist") -> None:
+    def resume_run(self, run_id: int, checklist: Checklist) -> None:
         """Attach later `add` calls to an existing run (a `serve` task adding reports to its run)."""
         self.run(run_id)
         self._ckey = checklist_key(checklist)
@@ -310,7 +311,7 @@ class Store:
                               (sha256, self._ckey)).fetchone()
         return zlib.decompress(row[0]).decode("utf-8") if row else None
 
-    def add(self, outcome: "Outcome") -> None:
+    def add(self, outcome: Outcome) -> None:
         """Record one outcome of the current run (the audit, unless stored already, and the link)."""
         from .batch import ReportRow
 
@@ -363,7 +364,7 @@ class Store:
              for it in d["items"] for n, e in enumerate(it["evidence"])])
         return audit_id
 
-    def finish_run(self, batch: "Batch") -> None:
+    def finish_run(self, batch: Batch) -> None:
         c = batch.counts()
         self.db.execute(
             "UPDATE runs SET finished=?, files=?, audited=?, failed=?, duplicates=?, skipped=?, cached=?, "
@@ -377,7 +378,7 @@ class Store:
         self.db.commit()
         self.db.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -411,6 +412,24 @@ class Store:
         return [r[0] for r in self.db.execute(
             "SELECT DISTINCT agency FROM audits WHERE agency LIKE ? ESCAPE '\\' ORDER BY agency",
             ("%" + pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",))]
+
+    def previous_years(self, seen: list[tuple[str, int]]) -> list:
+        """The stored report of the year before, for each (agency, year) of a batch, as copy-check
+        entries (copies.Entry): a report that repeats last year's is a 形式审查 finding."""
+        from .copies import Entry
+
+        out = []
+        for agency, year in seen:
+            row = self.db.execute(
+                "SELECT a.audit_json, rr.path FROM audits a JOIN run_reports rr ON rr.audit_id = a.id "
+                "WHERE a.agency = ? AND a.year = ? ORDER BY rr.run_id DESC LIMIT 1", (agency, year - 1)).fetchone()
+            if row is None:
+                continue
+            d = json.loads(zlib.decompress(row[0]).decode("utf-8"))
+            if d.get("fingerprints"):
+                out.append(Entry(row[1], agency, year - 1, (d.get("report") or {}).get("date"),
+                                 tuple(d["fingerprints"].split())))
+        return out
 
     def history(self, agency: str) -> list[HistoryEntry]:
         """Every distinct audit of this agency (exact name, else names containing it), by year,
@@ -468,7 +487,9 @@ class Store:
         for agency in sorted(set(a) & set(b)):
             ia, ib = a[agency], b[agency]
             new, dropped = _changes(self._statuses(ia[0]), self._statuses(ib[0]))
-            pairs.append(Pair(agency, ia[4], ib[4], ia[1], ib[1], ia[2], ib[2], new, dropped, ia[3], ib[3]))
+            reviewed = sum((self.overlay(i) or (0, 0, 0, {}, 0))[4] for i in (ia[0], ib[0])) if self.overlay else 0
+            pairs.append(Pair(agency, ia[4], ib[4], ia[1], ib[1], ia[2], ib[2], new, dropped, ia[3], ib[3],
+                              reviewed))
         pairs.sort(key=lambda p: (p.delta, p.agency))
         share_a = self._done_shares([v[0] for v in a.values()])
         share_b = self._done_shares([v[0] for v in b.values()])
