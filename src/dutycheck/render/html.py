@@ -16,9 +16,10 @@ import time
 from pathlib import Path
 from typing import IO
 
-from ..batch import STATUSES, Batch, Spool
+from ..batch import STATUSES, Batch, ReportRow, Spool
 from ..messages import STATUS_MARK, STATUS_ZH
 from ..models import Status
+from ..schema import AuditRecord
 
 QUOTE_CHARS = 300
 
@@ -329,15 +330,15 @@ def _problems(batch: Batch) -> str:
     return "".join(out)
 
 
-def _report_json(rank: int, r, d: dict | None, order: dict[str, int]) -> str:
+def _report_json(rank: int, r: ReportRow, rec: AuditRecord | None, order: dict[str, int]) -> str:
     ev = []
-    for it in (d or {}).get("items", []):
-        j = order.get(it["id"])
-        if j is None or not it["evidence"]:
+    for it in rec.items if rec is not None else ():
+        j = order.get(it.id)
+        if j is None or not it.evidence:
             continue
-        e = it["evidence"][0]
-        text = e["text"] if len(e["text"]) <= QUOTE_CHARS else e["text"][:QUOTE_CHARS - 1] + "…"
-        ev.append([j, text, e.get("line"), e.get("page"), e.get("section") or ""])
+        e = it.evidence[0]
+        text = e.text if len(e.text) <= QUOTE_CHARS else e.text[:QUOTE_CHARS - 1] + "…"
+        ev.append([j, text, e.line, e.page, e.section or ""])
     obj = {"rank": rank, "path": r.path, "agency": r.agency, "year": r.year, "region": r.region,
            "score": r.score, "done": r.done, "total": r.total, "st": r.statuses,
            "gaps": [order[g] for g in r.gaps if g in order], "dup": r.duplicate_of, "ev": ev}
@@ -388,9 +389,7 @@ def write_html(batch: Batch, spool: Spool, fh: IO[str]) -> None:
     fh.write('<script type="application/json" id="dc-data">')
     fh.write(script_json(json.dumps(head, ensure_ascii=False)[:-1]) + ',"reports":[')
     for n, (rank, r) in enumerate(batch.ranking()):
-        line = spool.line(r.path)
-        d = json.loads(line) if line else None
-        fh.write(("," if n else "") + script_json(_report_json(rank, r, d, order)))
+        fh.write(("," if n else "") + script_json(_report_json(rank, r, spool.record(r.path), order)))
     fh.write("]}</script>")
     fh.write(f"<script>{JS}</script></body></html>\n")
 

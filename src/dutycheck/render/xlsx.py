@@ -7,7 +7,6 @@ Sheets: 排名 (ranking), 覆盖矩阵 (coverage: duty × status shares, most ne
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..batch import STATUSES, Batch, Spool
@@ -112,23 +111,22 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
                [6, 24, 7, 14, 40, 34, 36, 16, 6, 10, 80, 6, 6, 30, 60])
     guidance = {it.id: it.guidance for it in batch.items}
     for rank, r in ranking:
-        line = spool.line(r.path)
-        if line is None:
+        rec = spool.record(r.path)
+        if rec is None:
             continue
-        d = json.loads(line)
-        for it in d["items"]:
-            e = it["evidence"][0] if it["evidence"] else {}
-            st = it["status"]
-            row(ws, [rank, r.agency or "", r.year, r.region, r.path, it["id"], it["title"],
-                     batch.groups.get(it["group"], it["group"]), it["weight"],
-                     cell(ws, STATUS_ZH[Status(st)], fill=st), e.get("text", ""), e.get("line"), e.get("page"),
-                     e.get("section", ""),
-                     "" if st == "done" else guidance.get(it["id"], it.get("guidance", ""))])
+        for it in rec.items:
+            e = it.evidence[0] if it.evidence else None
+            st = it.status
+            row(ws, [rank, r.agency or "", r.year, r.region, r.path, it.id, it.title,
+                     batch.groups.get(it.group, it.group), it.weight,
+                     cell(ws, STATUS_ZH[st], fill=st.value), e.text if e else "", e.line if e else None,
+                     e.page if e else None, e.section if e else "",
+                     "" if st is Status.DONE else guidance.get(it.id, it.guidance)])
 
     # 错误
     ws = sheet("错误", ["文件", "结果", "原因", "reason", "重复于"], [50, 8, 60, 50, 30])
     for e in batch.errors:
-        row(ws, [e.path, "失败", e.error.get("zh", ""), e.error.get("en", ""), e.duplicate_of or ""])
+        row(ws, [e.path, "失败", e.error.zh, e.error.en, e.duplicate_of or ""])
     for s in batch.skipped:
         row(ws, [s.path, "跳过", s.zh, s.en, ""])
 
