@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+from dataclasses import replace
 
 from .checklist.load import load_checklist
 from .checklist.model import Checklist
@@ -26,30 +28,63 @@ def parse_source(source: SourceText, checklist: Checklist | str = "default") -> 
     return parse(normalize(source), _checklist(checklist).structure)
 
 
+_NAME_ORG = re.compile(r"^(.{2,30}?(?:局|委员会|委|厅|办公室|政府|中心))")
+_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def agency_from_name(path: str) -> str | None:
+    """The agency a file name gives (晋城市教育局-2023.txt → 晋城市教育局), when the title block has none."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    for part in re.split(r"[-_—\s·.（）()《》]+", stem):
+        part = _NAME_YEAR.sub("", part).removeprefix("关于")
+        m = _NAME_ORG.match(part)
+        if m and len(m.group(1)) >= 3:
+            return m.group(1)
+    return None
+
+
+def year_from_name(path: str) -> int | None:
+    m = _NAME_YEAR.search(os.path.basename(path))
+    return int(m.group(1)) if m else None
+
+
 def audit_source(source: SourceText, checklist: Checklist | str | os.PathLike = "default",
-                 *, explain: bool = False) -> AuditResult:
-    """Audit text that has already been read."""
+                 *, explain: bool = False, agency: str | None = None,
+                 year: int | None = None) -> AuditResult:
+    """Audit text that has already been read.
+
+    `agency`/`year` override what the title block says (a reviewer who knows better); when
+    the title block names no agency, the file name's is used (晋城市教育局-2023.txt).
+    """
     cl = _checklist(checklist)
+    from .formal import check_report, fingerprints
     from .score import score_items
 
     doc = parse(normalize(source), cl.structure)
     if not any(s.text for s in doc.sentences):
         raise ReportError("报告没有可审查的正文", "the report has no text to audit", path=source.path)
+    meta = doc.meta
+    if agency or year or not meta.agency:
+        meta = replace(meta, agency=agency or meta.agency or agency_from_name(source.path),
+                       year=year or meta.year or year_from_name(source.path))
     items = match_document(doc, cl, explain=explain)
     score, groups = score_items(items, cl)
+    formal = check_report(meta, items, source.lines, source.locations)
+    prints = fingerprints(s.text for s in doc.sentences if not s.is_heading)
     return AuditResult(
-        path=source.path, sha256=source.sha256, report=doc.meta,
+        path=source.path, sha256=source.sha256, report=meta,
         checklist_id=cl.id, checklist_version=cl.version, score=score, groups=groups,
         items=tuple(items), source_format=source.format, encoding=source.encoding,
+        formal=formal, fingerprints=prints.to_json(), unit=source.unit,
     )
 
 
 def audit_path(path: str | os.PathLike, checklist: Checklist | str | os.PathLike = "default",
-               *, explain: bool = False) -> AuditResult:
+               *, explain: bool = False, agency: str | None = None, year: int | None = None) -> AuditResult:
     """Read and audit one report file (.txt/.md/.docx/.pdf/.html)."""
     from .read import read_source
 
-    return audit_source(read_source(path), checklist, explain=explain)
+    return audit_source(read_source(path), checklist, explain=explain, agency=agency, year=year)
 
 
 def source_from_text(text: str, name: str = "<text>") -> SourceText:

@@ -43,43 +43,110 @@ def main() -> None:
     """
 
 
+def write_document(out: str, write) -> None:
+    """Run `write(out)`; an unwritable path becomes one clean message (no traceback)."""
+    try:
+        write(out)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CLIError(f"{out}: 无法写入输出文件：{reason} (cannot write the output file)") from None
+
+
 @main.command()
 @click.argument("path", type=click.Path(path_type=str))
 @checklist_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["terminal", "json", "markdown"]),
-              default="terminal", show_default=True, help="输出格式 (output format)")
+@click.option("--format", "-f", "fmt",
+              type=click.Choice(["terminal", "json", "markdown", "html", "docx"]),
+              default="terminal", show_default=True,
+              help="输出格式：docx 为审查意见（Word），html 为可打印的单份报告页 (output format)")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), default=None,
+              help="输出文件；docx 必须指定 (output file; required for docx)")
+@click.option("--agency", default=None, help="单位名称，覆盖报告标题中识别的名称 (override the agency)")
+@click.option("--year", type=click.IntRange(1990, 2100), default=None,
+              help="报告年度，覆盖识别的年度 (override the year)")
+@click.option("--reviewer", default=None, help="审查意见的审查人 (reviewer named in the memo)")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
               help="得分低于此值时退出码为 1 (exit 1 when the score is below N)")
-def audit(path: str, checklist: str, fmt: str, fail_under: float | None) -> None:
+@click.option("--db", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="结果库：应用其中的人工复核改定 (apply the reviewer's corrections kept in this store)")
+def audit(path: str, checklist: str, fmt: str, out: str | None, agency: str | None, year: int | None,
+          reviewer: str | None, fail_under: float | None, db: str | None) -> None:
     """审查一份报告 (audit one report).
 
     \b
     Example:
         dutycheck audit reports/山西/晋城市教育局-2023.txt
         dutycheck audit report.docx --format json --fail-under 60
+        dutycheck audit report.pdf --format docx --out 审查意见.docx --reviewer 张三
+        dutycheck audit report.pdf --format html --out 报告审查.html
+        dutycheck audit report.docx --db results.sqlite     # with the reviewer's corrections
     """
     from .audit import audit_path
 
+    if fmt == "docx" and not out:
+        raise CLIError("docx 格式需要 --out 指定输出文件 (--format docx needs --out FILE)")
     try:
-        result = audit_path(path, checklist)
+        result = audit_path(path, checklist, agency=agency, year=year)
+        if db:
+            from .review import apply_to_result
+            from .review.log import load_current
+            from .store import Store
+
+            with Store(db) as store:
+                result = apply_to_result(result, load_current(store))
     except DutycheckError as exc:
         raise fail(exc) from None
-    if fmt == "json":
+    if fmt == "docx":
+        from .render.docx_memo import write_memo
+
+        write_document(out or "", lambda p: write_memo(result, p, reviewer=reviewer))
+        click.echo(f"审查意见已写入 {out}", err=True)
+    elif fmt == "html":
+        from .render.report_html import render_report_html
+
+        page = render_report_html(result)
+        if out:
+            write_document(out, lambda p: _write_text(p, page))
+            click.echo(f"报告页已写入 {out}", err=True)
+        else:
+            click.echo(page, nl=False)
+    elif fmt == "json":
         from .render.json import render_json
 
-        click.echo(render_json(result))
+        _emit(render_json(result) + "\n", out)
     elif fmt == "markdown":
         from .render.markdown import render_markdown
 
-        click.echo(render_markdown(result), nl=False)
+        _emit(render_markdown(result), out)
     else:
         from .render.terminal import render_terminal
 
-        render_terminal(result)
+        if out:
+            from rich.console import Console
+
+            def write(p: str) -> None:
+                with open(p, "w", encoding="utf-8") as fh:
+                    render_terminal(result, Console(file=fh, width=120, color_system=None))
+
+            write_document(out, write)
+        else:
+            render_terminal(result)
     if fail_under is not None and result.score < fail_under:
         click.echo(f"得分 {result.score:.1f} 低于 --fail-under {fail_under:g} "
                    f"(score below threshold)", err=True)
         sys.exit(EXIT_BELOW_THRESHOLD)
+
+
+def _write_text(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        write_document(out, lambda p: _write_text(p, text))
+    else:
+        click.echo(text, nl=False)
 
 
 @main.command()
@@ -112,14 +179,16 @@ def explain(path: str, item_id: str, checklist: str) -> None:
 
 
 @main.command("eval")
-@click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--gold", type=click.Path(exists=True, dir_okay=False),
               help="人工标注 YAML (gold labels, shape of shared/gold/seeds.yaml)")
-@click.option("--reports", required=True, type=click.Path(exists=True, file_okay=False),
+@click.option("--reports", type=click.Path(exists=True, file_okay=False),
               help="报告所在目录 (directory holding the labelled reports)")
+@click.option("--db", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="改用结果库中的人工复核：机器与复核人的一致程度 (agreement with the reviewer's corrections)")
 @checklist_option
 @click.option("--format", "-f", "fmt", type=click.Choice(["terminal", "json"]), default="terminal",
               show_default=True)
-def eval_cmd(gold: str, reports: str, checklist: str, fmt: str) -> None:
+def eval_cmd(gold: str | None, reports: str | None, db: str | None, checklist: str, fmt: str) -> None:
     """与人工标注比对 (agreement with human labels).
 
     Non-doubtful labels only; an id the gold file does not list is `absent`. Only the
@@ -128,12 +197,25 @@ def eval_cmd(gold: str, reports: str, checklist: str, fmt: str) -> None:
     \b
     Example:
         dutycheck eval --gold ../shared/gold/seeds.yaml --reports ../shared/seeds
+        dutycheck eval --db results.sqlite     # the machine against the reviewer, reviewed reports only
     """
     from .evaluate import evaluate
     from .render.evalview import render_eval
 
+    if db is None and (gold is None or reports is None):
+        raise CLIError("需要 --gold 和 --reports，或 --db (give --gold and --reports, or --db)")
     try:
-        result = evaluate(gold, reports, checklist)
+        if db is not None:
+            from .review import machine_agreement
+            from .store import Store
+
+            with Store(db) as store:
+                result = machine_agreement(store)
+            if not result.reports:
+                raise CLIError(f"{db}: 还没有复核过的报告，先用 dutycheck review set 改定 (no reviewed reports)")
+        else:
+            assert gold is not None and reports is not None
+            result = evaluate(gold, reports, checklist)
     except DutycheckError as exc:
         raise fail(exc) from None
     if fmt == "json":
@@ -153,3 +235,7 @@ for _cmd in (_batch_cmd, _history_cmd, _compare_cmd):
 from .cli_checklist import checklist as _checklist_group  # noqa: E402
 
 main.add_command(_checklist_group)
+
+from .cli_review import review as _review_group  # noqa: E402
+
+main.add_command(_review_group)

@@ -127,14 +127,24 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
                      + ("；文件夹请加 --recursive 展开子目录" if not recursive and exp.skipped else ""))
 
     store = None
+    reviews = None
     if db:
+        from .review.log import load_current
         from .store import Store
 
         try:
             store = Store(db)
             store.begin_run(cl, list(paths))
+            reviews = load_current(store)   # the reviewer's corrections apply to every output
         except DutycheckError as exc:
             raise _fail(exc) from None
+    if reviews:
+        from .batch import items_of
+        from .review import apply_outcome
+
+        infos = items_of(cl)
+        index = ({it.id: n for n, it in enumerate(infos)}, tuple(it.weight for it in infos),
+                 tuple(it.id for it in infos))
     # jsonl streams every audit as it finishes and keeps no per-report rows: flat memory
     result = Batch(cl, exp.skipped, keep_rows=fmt != "jsonl")
     result.run_id = store.run_id if store else None
@@ -149,9 +159,11 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
                                      lookup=store.lookup if store else None, region=region_mode,
                                      on_ready=progress.start if progress else None,
                                      timeout=timeout or None):
-            result.add(outcome)
             if store is not None:
-                store.add(outcome)
+                store.add(outcome)       # the machine's result is stored; outputs show the final one
+            if reviews:
+                outcome = apply_outcome(outcome, reviews, index)
+            result.add(outcome)
             if spool is not None:
                 spool.add(outcome)
             if stream is not None:
@@ -255,8 +267,11 @@ def history(agency: str, db: str, fmt: str) -> None:
     """
     from .store import Store
 
+    from .review.apply import store_overlay
+
     try:
         with Store(db) as store:
+            store.overlay = store_overlay(store)   # the reviewer's corrections
             entries = store.history(agency)
             titles = store.titles()
     except DutycheckError as exc:
@@ -293,8 +308,11 @@ def compare(run_a: int, run_b: int, db: str, fmt: str) -> None:
     """
     from .store import Store
 
+    from .review.apply import store_overlay
+
     try:
         with Store(db) as store:
+            store.overlay = store_overlay(store)   # the reviewer's corrections
             cmp = store.compare(run_a, run_b)
     except DutycheckError as exc:
         raise _fail(exc) from None

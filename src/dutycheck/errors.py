@@ -70,3 +70,7 @@ class ChecklistError(DutycheckError):
 
 class GoldError(DutycheckError):
     """A gold-label file for `eval` is malformed."""
+
+
+class ReviewError(DutycheckError):
+    """A reviewer's correction names an unknown report or item, a bad status, or a bad file."""

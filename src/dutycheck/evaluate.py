@@ -16,10 +16,11 @@ import yaml
 from .audit import audit_path
 from .checklist.model import Checklist
 from .errors import GoldError, ReportError
-from .models import AuditResult, Status
+from .models import STATUS_ORDER, AuditResult
 from .normalize import match_key, translation_table
 
-STATUSES = [s.value for s in Status]
+STATUSES = [s.value for s in STATUS_ORDER]
+NA = "na"   # 不适用: a reviewer's label (exported by `dutycheck review export`); not compared
 
 
 @dataclass
@@ -111,7 +112,7 @@ def load_gold(path: str | os.PathLike) -> dict:
                         path=str(path))
     for name, rep in data["reports"].items():
         for item_id, label in ((rep or {}).get("labels") or {}).items():
-            if not isinstance(label, dict) or label.get("status") not in STATUSES:
+            if not isinstance(label, dict) or label.get("status") not in (*STATUSES, NA):
                 raise GoldError(f"{name} 的 {item_id} 状态无效，应为 {'/'.join(STATUSES)}",
                                 "bad status in gold label", path=str(path))
     return data["reports"]
@@ -152,7 +153,7 @@ def _compare(name: str, labels: dict, audit: AuditResult, result: EvalResult,
         if concepts is not None and item.id not in concepts:
             continue
         label = labels.get(item.id, {"status": "absent"})
-        if label.get("doubtful"):
+        if label.get("doubtful") or label.get("status") == NA:
             result.doubtful_skipped += 1
             continue
         gold, pred = label["status"], item.status.value
@@ -178,7 +179,7 @@ def _compare(name: str, labels: dict, audit: AuditResult, result: EvalResult,
     # labels for ids the checklist does not have are disagreements too
     ids = {i.id for i in audit.items}
     for item_id, label in labels.items():
-        if item_id not in ids and not label.get("doubtful"):
+        if item_id not in ids and not label.get("doubtful") and label.get("status") != NA:
             result.labels += 1
             result.confusion[label["status"]]["absent"] += 1
             if label["status"] == "absent":

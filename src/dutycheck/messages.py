@@ -7,10 +7,14 @@ STATUS_ZH = {
     Status.PLANNED: "仅有计划",
     Status.SHORTFALL: "仅列为不足",
     Status.ABSENT: "未提及",
+    Status.NA: "不适用",
 }
-STATUS_MARK = {Status.DONE: "✔", Status.PLANNED: "◐", Status.SHORTFALL: "✖", Status.ABSENT: "○"}
+STATUS_MARK = {Status.DONE: "✔", Status.PLANNED: "◐", Status.SHORTFALL: "✖", Status.ABSENT: "○",
+               Status.NA: "⊘"}
 STATUS_STYLE = {Status.DONE: "green", Status.PLANNED: "yellow", Status.SHORTFALL: "red",
-                Status.ABSENT: "bright_black"}
+                Status.ABSENT: "bright_black", Status.NA: "blue"}
+REVIEW_MARK = "人工复核"      # an item whose status a reviewer set (dutycheck review)
+STALE_MARK = "待复核"         # a correction carried over to a revised report whose machine result changed
 ROLE_ZH = {
     Role.PREAMBLE: "导语",
     Role.ACHIEVEMENTS: "举措和成效",
@@ -26,13 +30,125 @@ def score_style(score: float) -> str:
     return "green" if score >= 90 else "yellow" if score >= 50 else "red"
 
 
+def find_match(text: str, matched: str) -> tuple[int, int] | None:
+    """Where the matched words (normalised: simplified, half-width, no line breaks) are in the
+    original quote, as a (start, end) span of `text`, or None when they cannot be found."""
+    if not matched or not text:
+        return None
+    pos = text.find(matched)
+    if pos >= 0:
+        return pos, pos + len(matched)
+    from .normalize import translation_table
+
+    table = translation_table()
+    keep = [i for i, c in enumerate(text) if not c.isspace()]
+    folded = "".join(text[i].translate(table) for i in keep)
+    want = "".join(c for c in matched.translate(table) if not c.isspace())
+    pos = folded.find(want) if want else -1
+    if pos < 0:
+        pos = folded.find(want[:4]) if len(want) >= 4 else -1
+        if pos < 0:
+            return None
+        want = want[:4]
+    return keep[pos], keep[pos + len(want) - 1] + 1
+
+
 def shorten(text: str, around: str = "", width: int = 80) -> str:
     """A quote cut to `width` characters, centred on the matched words when given."""
     if len(text) <= width:
         return text
-    pos = text.find(around[:6]) if around else -1
-    if pos < 0:
+    span = find_match(text, around) if around else None
+    if span is None:
         return text[:width - 1] + "…"
-    start = max(0, min(pos - width // 3, len(text) - width))
+    centre = (span[0] + span[1]) // 2
+    start = max(0, min(centre - width // 2, len(text) - width))
+    if span[0] < start:
+        start = span[0]
     out = text[start:start + width]
     return ("…" if start else "") + out + ("…" if start + width < len(text) else "")
+
+
+# ----------------------------------------------------------------------------- places
+
+UNIT_ZH = {"line": "行", "paragraph": "段"}
+
+
+def where_label(line: int | None, page: int | None = None, unit: str = "line") -> str:
+    """Where a quote is, as a reviewer says it: 第15行, 第3段, 第2页第12行."""
+    if line is None:
+        return ""
+    word = UNIT_ZH.get(unit, "行")
+    return (f"第{page}页" if page else "") + f"第{line}{word}"
+
+
+# ----------------------------------------------------------------------------- scores
+
+def score_meaning(score: float) -> str:
+    """What a score says about a report, in the memo's words (bands of `score_style`)."""
+    if score >= 90:
+        return "法定职责报告较完整"
+    if score >= 50:
+        return "部分法定职责未报告或仅有计划，需要补写"
+    return "多数法定职责未报告，需要重点补写"
+
+
+SCORE_EXPLAINED = ("得分为报告中已开展的职责占清单全部职责的权重比例（满分 100 分；仅有计划、"
+                   "仅列为不足或未提及的职责不得分）。90 分以上为较完整，50 至 90 分为部分缺项，"
+                   "50 分以下为缺项较多。")
+
+
+# ----------------------------------------------------------------------------- 形式审查
+
+FORMAL_TITLE = {
+    "missing_part": "缺少必备部分",
+    "no_title": "未识别到标题",
+    "title_no_topic": "标题未写明“法治政府建设”",
+    "title_no_year": "标题未写明年度",
+    "late_report": "报告日期晚于报送期限",
+    "late_publication": "公开日期晚于公开期限",
+    "template_text": "残留模板占位文字",
+    "copied": "与其他单位报告大量雷同",
+    "repeats_last_year": "与上一年度报告大量重复",
+    "superseded": "已被同一单位同年度的新版本取代",
+    "supersedes": "取代同一单位同年度的旧版本",
+}
+
+
+def _zh_date(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    y, m, d = iso.split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"
+
+
+def formal_message(f, unit: str = "line") -> str:
+    """One 形式审查 finding (formal.Finding) as a sentence."""
+    where = where_label(f.line, f.page, unit)
+    at = f"（{where}）" if where else ""
+    code = f.code
+    if code == "missing_part":
+        return f"报告缺少“{f.text}”部分，不符合《法治政府建设与责任落实督察工作规定》对年度报告内容的要求。"
+    if code == "no_title":
+        return "未识别到报告标题，标题应写明单位、年度和“法治政府建设情况报告”。"
+    if code == "title_no_topic":
+        return f"标题“{f.text}”未写明“法治政府建设”，应使用“××年度法治政府建设情况报告”的规范名称。"
+    if code == "title_no_year":
+        return f"标题“{f.text}”未写明报告年度。"
+    if code == "late_report":
+        return (f"报告落款日期为{_zh_date(f.value)}，晚于报送期限{_zh_date(f.limit)}"
+                "（《法治政府建设与责任落实督察工作规定》：每年3月1日前报送上一年度情况）。")
+    if code == "late_publication":
+        return (f"报告公开日期为{_zh_date(f.value)}{at}，晚于公开期限{_zh_date(f.limit)}"
+                "（《法治政府建设与责任落实督察工作规定》第二十四条：每年4月1日前向社会公开）。")
+    if code == "template_text":
+        return f"{where or '正文'}残留模板占位文字“{f.text}”，疑似套用模板未填写完整。"
+    share = f"{(f.share or 0) * 100:.0f}%"
+    if code == "copied":
+        return f"与 {f.other} 有 {share} 的句子相同，疑似相互抄袭或套用同一模板。"
+    if code == "repeats_last_year":
+        return f"与本单位上一年度报告（{f.other}）有 {share} 的句子相同，疑似照搬上年报告。"
+    if code == "superseded":
+        return f"同一单位同一年度另有较新的版本 {f.other}，本版本不计入排名。"
+    if code == "supersedes":
+        return f"取代同一单位同一年度的旧版本 {f.other}。"
+    return FORMAL_TITLE.get(code, code)

@@ -111,6 +111,34 @@ MIGRATIONS: tuple[Migration, ...] = (
         en TEXT
     );
     """),
+    # The reviewer's corrections (dutycheck.review): an append-only log, one row per `set` or
+    # `undo`, with the machine's status and first evidence at the time. Triggers refuse UPDATE
+    # and DELETE: a correction is withdrawn by a new `undo` row, never rewritten.
+    Migration("0002_reviews", """
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        report_key TEXT NOT NULL,
+        agency TEXT,
+        year INTEGER,
+        sha256 TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('set', 'undo')),
+        status TEXT CHECK (status IS NULL OR status IN ('done', 'planned', 'shortfall', 'absent', 'na')),
+        undoes INTEGER REFERENCES reviews (id),
+        machine_status TEXT,
+        machine_evidence TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        reviewer TEXT NOT NULL,
+        created TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT 'cli'
+    );
+    CREATE INDEX reviews_report ON reviews (report_key, item_id);
+    CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are append-only: add an undo entry'); END;
+    CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are append-only: add an undo entry'); END;
+    """),
 )
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .formal import Finding
 
 
 class Status(str, Enum):
@@ -16,13 +20,16 @@ class Status(str, Enum):
     PLANNED = "planned"
     SHORTFALL = "shortfall"
     ABSENT = "absent"
+    NA = "na"            # 不适用: only a reviewer sets it (the duty does not apply); out of the score
 
     def __str__(self) -> str:  # so f-strings and JSON show "done", not "Status.DONE"
         return self.value
 
 
-# Order of precedence when an item has evidence of several kinds.
+# Order of precedence when an item has evidence of several kinds (the machine's statuses).
 STATUS_ORDER = (Status.DONE, Status.PLANNED, Status.SHORTFALL, Status.ABSENT)
+# What a reviewer may set: the machine's statuses and 不适用.
+REVIEW_STATUSES = STATUS_ORDER + (Status.NA,)
 
 
 class Role(str, Enum):
@@ -144,6 +151,8 @@ class ItemResult:
     basis: str
     guidance: str
     candidates: tuple[Candidate, ...] = ()
+    machine_status: Status | None = None   # set when a reviewer's correction applies (dutycheck.review)
+    review: "dict | None" = None           # the applied correction, as in the JSON `review` object
 
 
 @dataclass(frozen=True)
@@ -167,10 +176,13 @@ class AuditResult:
     items: tuple[ItemResult, ...]
     source_format: str = "txt"
     encoding: str | None = None
+    formal: tuple["Finding", ...] = ()     # 形式审查 findings (formal.py)
+    fingerprints: str = ""                 # sentence hashes for copy detection (formal.fingerprints)
+    unit: str = "line"                     # what Evidence.line counts: line | paragraph
 
     @property
     def gaps(self) -> tuple[str, ...]:
-        return tuple(i.id for i in self.items if i.status is not Status.DONE)
+        return tuple(i.id for i in self.items if i.status not in (Status.DONE, Status.NA))
 
     def item(self, item_id: str) -> ItemResult:
         for it in self.items:

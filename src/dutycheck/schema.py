@@ -88,30 +88,40 @@ class ItemRecord:
     evidence: tuple[EvidenceRecord, ...]
     basis: str
     guidance: str
+    machine_status: Status | None = None      # with `review`: what the machine said before the correction
+    review: Mapping[str, Any] | None = None   # a reviewer's correction in force (dutycheck.review)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     _KEYS = frozenset({"id", "title", "group", "weight", "status", "confidence", "evidence", "basis",
                        "guidance"})
+    _REVIEW_KEYS = _KEYS | {"machine_status", "review"}
 
     @classmethod
     def from_item(cls, it: ItemResult) -> ItemRecord:
         return cls(it.id, it.title, it.group, it.weight, it.status, it.confidence,
-                   tuple(EvidenceRecord.from_evidence(e) for e in it.evidence), it.basis, it.guidance)
+                   tuple(EvidenceRecord.from_evidence(e) for e in it.evidence), it.basis, it.guidance,
+                   it.machine_status if it.review is not None else None, it.review)
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"id": self.id, "title": self.title, "group": self.group, "weight": self.weight,
-             "status": self.status.value, "confidence": self.confidence,
-             "evidence": [e.to_dict() for e in self.evidence],
-             "basis": self.basis, "guidance": self.guidance}
+        d: dict[str, Any] = {"id": self.id, "title": self.title, "group": self.group, "weight": self.weight,
+                             "status": self.status.value, "confidence": self.confidence,
+                             "evidence": [e.to_dict() for e in self.evidence],
+                             "basis": self.basis, "guidance": self.guidance}
+        if self.review is not None:   # a reviewer's correction applies: `status` is the final one
+            d["machine_status"] = self.machine_status.value if self.machine_status else None
+            d["review"] = dict(self.review)
         if self.extra:
             d.update(self.extra)
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ItemRecord:
+        review = d.get("review")
+        machine = d.get("machine_status") if review is not None else None
         return cls(d["id"], d["title"], d["group"], d["weight"], Status(d["status"]), d["confidence"],
                    tuple(EvidenceRecord.from_dict(e) for e in d["evidence"]), d.get("basis") or "",
-                   d.get("guidance") or "", _extra(d, cls._KEYS))
+                   d.get("guidance") or "", Status(machine) if machine else None, review,
+                   _extra(d, cls._REVIEW_KEYS if review is not None else cls._KEYS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +187,17 @@ class AuditRecord:
 
     @property
     def gaps(self) -> tuple[str, ...]:
-        return tuple(i.id for i in self.items if i.status is not Status.DONE)
+        return tuple(i.id for i in self.items if i.status not in (Status.DONE, Status.NA))
+
+    @property
+    def unit(self) -> str:
+        """What evidence `line` counts: line | paragraph."""
+        return str(self.extra.get("unit", "line"))
+
+    @property
+    def formal(self) -> list[Mapping[str, Any]]:
+        """形式审查 findings (formal.py), as written in the JSON."""
+        return list(self.extra.get("formal") or ())
 
     @property
     def agency(self) -> str | None:
@@ -200,7 +220,8 @@ class AuditRecord:
                    ReportInfo(m.agency, m.year, m.date, m.chars, m.title, r.source_format, r.encoding),
                    r.checklist_id, r.checklist_version, r.score,
                    tuple(GroupRecord(g.id, g.title, g.score, g.done, g.total) for g in r.groups),
-                   tuple(ItemRecord.from_item(it) for it in r.items))
+                   tuple(ItemRecord.from_item(it) for it in r.items),
+                   {"formal": [f.to_dict() for f in r.formal], "unit": r.unit, "fingerprints": r.fingerprints})
 
     def to_dict(self) -> dict[str, Any]:
         d = {"schema": AUDIT_SCHEMA, "path": self.path, "sha256": self.sha256,

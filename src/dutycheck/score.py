@@ -2,10 +2,13 @@
 
 Like Lighthouse category scores: each item's weight counts once, a group's score is
 the done weight over its total weight, and the overall score is the same ratio over
-the whole checklist (structure items included).
+the whole checklist (structure items included). An item a reviewer marked 不适用 (`na`)
+leaves both the numerator and the denominator.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 
 from .checklist.model import Checklist
 from .models import GroupScore, ItemResult, Status
@@ -15,23 +18,35 @@ def _ratio(done: float, total: float) -> float:
     return round(100.0 * done / total, 1) if total else 0.0
 
 
-def score_items(results: list[ItemResult], checklist: Checklist) -> tuple[float, tuple[GroupScore, ...]]:
-    """Overall score (0–100) and one subtotal per group, in checklist group order."""
+def score_statuses(items: Iterable[tuple[str, float, str]],
+                   groups: Sequence[tuple[str, str]]) -> tuple[float, tuple[GroupScore, ...]]:
+    """Overall score and group subtotals from (group, weight, status value) triples.
+
+    `groups` gives (id, title) in display order; a group not listed follows, titled by its id.
+    Items with status `na` count nowhere; a group with only such items keeps 0/0.
+    """
     totals: dict[str, list[float]] = {}
     counts: dict[str, list[int]] = {}
-    for r in results:
-        t = totals.setdefault(r.group, [0.0, 0.0])
-        c = counts.setdefault(r.group, [0, 0])
-        t[1] += r.weight
+    for group, weight, status in items:
+        t = totals.setdefault(group, [0.0, 0.0])
+        c = counts.setdefault(group, [0, 0])
+        if status == Status.NA.value:
+            continue
+        t[1] += weight
         c[1] += 1
-        if r.status is Status.DONE:
-            t[0] += r.weight
+        if status == Status.DONE.value:
+            t[0] += weight
             c[0] += 1
-    order = list(checklist.groups) + [g for g in totals if g not in checklist.groups]
-    groups = tuple(
-        GroupScore(g, checklist.groups[g].title if g in checklist.groups else g,
-                   _ratio(*totals[g]), counts[g][0], counts[g][1])
-        for g in order if g in totals)
+    titles = dict(groups)
+    order = [g for g, _ in groups] + [g for g in totals if g not in titles]
+    out = tuple(GroupScore(g, titles.get(g, g), _ratio(*totals[g]), counts[g][0], counts[g][1])
+                for g in order if g in totals)
     done = sum(t[0] for t in totals.values())
     total = sum(t[1] for t in totals.values())
-    return _ratio(done, total), groups
+    return _ratio(done, total), out
+
+
+def score_items(results: list[ItemResult], checklist: Checklist) -> tuple[float, tuple[GroupScore, ...]]:
+    """Overall score (0–100) and one subtotal per group, in checklist group order."""
+    return score_statuses(((r.group, r.weight, r.status.value) for r in results),
+                          [(g.id, g.title) for g in checklist.groups.values()])

@@ -22,7 +22,7 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,9 +100,10 @@ class HistoryEntry:
     newly_done: list = field(default_factory=list)  # vs the previous year's entry
     dropped: list = field(default_factory=list)
     delta: float | None = None
+    reviewed: int = 0          # items whose status a reviewer's correction set (dutycheck.review)
 
     def to_dict(self) -> dict:
-        return {"audit_id": self.audit_id, "agency": self.agency, "year": self.year,
+        return {"audit_id": self.audit_id, "agency": self.agency, "year": self.year, "reviewed": self.reviewed,
                 "score": self.score, "done": self.done, "total": self.total,
                 "checklist": {"id": self.checklist_id, "version": self.checklist_version},
                 "path": self.path, "region": self.region, "run_id": self.run_id,
@@ -158,8 +159,18 @@ class Comparison:
                 "items": self.items}
 
 
+# The final result of an audit after the reviewer's corrections (dutycheck.review.store_overlay):
+# audit id → (score, done, total, statuses, corrected items), or None when nothing is corrected.
+Overlay = Callable[[int], "tuple[float, int, int, dict[str, str], int] | None"]
+
+
 class Store:
-    """A dutycheck SQLite file: open (creating it if needed), record runs, answer queries."""
+    """A dutycheck SQLite file: open (creating it if needed), record runs, answer queries.
+
+    `overlay`, when set, makes history and compare answer with the reviewer's final statuses.
+    """
+
+    overlay: Overlay | None = None
 
     def __init__(self, path: str | os.PathLike):
         self.path = str(path)
@@ -286,6 +297,9 @@ class Store:
         return dict(zip([c[0] for c in cur.description], r))
 
     def _statuses(self, audit_id: int) -> dict[str, str]:
+        final = self.overlay(audit_id) if self.overlay else None
+        if final is not None:
+            return final[3]
         return dict(self.db.execute("SELECT item_id, status FROM items WHERE audit_id = ?", (audit_id,)))
 
     def titles(self) -> dict[str, str]:
@@ -316,6 +330,10 @@ class Store:
                 continue
             seen.add(r[0])
             entries.append(HistoryEntry(*r, statuses=self._statuses(r[0])))
+            final = self.overlay(r[0]) if self.overlay else None
+            if final is not None:
+                e = entries[-1]
+                e.score, e.done, e.total, _, e.reviewed = final
         prev: dict[str, HistoryEntry] = {}
         for e in entries:
             before = prev.get(e.agency or "")
@@ -333,6 +351,9 @@ class Store:
                 "SELECT a.id, a.agency, a.year, a.score, rr.path, rr.region FROM run_reports rr "
                 "JOIN audits a ON a.id = rr.audit_id WHERE rr.run_id = ? AND rr.duplicate_of IS NULL "
                 "ORDER BY a.year, rr.path", (run_id,)):
+            final = self.overlay(audit_id) if self.overlay else None
+            if final is not None:
+                score = final[0]
             out[agency or Path(path).stem] = (audit_id, year, score, path, region)
         return out
 
@@ -366,6 +387,15 @@ class Store:
         if not audit_ids:
             return {}
         totals: dict[str, list[int]] = {}
+        if self.overlay is not None:
+            for audit_id in audit_ids:
+                for item_id, status in self._statuses(audit_id).items():
+                    if status == "na":
+                        continue
+                    t = totals.setdefault(item_id, [0, 0])
+                    t[1] += 1
+                    t[0] += status == "done"
+            return {k: round(d / n, 4) for k, (d, n) in totals.items() if n}
         for chunk in range(0, len(audit_ids), 500):
             ids = audit_ids[chunk:chunk + 500]
             for item_id, status, n in self.db.execute(

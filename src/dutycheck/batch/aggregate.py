@@ -28,7 +28,9 @@ class Coverage:
     reports: int
 
     def share(self, status: str) -> float:
-        return self.counts.get(status, 0) / self.reports if self.reports else 0.0
+        """Share of the reports this duty applies to (a reviewer's 不适用 leaves the denominator)."""
+        applies = self.reports - (self.counts.get("na", 0) if status != "na" else 0)
+        return self.counts.get(status, 0) / applies if applies else 0.0
 
     def to_dict(self) -> dict:
         d = {"id": self.item.id, "title": self.item.title, "group": self.item.group,
@@ -103,7 +105,7 @@ class Batch:
         self._n = {"audited": 0, "unique": 0, "duplicates": 0, "cached": 0}
         self._sum = 0.0
         self._scores = array("d")                      # every audited report's score: 8 bytes each
-        self._cov = [dict.fromkeys("dpsa", 0) for _ in self.items]
+        self._cov = [dict.fromkeys("dpsan", 0) for _ in self.items]
         self._regions: dict[str, _RegionAcc] = {}
 
     def add(self, outcome: Outcome) -> None:

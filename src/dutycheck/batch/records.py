@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..checklist.model import Checklist
 
 STATUSES = tuple(s.value for s in STATUS_ORDER)
-STATUS_CODE = {"done": "d", "planned": "p", "shortfall": "s", "absent": "a"}
+STATUS_CODE = {"done": "d", "planned": "p", "shortfall": "s", "absent": "a", "na": "n"}  # na: reviewer only
 CODE_STATUS = {v: k for k, v in STATUS_CODE.items()}
 
 
@@ -33,7 +33,8 @@ class ReportRow:
     """What a batch keeps of one audited report (the full audit goes to the output stream).
 
     `statuses` holds one letter per checklist item, in checklist order: d(one), p(lanned),
-    s(hortfall), a(bsent). `gaps` are the ids of the three heaviest items not done.
+    s(hortfall), a(bsent), n (不适用, set by a reviewer). `gaps` are the ids of the three heaviest
+    items not done. `reviewed` lists the items whose status a reviewer's correction set.
     """
 
     path: str
@@ -49,6 +50,7 @@ class ReportRow:
     format: str = ""
     duplicate_of: str | None = None
     cached: bool = False
+    reviewed: tuple[str, ...] = ()   # ids of the items a reviewer's correction set
 
     def status(self, index: int) -> str:
         return CODE_STATUS[self.statuses[index]]
@@ -57,7 +59,7 @@ class ReportRow:
         return {"path": self.path, "sha256": self.sha256, "agency": self.agency, "year": self.year,
                 "region": self.region, "score": self.score, "done": self.done, "total": self.total,
                 "gaps": list(self.gaps), "format": self.format, "duplicate_of": self.duplicate_of,
-                "cached": self.cached}
+                "cached": self.cached, **({"reviewed": list(self.reviewed)} if self.reviewed else {})}
 
 
 @dataclass(slots=True)
@@ -111,9 +113,9 @@ def summary_fields(rec: AuditRecord, order: dict[str, int], weights: Sequence[fl
         if i is not None:
             codes[i] = STATUS_CODE.get(it.status.value, "a")
     done = codes.count("d")
-    gap_idx = sorted((i for i, c in enumerate(codes) if c != "d"), key=lambda i: (-weights[i], i))[:3]
+    gap_idx = sorted((i for i, c in enumerate(codes) if c not in "dn"), key=lambda i: (-weights[i], i))[:3]
     rep = rec.report
-    return (rep.agency, rep.year, float(rec.score), done, len(ids), "".join(codes),
+    return (rep.agency, rep.year, float(rec.score), done, len(ids) - codes.count("n"), "".join(codes),
             tuple(ids[i] for i in gap_idx), rep.format or "")
 
 

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..batch import STATUSES, Batch
-from ..messages import STATUS_MARK, STATUS_STYLE, STATUS_ZH, score_style
+from ..messages import REVIEW_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, score_style
 from ..models import Status
 
 
@@ -59,6 +59,8 @@ def ranking_table(batch: Batch) -> Table:
         name = Text(r.agency or Path(r.path).name)
         if r.duplicate_of:
             name.append(f"\n重复：与 {r.duplicate_of} 内容相同", style="yellow")
+        if r.reviewed:
+            name.append(f"\n{REVIEW_MARK} {len(r.reviewed)} 项", style="magenta")
         gaps = "；".join(batch.item_title(g) for g in r.gaps) or "—"
         table.add_row(str(rank), name, str(r.year or "—"), r.region,
                       Text(f"{r.score:.1f}", style=score_style(r.score)), f"{r.done}/{r.total}", gaps)
@@ -176,9 +178,14 @@ def render_history(agency: str, entries: list, titles: dict[str, str],
                         ("清单", {}), ("运行", {"justify": "right"}), ("文件", {"overflow": "fold"})):
             table.add_column(col, **kw)
         for e in rows:
+            if e.reviewed:
+                table.caption = f"得分已按{REVIEW_MARK}改定的状态重算 (scores use the reviewer's statuses)"
             delta = Text("—" if e.delta is None else f"{e.delta:+.1f}",
                          style="" if e.delta is None else "green" if e.delta >= 0 else "red")
-            table.add_row(str(e.year or "—"), Text(f"{e.score:.1f}", style=score_style(e.score)), delta,
+            score = Text(f"{e.score:.1f}", style=score_style(e.score))
+            if e.reviewed:
+                score.append(f" ({REVIEW_MARK} {e.reviewed})", style="magenta")
+            table.add_row(str(e.year or "—"), score, delta,
                           f"{e.done}/{e.total}", f"{e.checklist_id} {e.checklist_version}", str(e.run_id),
                           Path(e.path).name)
         console.print(table)

@@ -1,5 +1,6 @@
 """CSV of a batch: one row per report in ranking order, then the error rows; UTF-8 with a BOM
-so that Excel and WPS open the Chinese text correctly on a double click."""
+so that Excel and WPS open the Chinese text correctly on a double click. A status a reviewer
+set reads `未提及（人工复核）`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from ..batch import Batch
-from ..messages import STATUS_ZH
+from ..messages import REVIEW_MARK, STATUS_ZH
 from ..models import Status
 
 ENCODING = "utf-8-sig"
@@ -37,7 +38,9 @@ def write_csv(batch: Batch, fh: IO[str]) -> None:
         gaps = [batch.item_title(g) for g in r.gaps] + [""] * (3 - len(r.gaps))
         row = [rank, r.agency or "", r.year or "", r.region, f"{r.score:.1f}", r.done, r.total, *gaps,
                r.duplicate_of or "", "是" if r.cached else "", r.path, r.format, r.sha256, ""]
-        row += [STATUS_ZH[Status(r.status(i))] for i in range(len(batch.items))]
+        reviewed = set(r.reviewed)
+        row += [STATUS_ZH[Status(r.status(i))] + (f"（{REVIEW_MARK}）" if it.id in reviewed else "")
+                for i, it in enumerate(batch.items)]
         w.writerow([safe_cell(v) for v in row])
     for e in batch.errors:
         row = ["", "", "", "", "", "", "", "", "", "", e.duplicate_of or "", "", e.path, "", e.sha256 or "",

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import IO
 
 from ..batch import STATUSES, Batch, ReportRow, Spool
-from ..messages import STATUS_MARK, STATUS_ZH
-from ..models import Status
+from ..messages import REVIEW_MARK, STALE_MARK, STATUS_MARK, STATUS_ZH
+from ..models import REVIEW_STATUSES, Status
 from ..schema import AuditRecord
 
 QUOTE_CHARS = 300
@@ -82,6 +82,8 @@ border:1px solid #fff}
 .st-planned{background:var(--planned-bg);color:var(--planned)}
 .st-shortfall{background:var(--shortfall-bg);color:var(--shortfall)}
 .st-absent{background:var(--absent-bg);color:var(--absent)}
+.st-na{background:#ddebf7;color:#1f4e79}
+.review{color:#7a1fa2;font-size:12px}
 .badge{display:inline-block;padding:0 6px;border-radius:3px;white-space:nowrap;font-size:12px}
 .legend span{margin-right:12px}
 .quote{color:#333}
@@ -124,6 +126,7 @@ JS = r"""
       cell(tr, "num", r.rank);
       var td = cell(tr, "agency", name(r));
       if (r.dup) td.appendChild(el("div", "dup", "重复：与 " + r.dup + " 内容相同"));
+      if (r.rv.length) td.appendChild(el("div", "review", D.reviewMark + " " + r.rv.length + " 项"));
       cell(tr, "num", r.year || "—");
       cell(tr, "region", r.region);
       cell(tr, "num " + scoreClass(r.score), r.score.toFixed(1));
@@ -207,8 +210,9 @@ JS = r"""
     box.appendChild(el("div", "muted",
       "文件：" + r.path + "    地区：" + r.region + "    已开展 " + r.done + "/" + r.total));
     if (r.dup) box.appendChild(el("div", "dup", "重复：与 " + r.dup + " 内容相同"));
-    var ev = {};
+    var ev = {}, rv = {};
     r.ev.forEach(function (e) { ev[e[0]] = e; });
+    r.rv.forEach(function (x) { rv[x[0]] = x; });
     var group = null, table = null;
     ITEMS.forEach(function (it, j) {
       if (it.group !== group) {
@@ -228,7 +232,14 @@ JS = r"""
         q.appendChild(el("span", "where", where));
         q.appendChild(el("span", "quote", e[1]));
       }
-      if (s !== "done" && it.guidance) q.appendChild(el("div", "guidance", "应补写：" + it.guidance));
+      var x = rv[j];
+      if (x) {
+        var t = (x[3] ? D.staleMark : D.reviewMark) + (x[1] && x[1] !== s ? "（机器：" + L[x[1]] + "）" : "");
+        if (x[4]) t += "：" + x[4];
+        if (x[2]) q.appendChild(el("div", "quote", "复核引文：" + x[2]));
+        q.appendChild(el("div", "review", t + (x[5] ? "　— " + x[5] : "")));
+      }
+      if (s !== "done" && s !== "na" && it.guidance) q.appendChild(el("div", "guidance", "应补写：" + it.guidance));
       tr.appendChild(q);
       table.appendChild(tr);
     });
@@ -332,8 +343,13 @@ def _problems(batch: Batch) -> str:
 
 def _report_json(rank: int, r: ReportRow, rec: AuditRecord | None, order: dict[str, int]) -> str:
     ev = []
+    rv = []   # a reviewer's corrections: [item, machine status, quote, stale, note, by]
     for it in rec.items if rec is not None else ():
         j = order.get(it.id)
+        review = it.review
+        if j is not None and review:
+            rv.append([j, it.machine_status.value if it.machine_status else None, review.get("evidence") or "",
+                       bool(review.get("stale")), review.get("note") or "", review.get("by") or ""])
         if j is None or not it.evidence:
             continue
         e = it.evidence[0]
@@ -341,7 +357,7 @@ def _report_json(rank: int, r: ReportRow, rec: AuditRecord | None, order: dict[s
         ev.append([j, text, e.line, e.page, e.section or ""])
     obj = {"rank": rank, "path": r.path, "agency": r.agency, "year": r.year, "region": r.region,
            "score": r.score, "done": r.done, "total": r.total, "st": r.statuses,
-           "gaps": [order[g] for g in r.gaps if g in order], "dup": r.duplicate_of, "ev": ev}
+           "gaps": [order[g] for g in r.gaps if g in order], "dup": r.duplicate_of, "ev": ev, "rv": rv}
     return json.dumps(obj, ensure_ascii=False)
 
 
@@ -382,9 +398,10 @@ def write_html(batch: Batch, spool: Spool, fh: IO[str]) -> None:
                    "groupTitle": batch.groups.get(it.group, it.group), "weight": it.weight,
                    "guidance": it.guidance} for it in batch.items],
         "order": [order[c.item.id] for c in batch.coverage()],
-        "labels": {s: STATUS_ZH[Status(s)] for s in STATUSES},
-        "marks": {s: STATUS_MARK[Status(s)] for s in STATUSES},
-        "codes": {"d": "done", "p": "planned", "s": "shortfall", "a": "absent"},
+        "labels": {s.value: STATUS_ZH[s] for s in REVIEW_STATUSES},
+        "marks": {s.value: STATUS_MARK[s] for s in REVIEW_STATUSES},
+        "codes": {"d": "done", "p": "planned", "s": "shortfall", "a": "absent", "n": "na"},
+        "reviewMark": REVIEW_MARK, "staleMark": STALE_MARK,
     }
     fh.write('<script type="application/json" id="dc-data">')
     fh.write(script_json(json.dumps(head, ensure_ascii=False)[:-1]) + ',"reports":[')

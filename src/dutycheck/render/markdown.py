@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..messages import ROLE_ZH, STATUS_MARK, STATUS_ZH
+from ..messages import REVIEW_MARK, ROLE_ZH, STALE_MARK, STATUS_MARK, STATUS_ZH
 from ..models import AuditResult, Status
 
 
@@ -28,10 +28,17 @@ def render_markdown(r: AuditResult) -> str:
                 continue
             e = it.evidence[0] if it.evidence else None
             quote = f"[{ROLE_ZH[e.role]}] {_cell(e.text)}" if e else "—"
-            out.append(f"| {STATUS_MARK[it.status]} {STATUS_ZH[it.status]} | {_cell(it.title)} | "
+            mark = ""
+            if it.review is not None:
+                machine = (f"，机器：{STATUS_ZH[it.machine_status]}"
+                           if it.machine_status is not None and it.machine_status is not it.status else "")
+                mark = f"（{STALE_MARK if it.review.get('stale') else REVIEW_MARK}{machine}）"
+                if it.review.get("note"):
+                    quote += f"<br>复核说明：{_cell(it.review['note'])}"
+            out.append(f"| {STATUS_MARK[it.status]} {STATUS_ZH[it.status]}{mark} | {_cell(it.title)} | "
                        f"{quote} | {e.line if e else ''} |")
         out.append("")
-    gaps = [i for i in r.items if i.status is not Status.DONE]
+    gaps = [i for i in r.items if i.status not in (Status.DONE, Status.NA)]
     if gaps:
         out += [f"## 缺项（{len(gaps)}）", ""]
         for it in sorted(gaps, key=lambda i: -i.weight):

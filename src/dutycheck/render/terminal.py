@@ -7,8 +7,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..messages import ROLE_ZH, STATUS_MARK, STATUS_STYLE, STATUS_ZH, score_style, shorten
-from ..models import AuditResult, Status
+from ..messages import REVIEW_MARK, ROLE_ZH, STALE_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, score_style, shorten
+from ..models import STATUS_ORDER, AuditResult, Status
 
 
 def _header(r: AuditResult) -> Panel:
@@ -20,10 +20,11 @@ def _header(r: AuditResult) -> Panel:
     title.append(f"{r.score:.1f}", style=f"bold {score_style(r.score)}")
     title.append(" / 100")
     counts = {s: sum(1 for i in r.items if i.status is s) for s in Status}
+    shown = [s for s in Status if s in STATUS_ORDER or counts[s]]
     sub = Text(
         f"{meta.title or ''}\n文件：{r.path}    清单：{r.checklist_id} {r.checklist_version}    "
         f"日期：{meta.date or '—'}\n"
-        + "    ".join(f"{STATUS_MARK[s]} {STATUS_ZH[s]} {counts[s]}" for s in Status),
+        + "    ".join(f"{STATUS_MARK[s]} {STATUS_ZH[s]} {counts[s]}" for s in shown),
         style="dim")
     return Panel(RichGroup(title, sub), title="dutycheck 审查结果", expand=False)
 
@@ -38,6 +39,10 @@ def _group_table(r: AuditResult, group_id: str, title: str, score: float) -> Tab
         if it.group != group_id:
             continue
         status = Text(f"{STATUS_MARK[it.status]} {STATUS_ZH[it.status]}", style=STATUS_STYLE[it.status])
+        if it.review is not None:
+            status.append(f"\n{STALE_MARK if it.review.get('stale') else REVIEW_MARK}", style="magenta")
+            if it.machine_status is not None and it.machine_status is not it.status:
+                status.append(f"\n机器：{STATUS_ZH[it.machine_status]}", style="dim")
         if it.evidence:
             e = it.evidence[0]
             where = f"第{e.page}页 " if e.page else ""
@@ -46,12 +51,17 @@ def _group_table(r: AuditResult, group_id: str, title: str, score: float) -> Tab
             ev.append(shorten(e.text, e.matched))
         else:
             ev = Text("—", style="dim")
+        if it.review is not None:
+            if it.review.get("evidence"):
+                ev.append(f"\n复核引文：{shorten(it.review['evidence'])}")
+            if it.review.get("note"):
+                ev.append(f"\n复核说明：{it.review['note']}（{it.review.get('by', '')}）", style="magenta")
         table.add_row(status, it.title, ev)
     return table
 
 
 def _gaps(r: AuditResult) -> Panel | None:
-    gaps = [i for i in r.items if i.status is not Status.DONE]
+    gaps = [i for i in r.items if i.status not in (Status.DONE, Status.NA)]
     if not gaps:
         return None
     table = Table(show_header=True, expand=True, box=None)

@@ -3,6 +3,7 @@
 Sheets: 排名 (ranking), 覆盖矩阵 (coverage: duty × status shares, most neglected first),
 状态矩阵 (reports × duties, coloured by status), 报告结构 (required parts), 地区 (regions),
 明细 (one row per report and duty, with the first evidence quote), 错误 (errors and skipped).
+A status a reviewer set is the final one; 明细 shows the machine's beside it, the 人工复核 mark and the note.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..batch import STATUSES, Batch, Spool
-from ..messages import STATUS_ZH
+from ..messages import REVIEW_MARK, STATUS_ZH
+from .review import review_note
 from ..models import Status
 
-FILLS = {"done": "C6EFCE", "planned": "FFEB9C", "shortfall": "FFC7CE", "absent": "EDEDED"}
+FILLS = {"done": "C6EFCE", "planned": "FFEB9C", "shortfall": "FFC7CE", "absent": "EDEDED", "na": "DDEBF7"}
 SHEETS = ("排名", "覆盖矩阵", "状态矩阵", "报告结构", "地区", "明细", "错误")
 MAX_CELL = 32000
 
@@ -61,10 +63,11 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
 
     # 排名
     ws = sheet("排名", ["名次", "单位", "年度", "地区", "得分", "已开展", "职责总数", "最重要的缺项（前三）",
-                        "重复于", "文件", "格式"], [6, 24, 7, 14, 7, 7, 8, 60, 30, 50, 6])
+                        "重复于", "文件", "格式", REVIEW_MARK], [6, 24, 7, 14, 7, 7, 8, 60, 30, 50, 6, 8])
     for rank, r in ranking:
         row(ws, [rank, r.agency or "", r.year, r.region, r.score, r.done, r.total,
-                 "；".join(batch.item_title(g) for g in r.gaps), r.duplicate_of or "", r.path, r.format])
+                 "；".join(batch.item_title(g) for g in r.gaps), r.duplicate_of or "", r.path, r.format,
+                 len(r.reviewed) or ""])
 
     # 覆盖矩阵
     head = ["职责", "编号", "分组", "权重", "报告数"]
@@ -86,9 +89,11 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
                [6, 24, 7, 14, 7] + [12] * len(cols))
     for rank, r in ranking:
         values = [rank, r.agency or Path(r.path).name, r.year, r.region, r.score]
+        reviewed = set(r.reviewed)
         for i in cols:
             st = r.status(i)
-            values.append(cell(ws, STATUS_ZH[Status(st)], fill=st))
+            mark = "*" if batch.items[i].id in reviewed else ""
+            values.append(cell(ws, STATUS_ZH[Status(st)] + mark, fill=st))
         row(ws, values)
 
     # 报告结构
@@ -107,8 +112,8 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
 
     # 明细
     ws = sheet("明细", ["名次", "单位", "年度", "地区", "文件", "职责编号", "职责", "分组", "权重", "状态",
-                        "证据（第一条）", "行号", "页码", "所在部分", "应补写（缺项）"],
-               [6, 24, 7, 14, 40, 34, 36, 16, 6, 10, 80, 6, 6, 30, 60])
+                        "证据（第一条）", "行号", "页码", "所在部分", "应补写（缺项）", "机器判定", REVIEW_MARK],
+               [6, 24, 7, 14, 40, 34, 36, 16, 6, 10, 80, 6, 6, 30, 60, 10, 40])
     guidance = {it.id: it.guidance for it in batch.items}
     for rank, r in ranking:
         rec = spool.record(r.path)
@@ -121,7 +126,8 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
                      batch.groups.get(it.group, it.group), it.weight,
                      cell(ws, STATUS_ZH[st], fill=st.value), e.text if e else "", e.line if e else None,
                      e.page if e else None, e.section if e else "",
-                     "" if st is Status.DONE else guidance.get(it.id, it.guidance)])
+                     "" if st in (Status.DONE, Status.NA) else guidance.get(it.id, it.guidance),
+                     STATUS_ZH[it.machine_status or st], review_note(it)])
 
     # 错误
     ws = sheet("错误", ["文件", "结果", "原因", "reason", "重复于"], [50, 8, 60, 50, 30])

@@ -1,0 +1,114 @@
+"""How well the review queue puts the machine's errors first, on every labelled set.
+
+For each set (gold YAML + report folder): audit every labelled report, order all its items
+with the queue's ranking (`dutycheck.review.queue.rank_records`, no corrections yet), and count
+which share of the machine's errors (status ≠ the human label; doubtful labels and ids outside
+the set's concepts.yaml left out) sits in the first 10 %, 15 % and 20 % of the queue.
+
+    python bench/bench_queue.py            # table
+    python bench/bench_queue.py --json     # figures as JSON
+    python bench/bench_queue.py --signals  # error rate per queue signal (to set the weights)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+
+from dutycheck.audit import audit_path
+from dutycheck.checklist.load import load_checklist
+from dutycheck.evaluate import _concept_ids, load_gold
+from dutycheck.render.json import audit_dict
+from dutycheck.review.queue import rank_records
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def labelled_sets() -> list[tuple[str, Path, Path]]:
+    sets = [("seeds", SHARED / "gold" / "seeds.yaml", SHARED / "seeds")]
+    for gold in sorted(ROOT.glob("tests/eval*/gold.yaml")):
+        sets.append((gold.parent.name, gold, gold.parent / "reports"))
+    real = SHARED / "gold" / "real" / "gold.yaml"
+    if real.is_file():
+        sets.append(("real", real, real.parent / "reports"))
+    return [s for s in sets if s[1].is_file() and s[2].is_dir()]
+
+
+def errors_and_queue(gold_path: Path, reports: Path, checklist) -> tuple[list, set]:
+    gold = load_gold(gold_path)
+    concepts = _concept_ids(gold_path.parent / "concepts.yaml")
+    records, errors, counted = [], set(), set()
+    for name, rep in gold.items():
+        path = reports / name
+        if not path.is_file():
+            continue
+        d = audit_dict(audit_path(path, checklist))
+        labels = rep.get("labels") or {}
+        for it in d["items"]:
+            if concepts is not None and it["id"] not in concepts:
+                continue
+            label = labels.get(it["id"], {"status": "absent"})
+            if label.get("doubtful") or label.get("status") == "na":
+                continue
+            counted.add((d["sha256"], it["id"]))
+            if label["status"] != it["status"]:
+                errors.add((d["sha256"], it["id"]))
+        records.append((d, name))
+    queue = [q for q in rank_records(records) if (q.sha256, q.item_id) in counted]
+    return queue, errors
+
+
+def shares(queue: list, errors: set, cuts=(0.10, 0.15, 0.20)) -> dict:
+    out = {"items": len(queue), "errors": len(errors)}
+    for cut in cuts:
+        n = max(1, math.ceil(len(queue) * cut))
+        found = sum(1 for q in queue[:n] if (q.sha256, q.item_id) in errors)
+        out[f"top{round(cut * 100)}"] = round(found / len(errors), 3) if errors else None
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--signals", action="store_true")
+    ap.add_argument("--checklist", default="default")
+    args = ap.parse_args(argv)
+    cl = load_checklist(args.checklist)
+    results, all_q, all_e = {}, [], set()
+    sig_n: Counter = Counter()
+    sig_err: Counter = Counter()
+    for name, gold, reports in labelled_sets():
+        queue, errors = errors_and_queue(gold, reports, cl)
+        results[name] = shares(queue, errors)
+        all_q += queue
+        all_e |= errors
+        for q in queue:
+            for r in q.reasons or ("（无信号）",):
+                key = r.split("（")[0]
+                sig_n[key] += 1
+                sig_err[key] += (q.sha256, q.item_id) in errors
+    all_q.sort(key=lambda q: (-q.risk, q.report, q.item_id))
+    results["all"] = shares(all_q, all_e)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=1))
+    else:
+        print(f"{'set':<8} {'items':>6} {'errors':>6} {'top10%':>7} {'top15%':>7} {'top20%':>7}")
+        for name, r in results.items():
+            def pct(v):
+                return "—" if v is None else f"{v:.0%}"
+            print(f"{name:<8} {r['items']:>6} {r['errors']:>6} {pct(r['top10']):>7} {pct(r['top15']):>7} "
+                  f"{pct(r['top20']):>7}")
+    if args.signals:
+        print("\nsignal: items, errors, error rate")
+        for key, n in sig_n.most_common():
+            print(f"  {key}: {n}, {sig_err[key]}, {sig_err[key] / n:.0%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
