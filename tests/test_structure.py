@@ -1,8 +1,11 @@
 """The heading tree, the roles of parts, and the report's own metadata."""
 
-from dutycheck.audit import source_from_text
+import pytest
+
+from dutycheck.audit import audit_text, source_from_text
 from dutycheck.checklist.load import load_checklist
-from dutycheck.models import Role
+from dutycheck.errors import ChecklistError
+from dutycheck.models import Role, Status
 from dutycheck.normalize import normalize
 from dutycheck.structure import parse
 
@@ -71,3 +74,44 @@ def test_sentences_cite_original_lines():
     doc = doc_of(read_report("于田县教育局-2023.txt"))
     sent = next(s for s in doc.sentences if "双随机抽查各类市场主体" in s.text)
     assert sent.line == 53
+
+
+def test_year_placeholders_are_filled_in_heading_patterns():
+    """A 2024 report whose only plan part is headed 二、2025年重点任务: the {next_year}
+    heading pattern makes it the plan part, so the duties named under it are plans."""
+    text = ("某县教育局2024年法治政府建设工作报告\n一、主要举措和成效\n"
+            "全年面向全县中小学生开展法治讲座12场，覆盖师生2万余人次。\n二、2025年重点任务\n"
+            "聘请法律顾问参与重大决策和合同审查，提升依法决策水平。\n"
+            "全面推行行政执法公示制度，及时公开执法主体和执法结果。")
+    doc = doc_of(text)
+    assert doc.meta.year == 2024
+    assert roles(doc)["二、2025年重点任务"] is Role.PLANS
+    audit = audit_text(text, load_checklist("default"))
+    assert audit.item("legal-counsel.retained").status is Status.PLANNED
+    assert audit.item("enforcement.publicity").status is Status.PLANNED
+    assert audit.item("structure.next-year-plan").status is Status.DONE
+
+
+def test_the_same_heading_in_a_2025_report_is_its_achievements():
+    text = ("某县教育局2025年法治政府建设工作报告\n一、2025年重点任务完成情况\n"
+            "聘请法律顾问参与重大决策和合同审查，提升依法决策水平。\n二、下一步工作打算\n"
+            "深化依法治校示范校创建，完善学校章程，推进学校治理现代化。")
+    audit = audit_text(text, load_checklist("default"))
+    assert audit.item("legal-counsel.retained").status is Status.DONE
+
+
+def test_year_placeholders_in_context_cues(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("extends: default\ncontext:\n  planned: ['{year}年底前']\n", encoding="utf-8")
+    text = ("某县教育局2024年法治政府建设工作报告\n一、主要举措和成效\n"
+            "计划于2024年底前聘请法律顾问。\n全年开展法治讲座12场。")
+    assert audit_text(text, load_checklist(path)).item("legal-counsel.retained").status is Status.PLANNED
+
+
+def test_an_unknown_placeholder_is_refused(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("extends: default\nstructure:\n  headings:\n    plans: ['{nextyear}年']\n",
+                    encoding="utf-8")
+    with pytest.raises(ChecklistError) as err:
+        load_checklist(path)
+    assert "{nextyear}" in str(err.value.message())

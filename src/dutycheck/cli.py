@@ -239,3 +239,7 @@ main.add_command(_checklist_group)
 from .cli_review import review as _review_group  # noqa: E402
 
 main.add_command(_review_group)
+
+from .cli_serve import serve as _serve_cmd  # noqa: E402
+
+main.add_command(_serve_cmd)

@@ -43,11 +43,51 @@ def decide(text: str, role: Role, role_reason: str, start: int, end: int,
         m = ctx.shortfall.search(clause)
         if m and not (ctx.not_shortfall is not None and ctx.not_shortfall.search(clause)):
             return Status.SHORTFALL, f"同一分句有不足提示词“{m.group(0)}”"
-    if ctx.planned is not None:
-        m = ctx.planned.search(text, 0, hi)
-        if m and not (ctx.done is not None and ctx.done.search(clause)):
+    done_here = ctx.done is not None and ctx.done.search(clause)
+    if ctx.planned is not None and not done_here:
+        m = _cue(ctx.planned, text, hi)
+        if m:
             return Status.PLANNED, f"句中有计划提示词“{m.group(0)}”"
+    if ctx.tentative is not None and not done_here:
+        m = _cue(ctx.tentative, text, hi)
+        if m:
+            # 将/要 name a plan, unless another clause of the sentence reports a figure of work
+            # done: 党委中心组将学习宪法作为重要内容，全年组织集中学习12次 (issue 9, class 1)
+            c_lo, c_hi = clause_bounds(text, m.start(), m.end())
+            fig = None
+            if ctx.done_figures is not None:
+                fig = ctx.done_figures.search(text, 0, c_lo) or ctx.done_figures.search(text, c_hi)
+            if fig is None:
+                return Status.PLANNED, f"句中有计划提示词“{m.group(0)}”"
+            return Status.DONE, f"“{m.group(0)}”之外同句有已做工作的数字“{fig.group(0)}”"
     return Status.DONE, f"位于{_ROLE_ZH.get(role, str(role))}（{role_reason}）"
+
+
+def _cue(pat: re.Pattern, text: str, hi: int) -> re.Match | None:
+    """The first match of a cue before `hi` that is not inside a cited title 《…》
+    (《…实施纲要（2021—2025年）》 in a 2024 report is no plan for 2025)."""
+    for m in pat.finditer(text, 0, hi):
+        if not _in_title(text, m.start()):
+            return m
+    return None
+
+
+def _in_title(text: str, pos: int) -> bool:
+    return text.count("《", 0, pos) + text.count("〈", 0, pos) > text.count("》", 0, pos) + text.count("〉", 0, pos)
+
+
+def talked_about(text: str, start: int, end: int, ctx: CompiledContext) -> str | None:
+    """The cue that makes the mention at text[start:end] the topic of a lecture, training,
+    contest or test (就政务公开作专题辅导, 行政复议知识竞赛), or None."""
+    if ctx.topic_before is not None:
+        m = ctx.topic_before.search(text[:start])
+        if m:
+            return m.group(0)
+    if ctx.topic_after is not None:
+        m = ctx.topic_after.search(text[end:])
+        if m:
+            return m.group(0)
+    return None
 
 
 _ROLE_ZH = {

@@ -19,7 +19,7 @@ import re
 from rapidfuzz import fuzz
 
 from .checklist.model import Checklist, CompiledContext, Item, Rule
-from .context import decide
+from .context import decide, talked_about
 from .models import Candidate, Evidence, ItemResult, Role, Sentence, Status, STATUS_ORDER
 from .normalize import CLAUSE_BARRIER, match_key_map, sentence_key
 from .structure import Document
@@ -170,6 +170,7 @@ class RawMatch:
     label: str
     matched: str
     score: float
+    stitched: bool = False     # the rule's terms come from different clauses of the sentence
 
 
 def _in_title(text: str, start: int) -> bool:
@@ -204,6 +205,7 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
     out = []
     for s in sorted(common):
         sentence = index.doc.sentences[s]
+        key = index.keys[s]
         for anchor in sorted(per_group[0][s], key=lambda h: (-h.score, h.start)):
             parts = [anchor]
             for g in per_group[1:]:
@@ -214,6 +216,8 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                     gap = _gap(h, anchor.start, anchor.end)
                     if rule.within is not None and gap > rule.within:
                         continue
+                    if rule.clause and CLAUSE_BARRIER in key[min(h.start, anchor.start):max(h.end, anchor.end)]:
+                        continue  # the rule wants its terms in one clause (领导小组…，…法治副校长)
                     if best is None or gap < _gap(best, anchor.start, anchor.end):
                         best = h
                 if best is None:
@@ -234,7 +238,7 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                                           "出现在书名号《》内：引用文件名，不是工作举措"))
                 continue
             out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi],
-                                min(p.score for p in parts)))
+                                min(p.score for p in parts), CLAUSE_BARRIER in key[start:end]))
             if sentence.role is not Role.SHORTFALLS:
                 break
             # in the shortfalls part a sentence can name the duty twice, as the weakness and
@@ -267,7 +271,9 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
     if item.kind == "section" and e.phrase.startswith("role:"):
         return (STATUS_ORDER.index(e.status), 0, 0, 0, e.sentence)
     sent = sentences[e.sentence]
-    nterms = len(terms & index.terms_in(e.sentence))
+    found = terms & index.terms_in(e.sentence)
+    # a phrase inside a longer one found too is one mention (党组 in 党组会)
+    nterms = sum(1 for t in found if not any(t != u and t in u for u in found))
     in_title = bool(e.matched) and _in_title(sent.text, sent.text.find(e.matched[:2]))
     heading = sent.is_heading or _topic_line(sent.text)
     concrete = _figure_near(sent.text, e.matched)
@@ -340,17 +346,31 @@ _PART_ZH = {
 }
 
 
+# what a heading that names the duty over a body that never does counts for (issue 9, class 7):
+# "drop" — not evidence (a candidate for explain); "weak" — evidence of low confidence
+HEADING_ALONE = "drop"
+
+
 def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
                *, explain: bool = False) -> ItemResult:
     """All evidence for one item, its status, and (when absent) the near misses."""
     rejected: list[Candidate] = []
     evidence: list[Evidence] = []
+    sentences = index.doc.sentences
     if item.kind == "section":
         evidence.extend(_section_evidence(item, index.doc))
     seen: set[int] = {e.sentence for e in evidence}
+    stitched: set[int] = set()   # sentences whose evidence joins terms of different clauses
     fresh: dict[int, int] = {}   # sentence → its evidence index, for this rule's repeated mentions
     for rule in item.rules:
         for m in _rule_matches(rule, item, index, rejected):
+            sent = sentences[m.sentence]
+            if item.ignore_as_topic:
+                cue = talked_about(sent.text, m.start, m.end, ctx)
+                if cue:
+                    rejected.append(Candidate(rule.label, sent.text, sent.line, m.score,
+                                              f"讲座、培训、竞赛的主题（“{cue}”），不是履行职责"))
+                    continue
             if m.sentence in seen:
                 if m.sentence in fresh:
                     ev = _evidence(index, m, ctx)
@@ -361,16 +381,29 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
             seen.add(m.sentence)
             fresh[m.sentence] = len(evidence)
             evidence.append(_evidence(index, m, ctx))
+            if m.stitched:
+                stitched.add(m.sentence)
         fresh.clear()
+    # a plan heading names the plan itself (（三）完善法律顾问制度 under 下一步); a heading that
+    # reads as work done needs its body
+    unsupported = {e.sentence for e in evidence if not e.phrase.startswith("role:")
+                   and e.status is Status.DONE and _heading_line(index, sentences[e.sentence])
+                   and not _body_support(item, index, sentences[e.sentence])}
+    if unsupported and HEADING_ALONE == "drop":
+        for e in evidence:
+            if e.sentence in unsupported:
+                rejected.append(Candidate(e.phrase, e.text, e.line, e.score,
+                                          "只出现在标题中，其下正文没有相关内容"))
+        evidence = [e for e in evidence if e.sentence not in unsupported]
     status = Status.ABSENT
     for st in STATUS_ORDER:
         if any(e.status is st for e in evidence):
             status = st
             break
-    sentences = index.doc.sentences
     terms = _item_terms(item)
     evidence.sort(key=lambda e: _rank(e, item, index, terms, sentences))
-    confidence = _confidence(status, evidence, sentences)
+    confidence = _confidence(status, evidence, sentences, stitched | unsupported, rejected,
+                             _partial(item, index))
     candidates: tuple[Candidate, ...] = ()
     if explain:
         candidates = tuple(rejected[:5])
@@ -380,16 +413,64 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
                       tuple(evidence[:limit]), item.basis, item.guidance, candidates)
 
 
-def _confidence(status: Status, evidence: list[Evidence], sentences: list[Sentence]) -> float:
+def _all_terms(item: Item) -> set[str]:
+    return {t for rule in item.rules for g in rule.groups for t in g}
+
+
+def _heading_line(index: DocIndex, sent: Sentence) -> bool:
+    """A heading that is a line of its own (（九）推进政务公开。), not the lead sentence of a
+    numbered paragraph that goes on to report the work (１．全年召开…11次。其中…)."""
+    return (sent.is_heading and len(sent.text) <= 40
+            and index.doc.text[sent.end:sent.end + 1] in ("\n", ""))
+
+
+def _body_support(item: Item, index: DocIndex, heading: Sentence) -> bool:
+    """Whether the body under a heading names the item too (any of its phrases). A heading
+    with no body of its own (a one-sentence numbered point) is its own statement."""
+    section = index.doc.sections[heading.section]
+    sentences = index.doc.sentences
+    body = {s.index for s in sentences[heading.index + 1:]
+            if section.start <= s.start < section.end and not s.is_heading}
+    if not body:
+        return True
+    return any(h.sentence in body for term in _all_terms(item) for h in index.hits.get(term, ()))
+
+
+def _partial(item: Item, index: DocIndex) -> bool:
+    """Some rule of the item found a phrase of its anchor group (a near miss when absent)."""
+    return any(index.hits.get(t) for rule in item.rules if len(rule.groups) > 1 for t in rule.groups[0])
+
+
+def _strength(e: Evidence, sentences: list[Sentence], weak: set[int]) -> float:
+    """How firmly one piece of evidence says its status (see README, 置信度)."""
+    if e.phrase.startswith("role:"):
+        return 1.0
+    sent = sentences[e.sentence]
+    w = e.score / 100
+    if sent.is_heading:
+        w *= 0.6
+    if sent.role is Role.PREAMBLE:
+        w *= 0.7               # the opening summary names duties as slogans
+    elif sent.role not in _SUBSTANTIVE and e.status is Status.DONE:
+        w *= 0.85
+    if e.sentence in weak:
+        w *= 0.7               # terms stitched across clauses, or a heading with no body
+    return w
+
+
+def _confidence(status: Status, evidence: list[Evidence], sentences: list[Sentence],
+                weak: set[int], rejected: list[Candidate], partial: bool) -> float:
+    """0–1: how sure the status is. Low for an absent item with near misses (a phrase of
+    the item rejected by an exclusion, title or topic rule, or part of an all-of rule
+    found), and for a status resting on one weak piece of evidence."""
     if status is Status.ABSENT:
-        return 0.9
-    best = evidence[0]
-    conf = best.score / 100
-    sent = sentences[best.sentence]
-    if best.phrase.startswith("role:"):
-        return round(conf, 2)
-    if sent.is_heading or sent.role not in _SUBSTANTIVE:
-        conf *= 0.85
+        if rejected:
+            return 0.6
+        return 0.8 if partial else 0.95
+    decisive = sorted((_strength(e, sentences, weak) for e in evidence if e.status is status), reverse=True)
+    conf = decisive[0]
+    if len(decisive) > 1:
+        conf = min(1.0, conf + 0.5 * decisive[1] * (1 - conf))
     return round(conf, 2)
 
 

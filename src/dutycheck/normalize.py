@@ -170,13 +170,22 @@ def _is_title_like(text: str, typical: float) -> bool:
     return len(text) <= 40 and not _INNER_STOP.search(text[:-1]) and len(text) < 0.5 * typical
 
 
-def _joins(prev: str, nxt: str, typical: float) -> bool:
-    """Whether the break between two non-empty lines falls inside a sentence."""
+_REPORT_TITLE_END = re.compile(r"报告(?:[(（][^()（）]{1,12}[)）])?$")
+
+
+def _joins(prev: str, nxt: str, typical: float, prev_starts: bool = False) -> bool:
+    """Whether the break between two non-empty lines falls inside a sentence.
+
+    `prev_starts`: `prev` begins a paragraph (nothing was joined to it).
+    """
     last = prev[-1]
     if last in _TERMINAL or (last in _CLOSERS and len(prev) > 1 and prev[-2] in _TERMINAL):
         return False
     if _is_title_like(prev, typical):
         return False
+    if prev_starts and len(prev) <= 40 and _REPORT_TITLE_END.search(prev) and not _INNER_STOP.search(prev):
+        return False    # a report's title, as wide as a line of a 28-character PDF page: not the
+        #                 start of the salutation or first sentence below it ("…工作情况的报告" / "市政府：")
     if (len(prev) <= 80 and _RECORD_ROW.match(prev)
             and (len(prev) < 0.5 * typical or _RECORD_ROW.match(nxt))):
         return False    # one row of a block of figures (a wrapped PDF line is rarely two in a row)
@@ -216,9 +225,12 @@ def normalize(source: SourceText) -> NormalText:
     md_headings: dict[int, int] = {}
     npos = 0
     orig_text_len = off
+    prev_starts = True
     for k, (clean, pieces, md, i) in enumerate(lines):
-        if k and not (md is None and lines[k - 1][2] is None
-                      and _joins(lines[k - 1][0], clean, typical)):
+        joined = bool(k) and (md is None and lines[k - 1][2] is None
+                              and _joins(lines[k - 1][0], clean, typical, prev_starts))
+        prev_starts = not joined
+        if k and not joined:
             # paragraph break: keep the newline that ended the previous source line
             prev_i = lines[k - 1][3]
             nl = line_starts[prev_i] + len(source.lines[prev_i])

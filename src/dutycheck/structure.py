@@ -27,6 +27,7 @@ _STOP = re.compile(r"[。!?]")
 _CIRCLED = re.compile(r"^[①-⑳]")
 _SENTENCE_END = re.compile(r"[。!?;…]+[”’」』)]?")
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_PAGE_DATE = re.compile(r"(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})")
 _CN_DATE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})年")
 _ORG = re.compile(r"^(.{2,30}?(?:局|委员会|委|厅|办公室|政府|中心|院|所|部))(?=关于|\d{4}|[〇一二]{4}|年|$)")
@@ -37,23 +38,100 @@ _REPORT_WORD = re.compile(r"报告|总结|情况|汇报")
 _INTRO_END = re.compile(r"(报告|汇报|总结|说明)如下[:。]?$")
 
 
+# Placeholders a structure or context pattern may hold, filled from the report's year
+# ({year} 2024 → "2024", {next_year} → "2025"). With no year known they match nothing.
+PLACEHOLDERS = ("year", "next_year", "last_year")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
+_NEVER = r"(?!)"
+
+
+def unknown_placeholders(pattern: str) -> list[str]:
+    """Names in `{…}` that are no placeholder (regex counts such as {1,3} are not names)."""
+    return [m.group(1) for m in _PLACEHOLDER.finditer(pattern) if m.group(1) not in PLACEHOLDERS]
+
+
+def fill_placeholders(pattern: str, year: int | None) -> str:
+    """`pattern` with {year}/{next_year}/{last_year} replaced for a report of `year`."""
+    if "{" not in pattern:
+        return pattern
+    values = ({"year": str(year), "next_year": str(year + 1), "last_year": str(year - 1)}
+              if year else {})
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), _NEVER)
+                            if m.group(1) in PLACEHOLDERS else m.group(0), pattern)
+
+
 @dataclass(frozen=True)
 class StructureRules:
-    """Role patterns from the checklist's `structure:` block, compiled once."""
+    """Role patterns from the checklist's `structure:` block (templates: may hold {year},
+    {next_year}); `for_year` fills and compiles them for one report."""
 
-    headings: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
-    paragraphs: tuple[tuple[Role, tuple[str, ...]], ...]   # templates: may hold {next_year}
+    headings: tuple[tuple[Role, tuple[str, ...]], ...]
+    paragraphs: tuple[tuple[Role, tuple[str, ...]], ...]
+    furniture: tuple[str, ...] = ()      # web-page lines that are not report content
+    _bound: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_config(cls, config: dict) -> "StructureRules":
         headings = tuple(
-            (Role(role), tuple(re.compile(p) for p in pats))
-            for role, pats in (config.get("headings") or {}).items()
+            (Role(role), tuple(pats)) for role, pats in (config.get("headings") or {}).items()
         )
         paragraphs = tuple(
             (Role(role), tuple(pats)) for role, pats in (config.get("paragraphs") or {}).items()
         )
-        return cls(headings, paragraphs)
+        return cls(headings, paragraphs, tuple(config.get("furniture") or ()))
+
+    @property
+    def furniture_pattern(self) -> re.Pattern | None:
+        if not self.furniture:
+            return None
+        pat = self._bound.get("furniture")
+        if pat is None:
+            pat = self._bound["furniture"] = re.compile(
+                _FURNITURE_LEAD + "(?:" + "|".join(f"(?:{p})" for p in self.furniture) + ")")
+        return pat
+
+    def for_year(self, year: int | None) -> BoundStructure:
+        bound = self._bound.get(year)
+        if bound is None:
+            def comp(block: tuple[tuple[Role, tuple[str, ...]], ...]) -> tuple:
+                return tuple((role, tuple(re.compile(fill_placeholders(p, year)) for p in pats))
+                             for role, pats in block)
+            bound = self._bound[year] = BoundStructure(comp(self.headings), comp(self.paragraphs))
+        return bound
+
+    def heading_role(self, heading: str, year: int | None = None) -> tuple[Role, str] | None:
+        return self.for_year(year).heading_role(heading)
+
+
+# bullets and spaces a page's metadata lines start with (•公开类别：…)
+_FURNITURE_LEAD = r"^[\s•·●■◆▪\-*|]*"
+
+
+def _furniture(paras: list[tuple[int, str]],
+               pattern: re.Pattern | None) -> tuple[list[tuple[int, str]], dict[str, str]]:
+    """Split off web-page furniture lines (索引号、公开方式、打印本页…): the paragraphs
+    kept, and the agency/date their named groups give (for the title block)."""
+    if pattern is None:
+        return paras, {}
+    kept: list[tuple[int, str]] = []
+    found: dict[str, str] = {}
+    for pos, para in paras:
+        m = pattern.match(para)
+        if m is None or len(para) > 120:
+            kept.append((pos, para))
+            continue
+        for k, v in m.groupdict().items():
+            if v and k in ("agency", "date"):
+                found.setdefault(k, v)
+    return kept, found
+
+
+@dataclass(frozen=True)
+class BoundStructure:
+    """Structure patterns compiled for a report of one year."""
+
+    headings: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
+    paragraphs: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
 
     def heading_role(self, heading: str) -> tuple[Role, str] | None:
         for role, pats in self.headings:
@@ -63,11 +141,8 @@ class StructureRules:
                     return role, f"标题含“{m.group(0)}”"
         return None
 
-    def paragraph_patterns(self, year: int | None) -> list[tuple[Role, re.Pattern]]:
-        nxt = str(year + 1) if year else r"(?!)"
-        cur = str(year) if year else r"(?!)"
-        return [(role, re.compile(t.replace("{next_year}", nxt).replace("{year}", cur)))
-                for role, temps in self.paragraphs for t in temps]
+    def paragraph_patterns(self) -> list[tuple[Role, re.Pattern]]:
+        return [(role, pat) for role, pats in self.paragraphs for pat in pats]
 
 
 @dataclass
@@ -130,7 +205,8 @@ def _split_sentences(start: int, text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _meta(paras: list[tuple[int, str]], head: int, tail: int, text: str) -> ReportMeta:
+def _meta(paras: list[tuple[int, str]], head: int, tail: int, text: str,
+          page_meta: dict | None = None) -> ReportMeta:
     head_lines = [p for _, p in paras[:head]]
     title = None
     for i, line in enumerate(head_lines):
@@ -168,6 +244,13 @@ def _meta(paras: list[tuple[int, str]], head: int, tail: int, text: str) -> Repo
         if m:
             date = _cn_date(m)
             break
+    # the page's own 发布机构 / 成文日期 where the report's title block and sign-off have none
+    page_meta = page_meta or {}
+    if agency is None and page_meta.get("agency"):
+        agency = page_meta["agency"]
+    m = _PAGE_DATE.search(page_meta.get("date") or "")
+    if date is None and m:
+        date = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
     return ReportMeta(title=title, agency=agency, year=year, date=date, chars=len(text))
 
 
@@ -208,13 +291,15 @@ def _head_and_tail(paras: list[tuple[int, str]]) -> tuple[int, int]:
     return head, tail
 
 
-def parse(normal: NormalText, rules: StructureRules) -> Document:
+def parse(normal: NormalText, structure_rules: StructureRules) -> Document:
     """Split the report into sections and sentences and give each a role."""
     text = normal.text
-    paras = _paragraphs(text)
+    # a copy of a web page keeps its furniture (公开方式：主动公开): not report content
+    paras, page_meta = _furniture(_paragraphs(text), structure_rules.furniture_pattern)
     head, tail = _head_and_tail(paras)
-    meta = _meta(paras, head, tail, text)
-    para_rules = rules.paragraph_patterns(meta.year)
+    meta = _meta(paras, head, tail, text, page_meta)
+    rules = structure_rules.for_year(meta.year)
+    para_rules = rules.paragraph_patterns()
 
     sections: list[Section] = []
     root = Section(0, 0, "", None, Role.PREAMBLE, "标题与导语", None, 0, len(text))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import yaml
 from ..errors import ChecklistError
 from ..models import Role
 from ..normalize import match_key, translation_table
-from ..structure import StructureRules
+from ..structure import StructureRules, fill_placeholders, unknown_placeholders
 from .model import KINDS, Checklist, ContextRules, FuzzySettings, Group, Item, Rule
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -26,10 +26,11 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TOP_KEYS = {"id", "version", "title", "description", "extends", "settings", "structure",
             "context", "groups", "items", "overrides", "disable"}
 ITEM_KEYS = {"id", "title", "group", "weight", "basis", "guidance", "kind", "match", "roles",
-             "ignore_in_titles", "fuzzy", "context", "examples", "notes"}
+             "ignore_in_titles", "ignore_as_topic", "fuzzy", "context", "examples", "notes"}
 OVERRIDE_KEYS = ITEM_KEYS - {"id"}
-RULE_KEYS = {"any", "all", "within", "exclude", "exclude_within", "note"}
-CONTEXT_KEYS = {"planned", "shortfall", "done", "not_shortfall", "rectified"}
+RULE_KEYS = {"any", "all", "within", "clause", "exclude", "exclude_within", "note"}
+CONTEXT_KEYS = {"planned", "shortfall", "done", "not_shortfall", "rectified", "tentative",
+                "done_figures", "topic_before", "topic_after"}
 GROUP_KEYS = {"id", "title", "basis"}
 EXAMPLE_KEYS = {"match", "no_match"}
 ROLE_NAMES = {r.value for r in Role}
@@ -164,8 +165,13 @@ def _check_patterns(pats: Any, where: tuple, problems: list[Problem]) -> None:
         if not isinstance(p, str):
             problems.append(Problem(where + (i,), "正则表达式应为文字", "a pattern must be a string"))
             continue
+        unknown = unknown_placeholders(p)
+        if unknown:
+            problems.append(Problem(where + (i,), f"未知的占位符“{{{unknown[0]}}}”（可用 {{year}}、{{next_year}}、{{last_year}}）",
+                                    f"unknown placeholder {{{unknown[0]}}} (known: {{year}}, {{next_year}}, {{last_year}})"))
+            continue
         try:
-            re.compile(p.replace("{next_year}", "2025").replace("{year}", "2024"))
+            re.compile(fill_placeholders(p, 2024))
         except re.error as exc:
             problems.append(Problem(where + (i,), f"正则表达式有误：{exc}", "bad regular expression"))
 
@@ -198,6 +204,8 @@ def _check_rule(rule: Any, where: tuple, problems: list[Problem]) -> None:
     for k in ("within", "exclude_within"):
         if k in rule and (not isinstance(rule[k], int) or isinstance(rule[k], bool) or rule[k] < 0):
             problems.append(Problem(where + (k,), f"{k} 应为非负整数（字数）", f"{k} must be a non-negative integer"))
+    if "clause" in rule and not isinstance(rule["clause"], bool):
+        problems.append(Problem(where + ("clause",), "clause 应为 true 或 false", "clause must be true or false"))
     if "exclude" in rule:
         _check_terms(rule["exclude"], where + ("exclude",), problems)
 
@@ -241,7 +249,7 @@ def _check_item_fields(item: dict, where: tuple, problems: list[Problem], *, par
         problems.append(Problem(where, "section 类条目需要 roles", "a section item needs `roles`"))
     if "context" in item:
         _check_context(item["context"], where + ("context",), problems)
-    for k in ("ignore_in_titles", "fuzzy"):
+    for k in ("ignore_in_titles", "ignore_as_topic", "fuzzy"):
         if k in item and not isinstance(item[k], bool):
             problems.append(Problem(where + (k,), f"{k} 应为 true 或 false", f"{k} must be true or false"))
     if "examples" in item:
@@ -331,7 +339,9 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
         if not isinstance(structure, dict):
             problems.append(Problem(("structure",), "structure 应为映射", "structure must be a mapping"))
         else:
-            _check_keys(structure, {"headings", "paragraphs"}, ("structure",), problems)
+            _check_keys(structure, {"headings", "paragraphs", "furniture"}, ("structure",), problems)
+            if "furniture" in structure:
+                _check_patterns(structure["furniture"], ("structure", "furniture"), problems)
             for part in ("headings", "paragraphs"):
                 block = structure.get(part) or {}
                 if not isinstance(block, dict):
@@ -388,14 +398,15 @@ def _rule(raw: dict) -> Rule:
     label = " + ".join("|".join(str(t) for t in g) for g in (raw.get("all") or [raw.get("any")]))
     return Rule(groups=groups, within=raw.get("within"),
                 exclude=tuple(_term(t) for t in raw.get("exclude") or ()),
-                exclude_within=raw.get("exclude_within"), label=label)
+                exclude_within=raw.get("exclude_within"), label=label,
+                clause=bool(raw.get("clause", False)))
 
 
 def _context(raw: dict | None) -> ContextRules | None:
     if not raw:
         return None
-    return ContextRules(*(tuple(str(p) for p in raw.get(k) or ()) for k in
-                          ("planned", "shortfall", "done", "not_shortfall", "rectified")))
+    return ContextRules(**{f.name: tuple(str(p) for p in raw.get(f.name) or ())
+                           for f in fields(ContextRules)})
 
 
 def _item(raw: dict, source: str) -> Item:
@@ -406,6 +417,7 @@ def _item(raw: dict, source: str) -> Item:
         rules=tuple(_rule(r) for r in raw.get("match") or ()),
         roles=tuple(Role(r) for r in raw.get("roles") or ()),
         ignore_in_titles=bool(raw.get("ignore_in_titles", False)),
+        ignore_as_topic=bool(raw.get("ignore_as_topic", False)),
         fuzzy=bool(raw.get("fuzzy", True)),
         context=_context(raw.get("context")),
         examples=dict(raw.get("examples") or {}),
@@ -425,8 +437,12 @@ def _merge(base: dict, child: dict, child_path: Path) -> dict:
             merged.update(child[block])
             out[block] = merged
     if child.get("structure"):
-        st = {k: dict(v) for k, v in (base.get("structure") or {}).items()}
+        st: dict[str, Any] = {k: (list(v) if isinstance(v, list) else dict(v or {}))
+                              for k, v in (base.get("structure") or {}).items()}
         for part, roles in child["structure"].items():
+            if part == "furniture":   # a list of patterns: the child's add to the base's
+                st[part] = list(st.get(part) or []) + list(roles or [])
+                continue
             st.setdefault(part, {}).update(roles or {})
         out["structure"] = st
     groups = {g["id"]: dict(g) for g in base.get("groups") or []}

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from ..models import Role
-from ..structure import StructureRules
+from ..structure import StructureRules, fill_placeholders
 
 KINDS = ("mention", "section")
 
@@ -17,7 +17,8 @@ class Rule:
 
     `groups` hold match keys (punctuation removed); a term starting with `re:` is a
     regular expression over the match key. `within` bounds the gap between the groups'
-    hits; `exclude` terms found within `exclude_within` characters of a hit (anywhere in
+    hits; `clause` requires every hit in one clause (no comma, colon or semicolon between);
+    `exclude` terms found within `exclude_within` characters of a hit (anywhere in
     the sentence when None) discard that hit.
     """
 
@@ -26,6 +27,7 @@ class Rule:
     exclude: tuple[str, ...] = ()
     exclude_within: int | None = None
     label: str = ""              # the rule as written, for explain
+    clause: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,24 +39,27 @@ class ContextRules:
     done: tuple[str, ...] = ()
     not_shortfall: tuple[str, ...] = ()
     rectified: tuple[str, ...] = ()
+    tentative: tuple[str, ...] = ()      # plan cues a figure of work done outweighs (将, 要)
+    done_figures: tuple[str, ...] = ()   # a figure of work done (全年开展…12场)
+    topic_before: tuple[str, ...] = ()   # the mention is the subject of a talk: 就…, 内容包括…
+    topic_after: tuple[str, ...] = ()    # …专题讲座, …知识竞赛, …培训
 
     def merged(self, other: "ContextRules | None") -> "ContextRules":
         if other is None:
             return self
-        return ContextRules(self.planned + other.planned, self.shortfall + other.shortfall,
-                            self.done + other.done, self.not_shortfall + other.not_shortfall,
-                            self.rectified + other.rectified)
+        return ContextRules(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
 
     def compiled(self, year: int | None) -> "CompiledContext":
-        nxt = str(year + 1) if year else r"(?!)"
-
         def join(pats: tuple[str, ...]) -> re.Pattern | None:
             if not pats:
                 return None
-            return re.compile("|".join(f"(?:{p.replace('{next_year}', nxt)})" for p in pats))
+            return re.compile("|".join(f"(?:{fill_placeholders(p, year)})" for p in pats))
 
         return CompiledContext(join(self.planned), join(self.shortfall), join(self.done),
-                               join(self.not_shortfall), join(self.rectified))
+                               join(self.not_shortfall), join(self.rectified),
+                               join(self.tentative), join(self.done_figures),
+                               join(tuple(f"(?:{p})$" for p in self.topic_before)),
+                               join(tuple(f"^(?:{p})" for p in self.topic_after)))
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,10 @@ class CompiledContext:
     done: re.Pattern | None
     not_shortfall: re.Pattern | None
     rectified: re.Pattern | None = None
+    tentative: re.Pattern | None = None
+    done_figures: re.Pattern | None = None
+    topic_before: re.Pattern | None = None
+    topic_after: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ class Item:
     rules: tuple[Rule, ...] = ()
     roles: tuple[Role, ...] = ()          # kind=section: a part with one of these roles
     ignore_in_titles: bool = False        # hits inside 《》 cite a document, they are not acts
+    ignore_as_topic: bool = False         # a lecture, training or contest on the duty is not doing it
     fuzzy: bool = True
     context: ContextRules | None = None
     examples: dict = field(default_factory=dict)
