@@ -3,7 +3,7 @@ failed one, and the outcome (row + JSON line) a worker sends back."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -107,16 +107,23 @@ def summary_fields(rec: AuditRecord, order: dict[str, int], weights: Sequence[fl
     One function for fresh audits and for audits served from the store, so both give the
     same row.
     """
+    rep = rec.report
+    return summarize(((it.id, it.status.value) for it in rec.items), rec.score, rep.agency, rep.year,
+                     rep.format, order, weights, ids)
+
+
+def summarize(statuses: Iterable[tuple[str, str]], score: float, agency: str | None, year: int | None,
+              fmt: str | None, order: dict[str, int], weights: Sequence[float], ids: Sequence[str]) -> tuple:
+    """`summary_fields` from (item id, status) pairs and the report's fields (the store's rows)."""
     codes = ["a"] * len(ids)
-    for it in rec.items:
-        i = order.get(it.id)
+    for item_id, status in statuses:
+        i = order.get(item_id)
         if i is not None:
-            codes[i] = STATUS_CODE.get(it.status.value, "a")
+            codes[i] = STATUS_CODE.get(status, "a")
     done = codes.count("d")
     gap_idx = sorted((i for i, c in enumerate(codes) if c not in "dn"), key=lambda i: (-weights[i], i))[:3]
-    rep = rec.report
-    return (rep.agency, rep.year, float(rec.score), done, len(ids) - codes.count("n"), "".join(codes),
-            tuple(ids[i] for i in gap_idx), rep.format or "")
+    return (agency, year, float(score), done, len(ids) - codes.count("n"), "".join(codes),
+            tuple(ids[i] for i in gap_idx), fmt or "")
 
 
 def error_info(exc: BaseException, path: str) -> ErrorInfo:
@@ -125,4 +132,4 @@ def error_info(exc: BaseException, path: str) -> ErrorInfo:
 
 
 __all__ = ["BATCH_SCHEMA", "CODE_STATUS", "ERROR_SCHEMA", "STATUSES", "STATUS_CODE", "ErrorRow", "ItemInfo",
-           "Outcome", "ReportRow", "error_info", "items_of", "summary_fields"]
+           "Outcome", "ReportRow", "error_info", "items_of", "summarize", "summary_fields"]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 import os
 import re
 import threading
@@ -436,6 +435,7 @@ def audit_queued(store: Store, task_id: int, *, jobs: int | None = None,
     """
     from ..batch import Input, ReportRow, iter_outcomes
     from ..checklist.load import load_checklist
+    from ..schema import AuditRecord
 
     task = get_task(store, task_id)
     queued = task_files(store, task_id, ["queued"])
@@ -458,9 +458,7 @@ def audit_queued(store: Store, task_id: int, *, jobs: int | None = None,
             row = dataclasses.replace(outcome.row, path=f.display)
             line = outcome.line
             if isinstance(row, ReportRow):
-                d = json.loads(line)
-                d["path"] = f.display
-                line = json.dumps(d, ensure_ascii=False)
+                line = AuditRecord.from_json(line).with_path(f.display).to_json()
             store.add(type(outcome)(row, line))
             if isinstance(row, ReportRow):
                 audit_id = store.db.execute("SELECT audit_id FROM run_reports WHERE run_id = ? AND path = ?",
@@ -468,7 +466,7 @@ def audit_queued(store: Store, task_id: int, *, jobs: int | None = None,
                 _finish(store, f, "done", audit_id=audit_id)
             else:
                 err = row.error
-                _finish(store, f, "failed", error=(err.get("zh") or "", err.get("en") or ""))
+                _finish(store, f, "failed", error=(err.zh, err.en))
             store.db.commit()
             n += 1
             if on_file is not None:

@@ -17,9 +17,10 @@ import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..batch import STATUS_CODE, Batch, ErrorRow, Outcome, ReportRow, Skipped, Spool, summary_fields
+from ..batch import STATUS_CODE, Batch, ErrorRow, Outcome, ReportRow, Skipped, Spool, summarize
 from ..messages import STATUS_MARK, STATUS_ZH
 from ..models import Status
+from ..schema import AuditRecord, ErrorInfo
 from ..store import Store
 from .tasks import Task, TaskFile, task_files
 
@@ -63,14 +64,14 @@ def task_batch(store: Store, task: Task, checklist: Checklist | None = None) -> 
     order = {i: n for n, i in enumerate(ids)}
     weights = tuple(it.weight for it in cl.items)
     done = {f.audit_id: f for f in files if f.state == "done" and f.audit_id is not None}
-    statuses: dict[int, list[dict]] = {a: [] for a in done}
+    statuses: dict[int, list[tuple[str, str]]] = {a: [] for a in done}
     audit_list = list(done)
     for chunk in range(0, len(audit_list), 500):
         part = audit_list[chunk:chunk + 500]
         for audit_id, item_id, status in store.db.execute(
                 f"SELECT audit_id, item_id, status FROM items WHERE audit_id IN ({','.join('?' * len(part))})",
                 part):
-            statuses[audit_id].append({"id": item_id, "status": status})
+            statuses[audit_id].append((item_id, status))
     meta: dict[int, tuple] = {}
     for chunk in range(0, len(audit_list), 500):
         part = audit_list[chunk:chunk + 500]
@@ -85,15 +86,13 @@ def task_batch(store: Store, task: Task, checklist: Checklist | None = None) -> 
         by_path[f.display] = f
         if f.state == "done" and f.audit_id in meta:
             agency, year, score, fmt, region, cached = meta[f.audit_id]
-            d = {"items": statuses[f.audit_id], "score": score,
-                 "report": {"agency": agency, "year": year, "format": fmt}}
-            s = summary_fields(d, order, weights, ids)
+            s = summarize(statuses[f.audit_id], score, agency, year, fmt, order, weights, ids)
             batch.add(Outcome(ReportRow(f.display, f.sha256 or "", s[0], s[1], region, s[2], s[3], s[4], s[5], s[6],
                                         s[7], None, bool(cached)), ""))
             audit_ids[f.display] = f.audit_id
         elif f.state == "failed" or (f.state == "rejected" and f.id not in by_name):
-            batch.add(Outcome(ErrorRow(f.display, f.sha256, {"zh": f.error_zh or "", "en": f.error_en or "",
-                                                             "path": f.display}), ""))
+            error = ErrorInfo(f.display, None, None, None, f.error_zh or "", f.error_en or "", "")
+            batch.add(Outcome(ErrorRow(f.display, f.sha256, error), ""))
     batch.finish()
     return TaskData(batch, by_path, audit_ids)
 
@@ -107,9 +106,8 @@ def fill_spool(store: Store, data: TaskData) -> Spool:
     """The stored audits of the task's rows, as the spool the CLI's exports read from."""
     spool = Spool()
     for _rank, r in data.batch.ranking():
-        d = audit_dict(store, data.audit_ids[r.path])
-        d["path"] = r.path
-        spool.add(Outcome(r, json.dumps(d, ensure_ascii=False)))
+        rec = AuditRecord.from_dict(audit_dict(store, data.audit_ids[r.path])).with_path(r.path)
+        spool.add(Outcome(r, rec.to_json()))
     return spool
 
 
