@@ -21,7 +21,9 @@ class CLIError(click.ClickException):
 
 
 def fail(exc: DutycheckError) -> CLIError:
-    err = CLIError(exc.message())
+    from .safetext import display
+
+    err = CLIError(display(exc.message()))   # a file name may hold ESC or non-UTF-8 bytes
     err.exit_code = exc.exit_code
     return err
 

@@ -11,18 +11,21 @@ format that needs them: a cold `dutycheck audit x.txt` must stay fast.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import zipfile
 import zlib
 from pathlib import Path
 
 from .errors import ReportError
 from .models import Location, SourceText
+from .safetext import display_path, visible_controls
 
 MAX_BYTES = 20 * 1024 * 1024
 """Files larger than this are refused before they are read (documented in the README)."""
@@ -58,7 +61,7 @@ _COMMON = frozenset(
 def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> SourceText:
     """Read a report file of any supported format into lines with their locations."""
     p = Path(path)
-    name = str(path)
+    name = display_path(path)      # what outputs show; `p` keeps the bytes that open the file
     data = _read_bytes(p, name, max_bytes)
     kind = sniff(data, p.suffix.lower(), name)
     if kind == "docx":
@@ -68,18 +71,21 @@ def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Sourc
         lines, locs, meta = _pdf_lines(p, data, name)
         src = _source(name, lines, locs, "pdf", data, None, "line", meta)
     elif kind == "html":
-        text, encoding = _decode_html(data, name)
+        text, encoding, replaced = _decode_html(data, name)
         lines, locs = _html_lines(text, name)
-        src = _source(name, lines, locs, "html", data, encoding, "line", {})
+        _checked("\n".join(lines), encoding, name)   # control characters written as &#x1b; count too
+        src = _source(name, lines, locs, "html", data, encoding, "line",
+                      {"replaced_chars": replaced} if replaced else {})
     elif kind == "doc":
         lines, locs, meta = _legacy_word_lines(p, data, name)
         src = _source(name, lines, locs, p.suffix.lower().lstrip(".") or "doc", data, None, "paragraph", meta)
     else:
-        text, encoding = decode_text(data, name)
+        text, encoding, replaced = decode_counted(data, name)
         lines = tuple(_LINE_BREAK.split(text))
         locs = tuple(Location(i + 1) for i in range(len(lines)))
         fmt = "md" if p.suffix.lower() in {".md", ".markdown"} else "txt"
-        src = _source(name, lines, locs, fmt, data, encoding, "line", {})
+        src = _source(name, lines, locs, fmt, data, encoding, "line",
+                      {"replaced_chars": replaced} if replaced else {})
     _check_has_chinese(src)
     return src
 
@@ -169,41 +175,90 @@ def _looks_binary(data: bytes) -> bool:
 # ---------------------------------------------------------------------------- text
 
 def decode_text(data: bytes, name: str = "") -> tuple[str, str]:
-    """Bytes of a text file → (text, encoding name).
+    """Bytes of a text file → (text, encoding name); see `decode_counted`."""
+    text, encoding, _ = decode_counted(data, name)
+    return text, encoding
+
+
+REPLACED_SHARE = 0.01
+"""A decoding may replace at most this share of the characters (a damaged byte here and
+there); more, and the file is in some other encoding or not text at all."""
+
+
+def decode_counted(data: bytes, name: str = "") -> tuple[str, str, int]:
+    """Bytes of a text file → (text, encoding name, characters replaced by U+FFFD).
 
     Strict decodings before any guesser: a BOM, then UTF-8, then GB18030 (a superset
-    of GBK and GB2312), then Big5; charset-normalizer only when all fail, because it
-    mistakes short GBK text for Korean.
+    of GBK and GB2312), then Big5. When none decodes cleanly (one damaged byte in a
+    download, UTF-16 without a BOM cut at an odd byte), the decoding that reads most like
+    Chinese prose with at most 1 % of its characters (or 8) replaced wins, and the count is
+    returned so the outputs can say so. charset-normalizer only when all that fails,
+    because it mistakes short GBK text for Korean.
     """
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32-le"),
                      (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):
-            return _checked(_strict(data[len(bom):], enc, name), enc.replace("-sig", "-bom"), name)
+            text, replaced = _replacing(data[len(bom):], enc)
+            if replaced > _allowed(text):
+                _strict(data[len(bom):], enc, name)     # raises, naming the first bad byte
+            return (*_checked(text, enc.replace("-sig", "-bom"), name), replaced)
     utf16 = _utf16_without_bom(data)
     if utf16:
-        text = _try(data, utf16)
-        if text is not None:
-            return _checked(text, utf16, name)
+        text, replaced = _replacing(data, utf16)
+        if replaced <= _allowed(text):
+            return (*_checked(text, utf16, name), replaced)
     if b"\x00" in data[:4096]:
-        raise _binary(name)
+        # UTF-16 without a BOM whose text is nearly all Chinese has few NUL bytes to show it:
+        # it is UTF-16 when one byte order reads as common Chinese prose
+        best = None
+        for enc in ("utf-16-le", "utf-16-be"):
+            text, replaced = _replacing(data, enc)
+            share = _common_share(text[:20000])
+            if (replaced <= _allowed(text) and share >= 0.3 and len(_CJK.findall(text[:20000])) >= MIN_CJK
+                    and (best is None or share > best[0])):
+                best = (share, text, enc, replaced)
+        if best is None:
+            raise _binary(name)
+        return (*_checked(best[1], best[2], name), best[3])
     text = _try(data, "utf-8")
     if text is not None:
-        return _checked(text, "utf-8", name)
-    gb = _try(data, "gb18030")
-    big5 = _try(data, "big5")
-    if gb is not None and big5 is not None:
-        return _checked(*((big5, "big5") if _common_share(big5) > _common_share(gb) else (gb, "gb18030")), name)
-    if gb is not None:
-        return _checked(gb, "gb18030", name)
-    if big5 is not None:
-        return _checked(big5, "big5", name)
+        return (*_checked(text, "utf-8", name), 0)
+    candidates = []
+    for enc in ("gb18030", "big5", "utf-8"):
+        text, replaced = _replacing(data, enc)
+        if replaced <= _allowed(text):
+            candidates.append((_common_share(text), -replaced, enc, text))
+    if candidates:
+        _, neg, enc, text = max(candidates)
+        return (*_checked(text, enc, name), -neg)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_8", "utf_16"]).best()
     if best is None:
         raise ReportError("无法识别文件编码，或不是文本文件（二进制内容）",
                           "cannot detect the text encoding, or not a text file (binary content)", path=name)
-    return _checked(str(best), best.encoding, name)
+    return (*_checked(str(best), best.encoding, name), 0)
+
+
+def _allowed(text: str) -> int:
+    return max(8, int(len(text) * REPLACED_SHARE))
+
+
+def _replacing(data: bytes, enc: str) -> tuple[str, int]:
+    """Decode with U+FFFD for each undecodable sequence; the number of replacements."""
+    _REPLACED.n = 0
+    return data.decode(enc, "dutycheck-count"), _REPLACED.n
+
+
+def _count_replacement(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _REPLACED.n += 1
+    return "\ufffd", exc.end
+
+
+_REPLACED = threading.local()
+codecs.register_error("dutycheck-count", _count_replacement)
 
 
 def _strict(data: bytes, enc: str, name: str) -> str:
@@ -256,7 +311,7 @@ def _checked(text: str, encoding: str, name: str) -> tuple[str, str]:
 
 def _source(name: str, lines, locs, fmt: str, data: bytes, encoding: str | None, unit: str,
             meta: dict) -> SourceText:
-    lines = tuple(lines) or ("",)
+    lines = tuple(visible_controls(ln) for ln in lines) or ("",)   # ESC[2J must not reach a terminal
     locs = tuple(locs) or (Location(1),)
     return SourceText(path=name, lines=lines, locations=locs, format=fmt,
                       sha256=hashlib.sha256(data).hexdigest(), size=len(data), encoding=encoding,
@@ -277,7 +332,33 @@ def _check_has_chinese(src: SourceText) -> None:
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-_MAX_XML = 200 * 1024 * 1024
+MAX_DOCX_BODY = 32 * 1024 * 1024
+"""word/document.xml may inflate to this many bytes (a 300-page report is about 10 MB); more is
+a zip bomb. Parsed, it costs lxml about 6 times that in memory."""
+MAX_DOCX_PART = 4 * 1024 * 1024
+"""numbering.xml and styles.xml: real ones are below 1 MB."""
+MAX_TEXT_CHARS = 4_000_000
+"""Characters a document may produce (a 20 MB text file holds about 7 M, a real report < 200 k)."""
+MAX_TABLE_DEPTH = 12
+"""Tables nested deeper than this are refused (real reports nest two or three)."""
+
+
+def _too_big(what: str, limit: int, name: str) -> ReportError:
+    mb = limit / 2**20
+    return ReportError(f"Word 文档的 {what} 过大（解压后超过 {mb:g} MB，可能是压缩炸弹），未读取",
+                       f"{what} inflates beyond {mb:g} MB (zip bomb?); not read", path=name)
+
+
+def _read_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, name: str) -> bytes:
+    """A zip member, refused before inflating when its size says it is too large, and cut off
+    while inflating if the header lied (zipfile reads at most the declared size)."""
+    if info.file_size > limit or info.compress_size > limit:
+        raise _too_big(info.filename, limit, name)
+    with z.open(info) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise _too_big(info.filename, limit, name)
+    return data
 
 
 def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict]:
@@ -294,13 +375,11 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         info = z.getinfo("word/document.xml")
-        if info.file_size > _MAX_XML:
-            raise ReportError("Word 文档正文过大（可能是压缩炸弹），未读取",
-                              "document.xml too large (zip bomb?); not read", path=name)
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
-        body_xml = z.read(info)
+        body_xml = _read_part(z, info, MAX_DOCX_BODY, name)
         root = etree.fromstring(body_xml, parser)
-        numbering = _Numbering(z, parser)
+        del body_xml
+        numbering = _Numbering(z, parser, name)
     except ReportError:
         raise
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, EOFError, OSError, ValueError,
@@ -311,11 +390,54 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
     lines: list[str] = []
     locs: list[Location] = []
     para_no = 0
+    chars = 0
 
     def emit(text: str, loc: Location) -> None:
+        nonlocal chars
+        chars += len(text)
+        if chars > MAX_TEXT_CHARS:
+            raise ReportError(f"Word 文档文字过多（超过 {MAX_TEXT_CHARS:,} 字），未审查",
+                              f"the document produces more than {MAX_TEXT_CHARS:,} characters; not audited",
+                              path=name)
         for part in text.split("\n"):
             lines.append(part)
             locs.append(loc)
+
+    def cell_text(el, depth: int) -> list[str]:
+        """Texts of a cell's paragraphs, a nested table's rows once each (not once per level)."""
+        out: list[str] = []
+        nonlocal para_no
+        for child in el:
+            tag = child.tag
+            if tag == f"{{{_W}}}p":
+                para_no += 1
+                out.append(_para_text(child).strip())
+            elif tag == f"{{{_W}}}tbl":
+                out.extend(text for text, _ in table_rows(child, depth + 1))
+            elif tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
+                out.extend(cell_text(child, depth))
+        return out
+
+    def direct(el, tag: str):
+        """Children with this tag, looking through content controls, not into nested tables."""
+        for child in el:
+            if child.tag == tag:
+                yield child
+            elif child.tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
+                yield from direct(child, tag)
+
+    def table_rows(tbl, depth: int) -> list[tuple[str, int]]:
+        """(text, first paragraph number) of each row; a nested table's rows are read by its cell."""
+        if depth > MAX_TABLE_DEPTH:
+            raise ReportError(f"Word 文档中的表格嵌套超过 {MAX_TABLE_DEPTH} 层，未读取",
+                              f"tables nested more than {MAX_TABLE_DEPTH} deep; not read", path=name)
+        rows = []
+        for row in direct(tbl, f"{{{_W}}}tr"):
+            first = para_no + 1
+            cells = [" ".join(t for t in cell_text(cell, depth) if t) for cell in direct(row, f"{{{_W}}}tc")]
+            if any(cells):
+                rows.append(("；".join(c for c in cells if c), first))
+        return rows
 
     def walk(el) -> None:
         nonlocal para_no
@@ -325,16 +447,8 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
                 para_no += 1
                 emit(numbering.label(child) + _para_text(child), Location(para_no))
             elif tag == f"{{{_W}}}tbl":
-                for row in child.iter(f"{{{_W}}}tr"):
-                    cells = []
-                    first = para_no + 1
-                    for cell in row.findall(f"{{{_W}}}tc"):
-                        paras = cell.findall(f".//{{{_W}}}p")
-                        para_no += len(paras)
-                        texts = [_para_text(p).strip() for p in paras]
-                        cells.append(" ".join(t for t in texts if t))
-                    if any(cells):
-                        emit("；".join(c for c in cells if c), Location(first))
+                for row, first in table_rows(child, 1):
+                    emit(row, Location(first))
             elif tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
                 walk(child)
 
@@ -376,6 +490,8 @@ _CN_DIGITS = "零一二三四五六七八九"
 
 
 def _chinese_number(n: int) -> str:
+    if n < 0:
+        return str(n)
     if n < 10:
         return _CN_DIGITS[n]
     if n < 20:
@@ -395,11 +511,15 @@ def _format_number(n: int, fmt: str) -> str:
         s = chr(ord("A") + (n - 1) % 26)
         return s if fmt == "upperLetter" else s.lower()
     if fmt in {"upperRoman", "lowerRoman"}:
-        vals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-        s, k = "", n
+        if not 1 <= n <= 3999:      # no Roman numeral (Word shows digits too)
+            return str(n)
+        vals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+        parts, k = [], n
         for v, r in vals:
-            while k >= v:
-                s, k = s + r, k - v
+            q, k = divmod(k, v)
+            parts.append(r * q)
+        s = "".join(parts)
         return s if fmt == "upperRoman" else s.lower()
     if fmt in {"bullet", "none"}:
         return ""
@@ -409,7 +529,7 @@ def _format_number(n: int, fmt: str) -> str:
 class _Numbering:
     """Rebuilds the visible labels of Word's automatic numbering (一、 （一） 1.)."""
 
-    def __init__(self, z: zipfile.ZipFile, parser) -> None:
+    def __init__(self, z: zipfile.ZipFile, parser, name: str = "") -> None:
         from lxml import etree
 
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
@@ -417,28 +537,29 @@ class _Numbering:
         self.counters: dict[str, dict[int, int]] = {}
         names = set(z.namelist())
         if "word/numbering.xml" in names:
-            root = etree.fromstring(z.read("word/numbering.xml"), parser)
+            root = etree.fromstring(_read_part(z, z.getinfo("word/numbering.xml"), MAX_DOCX_PART, name), parser)
             abstract = {}
             for a in root.findall(f"{{{_W}}}abstractNum"):
                 lv = {}
                 for lvl in a.findall(f"{{{_W}}}lvl"):
-                    ilvl = int(lvl.get(f"{{{_W}}}ilvl", "0"))
+                    ilvl = _level(lvl.get(f"{{{_W}}}ilvl"))
                     fmt = _val(lvl.find(f"{{{_W}}}numFmt")) or "decimal"
-                    text = _val(lvl.find(f"{{{_W}}}lvlText")) or ""
-                    start = int(_val(lvl.find(f"{{{_W}}}start")) or 1)
-                    lv[ilvl] = (fmt, text, start)
+                    text = (_val(lvl.find(f"{{{_W}}}lvlText")) or "")[:40]
+                    start = _int(_val(lvl.find(f"{{{_W}}}start")), 1, 0, _MAX_START)
+                    if ilvl is not None:
+                        lv[ilvl] = (fmt, text, start)
                 abstract[a.get(f"{{{_W}}}abstractNumId")] = lv
             for num in root.findall(f"{{{_W}}}num"):
                 aid = _val(num.find(f"{{{_W}}}abstractNumId"))
                 self.levels[num.get(f"{{{_W}}}numId")] = abstract.get(aid, {})
         if "word/styles.xml" in names:
-            root = etree.fromstring(z.read("word/styles.xml"), parser)
+            root = etree.fromstring(_read_part(z, z.getinfo("word/styles.xml"), MAX_DOCX_PART, name), parser)
             for st in root.findall(f"{{{_W}}}style"):
                 npr = st.find(f"{{{_W}}}pPr/{{{_W}}}numPr")
                 if npr is not None:
                     num_id = _val(npr.find(f"{{{_W}}}numId"))
-                    ilvl = int(_val(npr.find(f"{{{_W}}}ilvl")) or 0)
-                    if num_id:
+                    ilvl = _level(_val(npr.find(f"{{{_W}}}ilvl")) or "0")
+                    if num_id and ilvl is not None:
                         self.style_num[st.get(f"{{{_W}}}styleId")] = (num_id, ilvl)
 
     def label(self, p) -> str:
@@ -448,7 +569,9 @@ class _Numbering:
         npr = ppr.find(f"{{{_W}}}numPr")
         if npr is not None:
             num_id = _val(npr.find(f"{{{_W}}}numId"))
-            ilvl = int(_val(npr.find(f"{{{_W}}}ilvl")) or 0)
+            ilvl = _level(_val(npr.find(f"{{{_W}}}ilvl")) or "0")
+            if ilvl is None:
+                return ""
         else:
             style = _val(ppr.find(f"{{{_W}}}pStyle"))
             if style not in self.style_num:
@@ -477,6 +600,28 @@ class _Numbering:
 
 def _val(el) -> str | None:
     return None if el is None else el.get(f"{{{_W}}}val")
+
+
+_MAX_START = 32767
+"""Word's own upper bound for a numbering start value."""
+
+
+def _int(text: str | None, default: int, lo: int, hi: int) -> int:
+    """An integer attribute of damaged or hostile XML, clamped into [lo, hi]."""
+    try:
+        n = int(text) if text is not None else default
+    except ValueError:
+        n = default
+    return min(max(n, lo), hi)
+
+
+def _level(text: str | None) -> int | None:
+    """A numbering level 0–8, or None when the attribute is not one."""
+    try:
+        n = int(text or "0")
+    except ValueError:
+        return None
+    return n if 0 <= n <= 8 else None
 
 
 # ---------------------------------------------------------------------------- pdf
@@ -803,17 +948,17 @@ _BOILERPLATE = re.compile(
 _CONTENT_HINT = re.compile(r"zoom|trs_?editor|article|content|detail|text|main|ucap|view|zw|wzzw|pages_content", re.I)
 
 
-def _decode_html(data: bytes, name: str) -> tuple[str, str]:
+def _decode_html(data: bytes, name: str) -> tuple[str, str, int]:
     """Decode in the page's declared charset when it decodes cleanly, else as text."""
     m = _META_CHARSET.search(data[:4096])
     if m and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         declared = m.group(1).decode("ascii", "ignore").lower()
         declared = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}.get(declared, declared)
         try:
-            return _checked(data.decode(declared), declared, name)
+            return (*_checked(data.decode(declared), declared, name), 0)
         except (UnicodeDecodeError, LookupError):
             pass
-    return decode_text(data, name)
+    return decode_counted(data, name)
 
 
 def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
@@ -826,7 +971,10 @@ def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     for tag in soup.find_all(True):
-        if tag.decomposed or not tag.attrs or tag.name in {"body", "html"}:
+        # not `tag.decomposed`: on a live tag bs4 looks the missing attribute up as a child tag
+        # named "_decomposed", a walk of the whole subtree for every tag (quadratic: a 437 KB page
+        # of nested tags took 152 s)
+        if vars(tag).get("_decomposed") or not tag.attrs or tag.name in {"body", "html"}:
             continue
         ident = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
         if ident.strip() and _BOILERPLATE.search(ident) and not _CONTENT_HINT.search(ident):
@@ -846,14 +994,21 @@ def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
                 locs.append(Location(current_line))
             current.clear()
 
+    # the nearest block ancestor of every tag, top-down in one pass (not a walk up per string)
+    block_of: dict[int, object] = {
+        id(content): content if content.name in _BLOCK_TAGS
+        else next((a for a in content.parents if a.name in _BLOCK_TAGS), None)}
     for node in content.descendants:
-        if getattr(node, "name", None) == "br":
+        name = getattr(node, "name", None)
+        if name is not None:
+            block_of[id(node)] = node if name in _BLOCK_TAGS else block_of.get(id(node.parent))
+        if name == "br":
             flush()
             continue
         if not isinstance(node, NavigableString) or isinstance(node, (Comment, Declaration, Doctype,
                                                                           ProcessingInstruction)):
             continue
-        block = next((a for a in node.parents if a.name in _BLOCK_TAGS), None)
+        block = block_of.get(id(node.parent))
         if block is not current_block:
             flush()
             current_block = block
@@ -886,7 +1041,26 @@ def _main_block(soup):
     Score each element that directly contains paragraphs or text by the Chinese characters
     of that text, minus those inside links (menus and related-link lists are all links).
     """
+    from bs4 import CData, NavigableString
+
     body = soup.body or soup
+    # Chinese characters of every tag's text and of the links in it, bottom-up in one pass:
+    # asking each candidate's children for get_text() is quadratic in the nesting depth
+    total: dict[int, int] = {}
+    link: dict[int, int] = {}
+    nodes = list(body.descendants)
+    for node in reversed(nodes):        # children before their parents
+        parent = id(node.parent)
+        if getattr(node, "name", None) is None:
+            n = len(_CJK.findall(str(node))) if type(node) in (NavigableString, CData) else 0
+            total[parent] = total.get(parent, 0) + n
+        else:
+            key = id(node)
+            if node.name == "a":
+                link[key] = total.get(key, 0)
+            total[parent] = total.get(parent, 0) + total.get(key, 0)
+            link[parent] = link.get(parent, 0) + link.get(key, 0)
+    del nodes
     best, best_score = None, 0
     for el in [body, *body.find_all(["div", "article", "section", "td", "main", "center"])]:
         own = 0
@@ -896,8 +1070,7 @@ def _main_block(soup):
                 own += len(_CJK.findall(str(child)))
             elif name in {"p", "span", "font", "strong", "b", "h1", "h2", "h3", "h4", "li", "table", "ul", "ol",
                           "blockquote", "pre"}:
-                link = sum(len(_CJK.findall(a.get_text())) for a in child.find_all("a"))
-                own += len(_CJK.findall(child.get_text())) - 2 * link
+                own += total.get(id(child), 0) - 2 * link.get(id(child), 0)
         if own > best_score:
             best, best_score = el, own
     return best if best is not None else body

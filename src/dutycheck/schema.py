@@ -195,6 +195,11 @@ class AuditRecord:
         return str(self.extra.get("unit", "line"))
 
     @property
+    def fingerprints(self) -> str | None:
+        """Sentence hashes for copy detection (formal.fingerprints), as written in the JSON."""
+        return self.extra.get("fingerprints")
+
+    @property
     def formal(self) -> list[Mapping[str, Any]]:
         """形式审查 findings (formal.py), as written in the JSON."""
         return list(self.extra.get("formal") or ())
@@ -217,7 +222,8 @@ class AuditRecord:
     def from_result(cls, r: AuditResult) -> AuditRecord:
         m = r.report
         return cls(r.path, r.sha256,
-                   ReportInfo(m.agency, m.year, m.date, m.chars, m.title, r.source_format, r.encoding),
+                   ReportInfo(m.agency, m.year, m.date, m.chars, m.title, r.source_format, r.encoding,
+                              {"replaced_chars": r.replaced_chars} if r.replaced_chars else {}),
                    r.checklist_id, r.checklist_version, r.score,
                    tuple(GroupRecord(g.id, g.title, g.score, g.done, g.total) for g in r.groups),
                    tuple(ItemRecord.from_item(it) for it in r.items),

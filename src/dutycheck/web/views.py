@@ -87,8 +87,9 @@ def task_batch(store: Store, task: Task, checklist: Checklist | None = None) -> 
         if f.state == "done" and f.audit_id in meta:
             agency, year, score, fmt, region, cached = meta[f.audit_id]
             s = summarize(statuses[f.audit_id], score, agency, year, fmt, order, weights, ids)
+            # the stored line too: the batch's 形式审查 (copies, findings) reads it, as in `batch`
             batch.add(Outcome(ReportRow(f.display, f.sha256 or "", s[0], s[1], region, s[2], s[3], s[4], s[5], s[6],
-                                        s[7], None, bool(cached)), ""))
+                                        s[7], None, bool(cached)), audit_line(store, f.audit_id)))
             audit_ids[f.display] = f.audit_id
         elif f.state == "failed" or (f.state == "rejected" and f.id not in by_name):
             error = ErrorInfo(f.display, None, None, None, f.error_zh or "", f.error_en or "", "")
@@ -97,9 +98,13 @@ def task_batch(store: Store, task: Task, checklist: Checklist | None = None) -> 
     return TaskData(batch, by_path, audit_ids)
 
 
-def audit_dict(store: Store, audit_id: int) -> dict:
+def audit_line(store: Store, audit_id: int) -> str:
     row = store.db.execute("SELECT audit_json FROM audits WHERE id = ?", (audit_id,)).fetchone()
-    return json.loads(zlib.decompress(row[0]).decode("utf-8"))
+    return zlib.decompress(row[0]).decode("utf-8")
+
+
+def audit_dict(store: Store, audit_id: int) -> dict:
+    return json.loads(audit_line(store, audit_id))
 
 
 def fill_spool(store: Store, data: TaskData) -> Spool:
