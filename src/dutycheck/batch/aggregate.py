@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from array import array
 from collections.abc import Iterable, Sequence
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..copies import CrossFindings, CrossIndex, Entry
 from ..formal import Finding
-from ..schema import AuditRecord, BatchRecord
+from ..schema import BatchRecord
 from .inputs import Skipped
 from .records import CODE_STATUS, STATUSES, ErrorRow, ItemInfo, Outcome, ReportRow, items_of
 
@@ -135,9 +136,12 @@ class Batch:
             if self.keep_rows:
                 self.rows.append(row)
             if self._cross is not None and not row.duplicate_of and outcome.line:
-                rec = AuditRecord.from_json(outcome.line)
-                self._cross.add(row.path, row.agency, row.year, rec.report.date, rec.fingerprints)
-                found = tuple(Finding.from_dict(dict(f)) for f in rec.formal)
+                # only the facts the checks across reports need: an audit/1 line, or the web's
+                # facts line that holds just these keys
+                d = json.loads(outcome.line)
+                self._cross.add(row.path, row.agency, row.year, (d.get("report") or {}).get("date"),
+                                d.get("fingerprints"))
+                found = tuple(Finding.from_dict(f) for f in d.get("formal") or ())
                 if found:
                     self._formal[row.path] = found
                 self._names[row.path] = (row.agency, row.year)
