@@ -51,19 +51,23 @@ class EvidenceRecord:
     status: Status
     phrase: str
     reason: str
+    matched: str | None = None   # the matched words of the sentence (None in records before it existed)
     page: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
-    _KEYS = frozenset({"text", "line", "section", "role", "score", "status", "phrase", "reason", "page"})
+    _KEYS = frozenset({"text", "line", "section", "role", "score", "status", "phrase", "reason", "matched",
+                       "page"})
 
     @classmethod
     def from_evidence(cls, e: Evidence) -> EvidenceRecord:
-        return cls(e.text, e.line, e.section, e.role, e.score, e.status, e.phrase, e.reason, e.page)
+        return cls(e.text, e.line, e.section, e.role, e.score, e.status, e.phrase, e.reason, e.matched, e.page)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"text": self.text, "line": self.line, "section": self.section,
                              "role": self.role.value, "score": self.score, "status": self.status.value,
                              "phrase": self.phrase, "reason": self.reason}
+        if self.matched is not None:
+            d["matched"] = self.matched
         if self.page is not None:
             d["page"] = self.page
         if self.extra:
@@ -73,8 +77,8 @@ class EvidenceRecord:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> EvidenceRecord:
         return cls(d["text"], d["line"], d.get("section") or "", Role(d["role"]), d["score"],
-                   Status(d["status"]), d.get("phrase") or "", d.get("reason") or "", d.get("page"),
-                   _extra(d, cls._KEYS))
+                   Status(d["status"]), d.get("phrase") or "", d.get("reason") or "", d.get("matched"),
+                   d.get("page"), _extra(d, cls._KEYS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +261,30 @@ class AuditRecord:
     @classmethod
     def from_json(cls, line: str) -> AuditRecord:
         return cls.from_dict(json.loads(line))
+
+    def to_result(self) -> AuditResult:
+        """The typed audit the document renderers read (memo, report page), from a stored or
+        spooled record, so a batch's memos equal `audit --format docx`."""
+        from .formal import Finding
+        from .models import AuditResult, Evidence, GroupScore, ItemResult, ReportMeta
+
+        rep = self.report
+        items = tuple(
+            ItemResult(it.id, it.title, it.group, it.weight, it.status, it.confidence,
+                       tuple(Evidence(e.text, e.line, e.section, e.role, e.score, e.status, e.phrase,
+                                      e.matched or "", e.reason, e.page) for e in it.evidence),
+                       it.basis, it.guidance, machine_status=it.machine_status,
+                       review=dict(it.review) if it.review is not None else None)
+            for it in self.items)
+        return AuditResult(
+            path=self.path, sha256=self.sha256,
+            report=ReportMeta(title=rep.title, agency=rep.agency, year=rep.year, date=rep.date, chars=rep.chars),
+            checklist_id=self.checklist_id, checklist_version=self.checklist_version, score=self.score,
+            groups=tuple(GroupScore(g.id, g.title, g.score, g.done, g.total) for g in self.groups),
+            items=items, source_format=rep.format, encoding=rep.encoding,
+            formal=tuple(Finding.from_dict(dict(f)) for f in self.formal),
+            fingerprints=self.fingerprints or "", unit=self.unit,
+            replaced_chars=int(rep.extra.get("replaced_chars") or 0))
 
     def with_path(self, path: str) -> AuditRecord:
         """The same audit under another file name (a cached audit of identical bytes)."""
