@@ -195,13 +195,14 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
     pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.hits]
     if not pending:
         return
-    doc_bigrams = _bigrams(joined)
     for term, cutoff in pending:
         grams = compiled.term_bigrams[term]
         need = 0.6 * len(grams)
-        if not grams or len(grams & doc_bigrams) < need:
+        if not grams:
             continue
-        present = [g for g in grams if g in doc_bigrams]    # the others are in no sentence
+        present = [g for g in grams if g in joined]     # substring search; the others are in no sentence
+        if len(present) < need:
+            continue
         for s, key in enumerate(index.keys):
             if not _shares(present, key, need):
                 continue
@@ -286,7 +287,6 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                 continue
             start = min(p.start for p in parts)
             end = max(p.end for p in parts)
-            lo, hi = index.span_in_text(s, start, end)
             excluded = _excluded(rule, index, s, start, end)
             if excluded:
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
@@ -296,6 +296,7 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
                                           "出现在书名号《》内：引用文件名，不是工作举措"))
                 continue
+            lo, hi = index.span_in_text(s, start, end)
             out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi],
                                 min(p.score for p in parts), CLAUSE_BARRIER in key[start:end]))
             if sentence.role is not Role.SHORTFALLS:
