@@ -216,8 +216,11 @@ def normalize(source: SourceText) -> NormalText:
     md_headings: dict[int, int] = {}
     npos = 0
     orig_text_len = off
+    # a Word table row is a paragraph of its own: the rejoiner never runs it into the next
+    table_rows = set(source.meta.get("table_rows") or ())
     for k, (clean, pieces, md, i) in enumerate(lines):
         if k and not (md is None and lines[k - 1][2] is None
+                      and i not in table_rows and lines[k - 1][3] not in table_rows
                       and _joins(lines[k - 1][0], clean, typical)):
             # paragraph break: keep the newline that ended the previous source line
             prev_i = lines[k - 1][3]

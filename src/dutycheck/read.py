@@ -310,6 +310,7 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
     body = root.find(f"{{{_W}}}body")
     lines: list[str] = []
     locs: list[Location] = []
+    table_rows: list[int] = []    # indices in `lines` of table rows
     para_no = 0
 
     def emit(text: str, loc: Location) -> None:
@@ -334,13 +335,16 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
                         texts = [_para_text(p).strip() for p in paras]
                         cells.append(" ".join(t for t in texts if t))
                     if any(cells):
+                        # a row is a paragraph of its own (normalize keeps it apart from its
+                        # neighbours); its cells are clauses, so no phrase spans two cells
+                        table_rows.append(len(lines))
                         emit("；".join(c for c in cells if c), Location(first))
             elif tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
                 walk(child)
 
     if body is not None:
         walk(body)
-    return lines, locs, {"paragraphs": para_no}
+    return lines, locs, {"paragraphs": para_no, "table_rows": table_rows}
 
 
 def _para_text(p) -> str:
