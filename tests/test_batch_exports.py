@@ -111,7 +111,7 @@ def test_xlsx_reads_back(mixed, tmp_path):
     res = run(str(root), "-r", "--jobs", "2", "--format", "xlsx", "--out", str(out))
     assert res.exit_code == 3
     wb = openpyxl.load_workbook(out, read_only=True)
-    assert wb.sheetnames == ["排名", "覆盖矩阵", "状态矩阵", "报告结构", "地区", "明细", "错误"]
+    assert wb.sheetnames == ["排名", "覆盖矩阵", "状态矩阵", "报告结构", "地区", "明细", "形式审查", "错误"]
     ranking = list(wb["排名"].iter_rows(values_only=True))
     assert ranking[0][:5] == ("名次", "单位", "年度", "地区", "得分")
     assert {r[1] for r in ranking[1:]} == AGENCIES and len(ranking) == 7
@@ -128,7 +128,7 @@ def test_xlsx_reads_back(mixed, tmp_path):
     d = audit_dict(audit_path(files["晋城市教育局-2023"]))
     assert len(jc) == sum(1 for it in d["items"] if it["status"] == "done")
     assert all(r[10] for r in jc)                       # every done item has its quote
-    assert all(r[14] for r in items[1:] if r[9] != "已开展")  # every gap says what to add
+    assert all(r[14] and r[15] for r in items[1:] if r[9] != "已开展")  # every gap: 依据 and what to add
     errors = list(wb["错误"].iter_rows(values_only=True))
     assert {(Path(r[0]).name, r[1]) for r in errors[1:]} == {("损坏.docx", "失败"), ("空白.txt", "失败"),
                                                              ("照片.jpg", "跳过")}

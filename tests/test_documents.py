@@ -166,3 +166,21 @@ def test_report_page_from_the_cli(tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "于田县教育局" in page and "structure.shortfalls" in page
     assert run("audit", REPORT, "--format", "html").output.startswith("<!DOCTYPE html>")
+
+
+def test_memo_shows_the_reviewers_corrections(tmp_path):
+    db = tmp_path / "r.sqlite"
+    assert run("batch", REPORT, "--db", db, "-f", "json", "-o", tmp_path / "b.json").exit_code == 0
+    r = run("review", "set", REPORT, "legal-counsel.retained", "absent", "--note", "律师仅列席会议",
+            "--by", "李四", "--db", db)
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "memo.docx"
+    assert run("audit", REPORT, "--db", db, "-f", "docx", "-o", out).exit_code == 0
+    paras = [p.text for p in Document(str(out)).paragraphs]
+    review = paras[paras.index("六、复核意见") + 1:]
+    assert review[0].startswith("审查人对以下 1 项的自动判定作了更正")
+    assert "法律顾问" in review[1] and "自动判定为“已开展”，复核为“未提及”" in review[1]
+    assert "律师仅列席会议" in review[1] and "李四" in review[1]
+    # the corrected duty is now a gap with what to add
+    gaps = paras[paras.index("四、缺项及补写要求"):paras.index("五、形式问题")]
+    assert any("法律顾问" in p and "未提及" in p for p in gaps)

@@ -76,6 +76,7 @@ def audit_source(source: SourceText, checklist: Checklist | str | os.PathLike = 
         checklist_id=cl.id, checklist_version=cl.version, score=score, groups=groups,
         items=tuple(items), source_format=source.format, encoding=source.encoding,
         formal=formal, fingerprints=prints.to_json(), unit=source.unit,
+        replaced_chars=int(source.meta.get("replaced_chars", 0)),
     )
 
 
@@ -89,7 +90,9 @@ def audit_path(path: str | os.PathLike, checklist: Checklist | str | os.PathLike
 
 def source_from_text(text: str, name: str = "<text>") -> SourceText:
     """Wrap a string as a source, for auditing text from Python."""
-    lines = tuple(text.splitlines()) or ("",)
+    from .safetext import visible_controls
+
+    lines = tuple(visible_controls(ln) for ln in text.splitlines()) or ("",)
     data = text.encode("utf-8")
     return SourceText(path=name, lines=lines, locations=tuple(Location(i + 1) for i in range(len(lines))),
                       format="text", sha256=hashlib.sha256(data).hexdigest(), size=len(data),

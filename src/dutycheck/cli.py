@@ -21,7 +21,9 @@ class CLIError(click.ClickException):
 
 
 def fail(exc: DutycheckError) -> CLIError:
-    err = CLIError(exc.message())
+    from .safetext import display
+
+    err = CLIError(display(exc.message()))   # a file name may hold ESC or non-UTF-8 bytes
     err.exit_code = exc.exit_code
     return err
 
@@ -239,3 +241,7 @@ main.add_command(_checklist_group)
 from .cli_review import review as _review_group  # noqa: E402
 
 main.add_command(_review_group)
+
+from .cli_serve import serve as _serve_cmd  # noqa: E402
+
+main.add_command(_serve_cmd)

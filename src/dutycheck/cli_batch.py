@@ -229,7 +229,8 @@ def _write(result, spool, fmt: str, out: str | None) -> None:
 
             from .render.batch_table import render_batch_table
 
-            console = Console(file=fh, width=160, force_terminal=False, color_system=None) if out else None
+            console = (Console(file=fh, width=160, force_terminal=False, color_system=None, markup=False)
+                       if out else None)
             render_batch_table(result, console)
         elif fmt == "csv":
             from .render.csv import write_csv

@@ -156,7 +156,7 @@ def date_findings(meta: ReportMeta, lines: Sequence[str], locations: Sequence[Lo
 def part_findings(items: Iterable[ItemResult]) -> list[Finding]:
     """The required parts (the checklist's `structure` group) the report lacks."""
     return [Finding(MISSING_PART, item=it.id, text=it.title)
-            for it in items if it.group == STRUCTURE_GROUP and it.status is not Status.DONE]
+            for it in items if it.group == STRUCTURE_GROUP and it.status not in (Status.DONE, Status.NA)]
 
 
 def check_report(meta: ReportMeta, items: Sequence[ItemResult], lines: Sequence[str],

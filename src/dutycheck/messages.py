@@ -152,3 +152,9 @@ def formal_message(f, unit: str = "line") -> str:
     if code == "supersedes":
         return f"取代同一单位同一年度的旧版本 {f.other}。"
     return FORMAL_TITLE.get(code, code)
+
+
+def replaced_warning(n: int) -> str:
+    """The warning shown when decoding replaced damaged bytes (U+FFFD)."""
+    return (f"注意：文件中有 {n} 处无法解码的字节（文件可能损坏），已替换为“\ufffd”后审查"
+            f" ({n} undecodable characters replaced)")

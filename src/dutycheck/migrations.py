@@ -139,6 +139,42 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
     BEGIN SELECT RAISE(ABORT, 'reviews are append-only: add an undo entry'); END;
     """),
+    # The web workbench (dutycheck serve): 审查任务 (one store run each), the files brought into
+    # them (name shown, generated name on disk, state queued/done/failed/rejected/duplicate,
+    # committed with each audit so a killed server resumes), and report texts read once for
+    # the report page.
+    Migration("0003_web_tasks", """
+    CREATE TABLE web_tasks (
+        id INTEGER PRIMARY KEY,
+        region TEXT NOT NULL,
+        year INTEGER,
+        checklist TEXT NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES runs (id),
+        created TEXT NOT NULL
+    );
+    CREATE TABLE web_files (
+        id INTEGER PRIMARY KEY,
+        task_id INTEGER NOT NULL REFERENCES web_tasks (id),
+        name TEXT NOT NULL,
+        folder TEXT,
+        stored TEXT,
+        sha256 TEXT,
+        size INTEGER,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'done', 'failed', 'rejected', 'duplicate')),
+        audit_id INTEGER REFERENCES audits (id),
+        duplicate_of INTEGER,
+        error_zh TEXT,
+        error_en TEXT,
+        added TEXT NOT NULL,
+        finished TEXT
+    );
+    CREATE INDEX web_files_task ON web_files (task_id, state);
+    CREATE INDEX web_files_queued ON web_files (state, id);
+    CREATE TABLE web_texts (
+        sha256 TEXT PRIMARY KEY,
+        lines BLOB NOT NULL
+    );
+    """),
 )
 
 

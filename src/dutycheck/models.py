@@ -179,6 +179,7 @@ class AuditResult:
     formal: tuple["Finding", ...] = ()     # 形式审查 findings (formal.py)
     fingerprints: str = ""                 # sentence hashes for copy detection (formal.fingerprints)
     unit: str = "line"                     # what Evidence.line counts: line | paragraph
+    replaced_chars: int = 0     # characters the decoder replaced with U+FFFD (damaged bytes)
 
     @property
     def gaps(self) -> tuple[str, ...]:

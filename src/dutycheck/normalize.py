@@ -10,6 +10,7 @@ evidence can quote the report as written and cite its line.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,9 +23,26 @@ _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH[0x3000] = 0x20
 
 
+# Look-alike ideographs that render as the ordinary character but compare unequal: Kangxi
+# radicals (⽂ U+2F42 for 文), CJK radicals, compatibility ideographs (律 U+F9D8 for 律). PDF
+# extraction produces them and a report can plant them inside a key phrase; NFKC maps each to
+# one ordinary ideograph, so folding them keeps the translation 1:1.
+_LOOKALIKE_RANGES = ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+
+
+def _lookalikes() -> dict[int, int]:
+    out = {}
+    for lo, hi in _LOOKALIKE_RANGES:
+        for cp in range(lo, hi + 1):
+            folded = unicodedata.normalize("NFKC", chr(cp))
+            if len(folded) == 1 and folded != chr(cp):
+                out[cp] = ord(folded)
+    return out
+
+
 @lru_cache(maxsize=1)
 def translation_table() -> dict[int, int]:
-    """Width folding plus OpenCC's character-level traditional→simplified table.
+    """Width folding, look-alike ideographs, then OpenCC's character-level traditional→simplified.
 
     Character-level only, so the translation is length-preserving; phrase-level
     conversions (乾隆 …) do not matter for the duty phrases we match.
@@ -33,18 +51,33 @@ def translation_table() -> dict[int, int]:
     text = resources.files("opencc").joinpath("dictionary/TSCharacters.txt").read_text(encoding="utf-8")
     # one traditional char → its first simplified candidate when that is one char; chars that
     # are valid simplified too (覆, 瞭) list themselves first and so stay unchanged
+    simple: dict[int, int] = {}
     for trad, simp in re.findall(r"^(.)\t(.)(?=[ \n]|$)", text, re.M):
         if simp != trad:
-            table[ord(trad)] = ord(simp)
+            simple[ord(trad)] = ord(simp)
+    table.update(simple)
+    for cp, folded in _lookalikes().items():   # ⽂ → 文; a traditional look-alike on to simplified
+        table[cp] = simple.get(folded, folded)
     return table
 
+
+# Characters that show nothing, deleted before matching so they cannot split a key phrase:
+# every format character (Unicode category Cf: zero-width, BOM, soft hyphen, invisible
+# operators U+2061–2064, bidi controls, tag characters), the combining grapheme joiner,
+# variation selectors, Hangul fillers, Mongolian/Khmer invisibles, and C0/C1 controls
+# (ESC…) other than tab and line breaks, and the pictures the read stage shows controls as
+# (␛ for ESC). tests/test_hostile_text.py checks the Cf list is complete.
+INVISIBLE = ("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+             "\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+             "\u2400-\u241f\u2421\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+             "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 
 # Characters that carry no content: conversion artifacts and markup.
 _ARTIFACTS = re.compile(
     r"\[bookmark:[^\]]*\]"          # pandoc/docx bookmarks
     r"|\[(?:TOC|toc)\]"
     r"|\*\*|__"                      # markdown bold
-    r"|[\u200b-\u200f\u2060\ufeff\u00ad]"  # zero-width, BOM, soft hyphen
+    r"|" + INVISIBLE
 )
 _MD_HEADING = re.compile(r"^(#{1,6})\s*")
 # A page number left on its own line by a PDF-to-text copy: "- 3 -", "—3—", "第 3 页 共 9 页".
@@ -170,13 +203,22 @@ def _is_title_like(text: str, typical: float) -> bool:
     return len(text) <= 40 and not _INNER_STOP.search(text[:-1]) and len(text) < 0.5 * typical
 
 
-def _joins(prev: str, nxt: str, typical: float) -> bool:
-    """Whether the break between two non-empty lines falls inside a sentence."""
+_REPORT_TITLE_END = re.compile(r"报告(?:[(（][^()（）]{1,12}[)）])?$")
+
+
+def _joins(prev: str, nxt: str, typical: float, prev_starts: bool = False) -> bool:
+    """Whether the break between two non-empty lines falls inside a sentence.
+
+    `prev_starts`: `prev` begins a paragraph (nothing was joined to it).
+    """
     last = prev[-1]
     if last in _TERMINAL or (last in _CLOSERS and len(prev) > 1 and prev[-2] in _TERMINAL):
         return False
     if _is_title_like(prev, typical):
         return False
+    if prev_starts and len(prev) <= 40 and _REPORT_TITLE_END.search(prev) and not _INNER_STOP.search(prev):
+        return False    # a report's title, as wide as a line of a 28-character PDF page: not the
+        #                 start of the salutation or first sentence below it ("…工作情况的报告" / "市政府：")
     if (len(prev) <= 80 and _RECORD_ROW.match(prev)
             and (len(prev) < 0.5 * typical or _RECORD_ROW.match(nxt))):
         return False    # one row of a block of figures (a wrapped PDF line is rarely two in a row)
@@ -218,10 +260,13 @@ def normalize(source: SourceText) -> NormalText:
     orig_text_len = off
     # a Word table row is a paragraph of its own: the rejoiner never runs it into the next
     table_rows = set(source.meta.get("table_rows") or ())
+    prev_starts = True
     for k, (clean, pieces, md, i) in enumerate(lines):
-        if k and not (md is None and lines[k - 1][2] is None
-                      and i not in table_rows and lines[k - 1][3] not in table_rows
-                      and _joins(lines[k - 1][0], clean, typical)):
+        joined = bool(k) and (md is None and lines[k - 1][2] is None
+                              and i not in table_rows and lines[k - 1][3] not in table_rows
+                              and _joins(lines[k - 1][0], clean, typical, prev_starts))
+        prev_starts = not joined
+        if k and not joined:
             # paragraph break: keep the newline that ended the previous source line
             prev_i = lines[k - 1][3]
             nl = line_starts[prev_i] + len(source.lines[prev_i])

@@ -5,24 +5,27 @@ is read, not only its suffix (a .txt that is really a Word file, a .docx that is
 zip). Every failure is a ReportError naming the file and the reason: never a traceback,
 never a silent empty report that would score 0.
 
-Heavy libraries (pdfplumber, bs4, lxml, charset-normalizer) are imported only for the
+Heavy libraries (pypdfium2, bs4, lxml, charset-normalizer) are imported only for the
 format that needs them: a cold `dutycheck audit x.txt` must stay fast.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import zipfile
 import zlib
 from pathlib import Path
 
 from .errors import ReportError
 from .models import Location, SourceText
+from .safetext import display_path, visible_controls
 
 MAX_BYTES = 20 * 1024 * 1024
 """Files larger than this are refused before they are read (documented in the README)."""
@@ -58,7 +61,7 @@ _COMMON = frozenset(
 def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> SourceText:
     """Read a report file of any supported format into lines with their locations."""
     p = Path(path)
-    name = str(path)
+    name = display_path(path)      # what outputs show; `p` keeps the bytes that open the file
     data = _read_bytes(p, name, max_bytes)
     kind = sniff(data, p.suffix.lower(), name)
     if kind == "docx":
@@ -68,18 +71,21 @@ def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Sourc
         lines, locs, meta = _pdf_lines(p, data, name)
         src = _source(name, lines, locs, "pdf", data, None, "line", meta)
     elif kind == "html":
-        text, encoding = _decode_html(data, name)
+        text, encoding, replaced = _decode_html(data, name)
         lines, locs = _html_lines(text, name)
-        src = _source(name, lines, locs, "html", data, encoding, "line", {})
+        _checked("\n".join(lines), encoding, name)   # control characters written as &#x1b; count too
+        src = _source(name, lines, locs, "html", data, encoding, "line",
+                      {"replaced_chars": replaced} if replaced else {})
     elif kind == "doc":
         lines, locs, meta = _legacy_word_lines(p, data, name)
         src = _source(name, lines, locs, p.suffix.lower().lstrip(".") or "doc", data, None, "paragraph", meta)
     else:
-        text, encoding = decode_text(data, name)
+        text, encoding, replaced = decode_counted(data, name)
         lines = tuple(_LINE_BREAK.split(text))
         locs = tuple(Location(i + 1) for i in range(len(lines)))
         fmt = "md" if p.suffix.lower() in {".md", ".markdown"} else "txt"
-        src = _source(name, lines, locs, fmt, data, encoding, "line", {})
+        src = _source(name, lines, locs, fmt, data, encoding, "line",
+                      {"replaced_chars": replaced} if replaced else {})
     _check_has_chinese(src)
     return src
 
@@ -169,41 +175,90 @@ def _looks_binary(data: bytes) -> bool:
 # ---------------------------------------------------------------------------- text
 
 def decode_text(data: bytes, name: str = "") -> tuple[str, str]:
-    """Bytes of a text file → (text, encoding name).
+    """Bytes of a text file → (text, encoding name); see `decode_counted`."""
+    text, encoding, _ = decode_counted(data, name)
+    return text, encoding
+
+
+REPLACED_SHARE = 0.01
+"""A decoding may replace at most this share of the characters (a damaged byte here and
+there); more, and the file is in some other encoding or not text at all."""
+
+
+def decode_counted(data: bytes, name: str = "") -> tuple[str, str, int]:
+    """Bytes of a text file → (text, encoding name, characters replaced by U+FFFD).
 
     Strict decodings before any guesser: a BOM, then UTF-8, then GB18030 (a superset
-    of GBK and GB2312), then Big5; charset-normalizer only when all fail, because it
-    mistakes short GBK text for Korean.
+    of GBK and GB2312), then Big5. When none decodes cleanly (one damaged byte in a
+    download, UTF-16 without a BOM cut at an odd byte), the decoding that reads most like
+    Chinese prose with at most 1 % of its characters (or 8) replaced wins, and the count is
+    returned so the outputs can say so. charset-normalizer only when all that fails,
+    because it mistakes short GBK text for Korean.
     """
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32-le"),
                      (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if data.startswith(bom):
-            return _checked(_strict(data[len(bom):], enc, name), enc.replace("-sig", "-bom"), name)
+            text, replaced = _replacing(data[len(bom):], enc)
+            if replaced > _allowed(text):
+                _strict(data[len(bom):], enc, name)     # raises, naming the first bad byte
+            return (*_checked(text, enc.replace("-sig", "-bom"), name), replaced)
     utf16 = _utf16_without_bom(data)
     if utf16:
-        text = _try(data, utf16)
-        if text is not None:
-            return _checked(text, utf16, name)
+        text, replaced = _replacing(data, utf16)
+        if replaced <= _allowed(text):
+            return (*_checked(text, utf16, name), replaced)
     if b"\x00" in data[:4096]:
-        raise _binary(name)
+        # UTF-16 without a BOM whose text is nearly all Chinese has few NUL bytes to show it:
+        # it is UTF-16 when one byte order reads as common Chinese prose
+        best = None
+        for enc in ("utf-16-le", "utf-16-be"):
+            text, replaced = _replacing(data, enc)
+            share = _common_share(text[:20000])
+            if (replaced <= _allowed(text) and share >= 0.3 and len(_CJK.findall(text[:20000])) >= MIN_CJK
+                    and (best is None or share > best[0])):
+                best = (share, text, enc, replaced)
+        if best is None:
+            raise _binary(name)
+        return (*_checked(best[1], best[2], name), best[3])
     text = _try(data, "utf-8")
     if text is not None:
-        return _checked(text, "utf-8", name)
-    gb = _try(data, "gb18030")
-    big5 = _try(data, "big5")
-    if gb is not None and big5 is not None:
-        return _checked(*((big5, "big5") if _common_share(big5) > _common_share(gb) else (gb, "gb18030")), name)
-    if gb is not None:
-        return _checked(gb, "gb18030", name)
-    if big5 is not None:
-        return _checked(big5, "big5", name)
+        return (*_checked(text, "utf-8", name), 0)
+    candidates = []
+    for enc in ("gb18030", "big5", "utf-8"):
+        text, replaced = _replacing(data, enc)
+        if replaced <= _allowed(text):
+            candidates.append((_common_share(text), -replaced, enc, text))
+    if candidates:
+        _, neg, enc, text = max(candidates)
+        return (*_checked(text, enc, name), -neg)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_8", "utf_16"]).best()
     if best is None:
         raise ReportError("无法识别文件编码，或不是文本文件（二进制内容）",
                           "cannot detect the text encoding, or not a text file (binary content)", path=name)
-    return _checked(str(best), best.encoding, name)
+    return (*_checked(str(best), best.encoding, name), 0)
+
+
+def _allowed(text: str) -> int:
+    return max(8, int(len(text) * REPLACED_SHARE))
+
+
+def _replacing(data: bytes, enc: str) -> tuple[str, int]:
+    """Decode with U+FFFD for each undecodable sequence; the number of replacements."""
+    _REPLACED.n = 0
+    return data.decode(enc, "dutycheck-count"), _REPLACED.n
+
+
+def _count_replacement(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _REPLACED.n += 1
+    return "\ufffd", exc.end
+
+
+_REPLACED = threading.local()
+codecs.register_error("dutycheck-count", _count_replacement)
 
 
 def _strict(data: bytes, enc: str, name: str) -> str:
@@ -256,7 +311,7 @@ def _checked(text: str, encoding: str, name: str) -> tuple[str, str]:
 
 def _source(name: str, lines, locs, fmt: str, data: bytes, encoding: str | None, unit: str,
             meta: dict) -> SourceText:
-    lines = tuple(lines) or ("",)
+    lines = tuple(visible_controls(ln) for ln in lines) or ("",)   # ESC[2J must not reach a terminal
     locs = tuple(locs) or (Location(1),)
     return SourceText(path=name, lines=lines, locations=locs, format=fmt,
                       sha256=hashlib.sha256(data).hexdigest(), size=len(data), encoding=encoding,
@@ -277,7 +332,33 @@ def _check_has_chinese(src: SourceText) -> None:
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-_MAX_XML = 200 * 1024 * 1024
+MAX_DOCX_BODY = 32 * 1024 * 1024
+"""word/document.xml may inflate to this many bytes (a 300-page report is about 10 MB); more is
+a zip bomb. Parsed, it costs lxml about 6 times that in memory."""
+MAX_DOCX_PART = 4 * 1024 * 1024
+"""numbering.xml and styles.xml: real ones are below 1 MB."""
+MAX_TEXT_CHARS = 4_000_000
+"""Characters a document may produce (a 20 MB text file holds about 7 M, a real report < 200 k)."""
+MAX_TABLE_DEPTH = 12
+"""Tables nested deeper than this are refused (real reports nest two or three)."""
+
+
+def _too_big(what: str, limit: int, name: str) -> ReportError:
+    mb = limit / 2**20
+    return ReportError(f"Word 文档的 {what} 过大（解压后超过 {mb:g} MB，可能是压缩炸弹），未读取",
+                       f"{what} inflates beyond {mb:g} MB (zip bomb?); not read", path=name)
+
+
+def _read_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, name: str) -> bytes:
+    """A zip member, refused before inflating when its size says it is too large, and cut off
+    while inflating if the header lied (zipfile reads at most the declared size)."""
+    if info.file_size > limit or info.compress_size > limit:
+        raise _too_big(info.filename, limit, name)
+    with z.open(info) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise _too_big(info.filename, limit, name)
+    return data
 
 
 def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict]:
@@ -294,13 +375,11 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         info = z.getinfo("word/document.xml")
-        if info.file_size > _MAX_XML:
-            raise ReportError("Word 文档正文过大（可能是压缩炸弹），未读取",
-                              "document.xml too large (zip bomb?); not read", path=name)
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
-        body_xml = z.read(info)
+        body_xml = _read_part(z, info, MAX_DOCX_BODY, name)
         root = etree.fromstring(body_xml, parser)
-        numbering = _Numbering(z, parser)
+        del body_xml
+        numbering = _Numbering(z, parser, name)
     except ReportError:
         raise
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, EOFError, OSError, ValueError,
@@ -310,13 +389,56 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
     body = root.find(f"{{{_W}}}body")
     lines: list[str] = []
     locs: list[Location] = []
-    table_rows: list[int] = []    # indices in `lines` of table rows
+    row_lines: list[int] = []     # indices in `lines` of table rows
     para_no = 0
+    chars = 0
 
     def emit(text: str, loc: Location) -> None:
+        nonlocal chars
+        chars += len(text)
+        if chars > MAX_TEXT_CHARS:
+            raise ReportError(f"Word 文档文字过多（超过 {MAX_TEXT_CHARS:,} 字），未审查",
+                              f"the document produces more than {MAX_TEXT_CHARS:,} characters; not audited",
+                              path=name)
         for part in text.split("\n"):
             lines.append(part)
             locs.append(loc)
+
+    def cell_text(el, depth: int) -> list[str]:
+        """Texts of a cell's paragraphs, a nested table's rows once each (not once per level)."""
+        out: list[str] = []
+        nonlocal para_no
+        for child in el:
+            tag = child.tag
+            if tag == f"{{{_W}}}p":
+                para_no += 1
+                out.append(_para_text(child).strip())
+            elif tag == f"{{{_W}}}tbl":
+                out.extend(text for text, _ in table_rows(child, depth + 1))
+            elif tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
+                out.extend(cell_text(child, depth))
+        return out
+
+    def direct(el, tag: str):
+        """Children with this tag, looking through content controls, not into nested tables."""
+        for child in el:
+            if child.tag == tag:
+                yield child
+            elif child.tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
+                yield from direct(child, tag)
+
+    def table_rows(tbl, depth: int) -> list[tuple[str, int]]:
+        """(text, first paragraph number) of each row; a nested table's rows are read by its cell."""
+        if depth > MAX_TABLE_DEPTH:
+            raise ReportError(f"Word 文档中的表格嵌套超过 {MAX_TABLE_DEPTH} 层，未读取",
+                              f"tables nested more than {MAX_TABLE_DEPTH} deep; not read", path=name)
+        rows = []
+        for row in direct(tbl, f"{{{_W}}}tr"):
+            first = para_no + 1
+            cells = [" ".join(t for t in cell_text(cell, depth) if t) for cell in direct(row, f"{{{_W}}}tc")]
+            if any(cells):
+                rows.append(("；".join(c for c in cells if c), first))
+        return rows
 
     def walk(el) -> None:
         nonlocal para_no
@@ -326,25 +448,18 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
                 para_no += 1
                 emit(numbering.label(child) + _para_text(child), Location(para_no))
             elif tag == f"{{{_W}}}tbl":
-                for row in child.iter(f"{{{_W}}}tr"):
-                    cells = []
-                    first = para_no + 1
-                    for cell in row.findall(f"{{{_W}}}tc"):
-                        paras = cell.findall(f".//{{{_W}}}p")
-                        para_no += len(paras)
-                        texts = [_para_text(p).strip() for p in paras]
-                        cells.append(" ".join(t for t in texts if t))
-                    if any(cells):
-                        # a row is a paragraph of its own (normalize keeps it apart from its
-                        # neighbours); its cells are clauses, so no phrase spans two cells
-                        table_rows.append(len(lines))
-                        emit("；".join(c for c in cells if c), Location(first))
+                for row, first in table_rows(child, 1):
+                    # a row is a paragraph of its own (normalize keeps it apart from its
+                    # neighbours); its cells are clauses, so no phrase spans two cells
+                    before = len(lines)
+                    emit(row, Location(first))
+                    row_lines.extend(range(before, len(lines)))
             elif tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
                 walk(child)
 
     if body is not None:
         walk(body)
-    return lines, locs, {"paragraphs": para_no, "table_rows": table_rows}
+    return lines, locs, {"paragraphs": para_no, "table_rows": row_lines}
 
 
 def _para_text(p) -> str:
@@ -380,6 +495,8 @@ _CN_DIGITS = "零一二三四五六七八九"
 
 
 def _chinese_number(n: int) -> str:
+    if n < 0:
+        return str(n)
     if n < 10:
         return _CN_DIGITS[n]
     if n < 20:
@@ -399,11 +516,15 @@ def _format_number(n: int, fmt: str) -> str:
         s = chr(ord("A") + (n - 1) % 26)
         return s if fmt == "upperLetter" else s.lower()
     if fmt in {"upperRoman", "lowerRoman"}:
-        vals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-        s, k = "", n
+        if not 1 <= n <= 3999:      # no Roman numeral (Word shows digits too)
+            return str(n)
+        vals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+        parts, k = [], n
         for v, r in vals:
-            while k >= v:
-                s, k = s + r, k - v
+            q, k = divmod(k, v)
+            parts.append(r * q)
+        s = "".join(parts)
         return s if fmt == "upperRoman" else s.lower()
     if fmt in {"bullet", "none"}:
         return ""
@@ -413,7 +534,7 @@ def _format_number(n: int, fmt: str) -> str:
 class _Numbering:
     """Rebuilds the visible labels of Word's automatic numbering (一、 （一） 1.)."""
 
-    def __init__(self, z: zipfile.ZipFile, parser) -> None:
+    def __init__(self, z: zipfile.ZipFile, parser, name: str = "") -> None:
         from lxml import etree
 
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
@@ -421,28 +542,29 @@ class _Numbering:
         self.counters: dict[str, dict[int, int]] = {}
         names = set(z.namelist())
         if "word/numbering.xml" in names:
-            root = etree.fromstring(z.read("word/numbering.xml"), parser)
+            root = etree.fromstring(_read_part(z, z.getinfo("word/numbering.xml"), MAX_DOCX_PART, name), parser)
             abstract = {}
             for a in root.findall(f"{{{_W}}}abstractNum"):
                 lv = {}
                 for lvl in a.findall(f"{{{_W}}}lvl"):
-                    ilvl = int(lvl.get(f"{{{_W}}}ilvl", "0"))
+                    ilvl = _level(lvl.get(f"{{{_W}}}ilvl"))
                     fmt = _val(lvl.find(f"{{{_W}}}numFmt")) or "decimal"
-                    text = _val(lvl.find(f"{{{_W}}}lvlText")) or ""
-                    start = int(_val(lvl.find(f"{{{_W}}}start")) or 1)
-                    lv[ilvl] = (fmt, text, start)
+                    text = (_val(lvl.find(f"{{{_W}}}lvlText")) or "")[:40]
+                    start = _int(_val(lvl.find(f"{{{_W}}}start")), 1, 0, _MAX_START)
+                    if ilvl is not None:
+                        lv[ilvl] = (fmt, text, start)
                 abstract[a.get(f"{{{_W}}}abstractNumId")] = lv
             for num in root.findall(f"{{{_W}}}num"):
                 aid = _val(num.find(f"{{{_W}}}abstractNumId"))
                 self.levels[num.get(f"{{{_W}}}numId")] = abstract.get(aid, {})
         if "word/styles.xml" in names:
-            root = etree.fromstring(z.read("word/styles.xml"), parser)
+            root = etree.fromstring(_read_part(z, z.getinfo("word/styles.xml"), MAX_DOCX_PART, name), parser)
             for st in root.findall(f"{{{_W}}}style"):
                 npr = st.find(f"{{{_W}}}pPr/{{{_W}}}numPr")
                 if npr is not None:
                     num_id = _val(npr.find(f"{{{_W}}}numId"))
-                    ilvl = int(_val(npr.find(f"{{{_W}}}ilvl")) or 0)
-                    if num_id:
+                    ilvl = _level(_val(npr.find(f"{{{_W}}}ilvl")) or "0")
+                    if num_id and ilvl is not None:
                         self.style_num[st.get(f"{{{_W}}}styleId")] = (num_id, ilvl)
 
     def label(self, p) -> str:
@@ -452,7 +574,9 @@ class _Numbering:
         npr = ppr.find(f"{{{_W}}}numPr")
         if npr is not None:
             num_id = _val(npr.find(f"{{{_W}}}numId"))
-            ilvl = int(_val(npr.find(f"{{{_W}}}ilvl")) or 0)
+            ilvl = _level(_val(npr.find(f"{{{_W}}}ilvl")) or "0")
+            if ilvl is None:
+                return ""
         else:
             style = _val(ppr.find(f"{{{_W}}}pStyle"))
             if style not in self.style_num:
@@ -483,22 +607,68 @@ def _val(el) -> str | None:
     return None if el is None else el.get(f"{{{_W}}}val")
 
 
+_MAX_START = 32767
+"""Word's own upper bound for a numbering start value."""
+
+
+def _int(text: str | None, default: int, lo: int, hi: int) -> int:
+    """An integer attribute of damaged or hostile XML, clamped into [lo, hi]."""
+    try:
+        n = int(text) if text is not None else default
+    except ValueError:
+        n = default
+    return min(max(n, lo), hi)
+
+
+def _level(text: str | None) -> int | None:
+    """A numbering level 0–8, or None when the attribute is not one."""
+    try:
+        n = int(text or "0")
+    except ValueError:
+        return None
+    return n if 0 <= n <= 8 else None
+
+
 # ---------------------------------------------------------------------------- pdf
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$")
+_PDF_JUNK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")   # pdfium's markers (\x02 = hyphen at a break)
+_PDF_BAD = re.compile(r"\(cid:\d+\)|[\ufffd\ue000-\uf8ff]")          # unmapped glyphs, private-use codes
+
+PDF_MAX_INFLATED = 128 * 2**20
+"""Bytes the compressed streams of one PDF may inflate to in all (checked before any parser sees
+them: a 4 MB file can inflate to 4 GB)."""
+PDF_MEMORY = 1024 * 2**20
+"""Memory the text extraction of one PDF may add; it runs in a child process with this limit."""
+PDF_TIMEOUT = 60.0
+"""Seconds the text extraction of one PDF may take before it is stopped."""
+PDF_MAX_PAGES = 2000
+PDF_MAX_CHARS = 5_000_000
 
 
 def _pdf_lines(p: Path, data: bytes, name: str) -> tuple[list[str], list[Location], dict]:
-    """Text layer in reading order, one entry per PDF line, located by page and line."""
-    pages = _pdfplumber_pages(data, name)
-    engine = "pdfplumber"
-    if _poor_extraction(pages) and shutil.which("pdftotext"):
-        alt = _pdftotext_pages(p)
-        if alt and not _poor_extraction(alt):
-            pages, engine = alt, "pdftotext"
+    """Text layer in reading order, one entry per PDF line, located by page and line.
+
+    pdfium reads the text in the order the page was written (a two-column page column by
+    column), 30× faster than pdfminer; Poppler's pdftotext, then pdfplumber, only when its
+    text is poor (fonts without a character map, where Poppler knows the Adobe-GB1 fonts).
+    """
+    _check_inflation(data, name)
+    pages = _bounded(_pdfium_pages, data, name)
+    engine = "pdfium"
+    if _poor_extraction(pages):
+        for alt_engine in ("pdftotext", "pdfplumber"):
+            try:
+                alt = (_pdftotext_pages(p, name) if alt_engine == "pdftotext"
+                       else _bounded(_pdfplumber_pages, data, name))
+            except ReportError:
+                alt = None
+            if alt and not _poor_extraction(alt):
+                pages, engine = alt, alt_engine
+                break
     text = "".join("".join(pg) for pg in pages)
     if len(_CJK.findall(text)) < MIN_CJK:
-        if "(cid:" in text or text.count("\ufffd") > 10:
+        if _PDF_BAD.search(text):
             raise ReportError("PDF 字体缺少字符映射，文字无法提取（请用 WPS/Word 另存为 .docx，或做 OCR）",
                               "PDF fonts have no character map; text cannot be extracted (save as .docx or OCR it)",
                               path=name)
@@ -516,31 +686,88 @@ def _pdf_lines(p: Path, data: bytes, name: str) -> tuple[list[str], list[Locatio
     return lines, locs, {"pages": len(pages), "engine": engine}
 
 
+def _pdf_error(kind: str, name: str) -> ReportError:
+    return ReportError(f"PDF 文件损坏或不完整，无法读取（{kind}）",
+                       f"damaged or truncated PDF, cannot be read ({kind})", path=name)
+
+
+def _too_much_text(name: str) -> ReportError:
+    return ReportError(f"PDF 页数或文字过多（上限 {PDF_MAX_PAGES} 页、{PDF_MAX_CHARS:,} 字），未读取",
+                       f"PDF has too many pages or too much text (limit {PDF_MAX_PAGES} pages, "
+                       f"{PDF_MAX_CHARS:,} characters); not read", path=name)
+
+
+def _pdfium_pages(data: bytes, name: str) -> list[list[str]]:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise ReportError("PDF 设有打开密码，需要密码才能读取（请向发布单位索取无密码版本，或输入密码打开后另存）",
+                              "the PDF needs a password to open (ask for a copy without one, or save it "
+                              "again after opening it with the password)", path=name) from None
+        if exc.err_code == pdfium_c.FPDF_ERR_SECURITY:
+            raise ReportError("PDF 使用了不支持的加密方式，无法读取", "the PDF uses an unsupported encryption; "
+                              "cannot be read", path=name) from None
+        raise _pdf_error("PdfiumError", name) from None
+    try:
+        if len(doc) > PDF_MAX_PAGES:
+            raise _too_much_text(name)
+        pages: list[list[str]] = []
+        total = 0
+        for i in range(len(doc)):
+            page = doc[i]
+            textpage = page.get_textpage()
+            text = _PDF_JUNK.sub("", textpage.get_text_range())
+            textpage.close()
+            page.close()
+            total += len(text)
+            if total > PDF_MAX_CHARS:
+                raise _too_much_text(name)
+            pages.append(_LINE_BREAK.split(text))
+        return pages
+    except pdfium.PdfiumError:
+        raise _pdf_error("PdfiumError", name) from None
+    finally:
+        doc.close()
+
+
 def _pdfplumber_pages(data: bytes, name: str) -> list[list[str]]:
     import io
     import logging
 
-    import pdfplumber
-
+    try:
+        import pdfplumber
+    except ImportError:
+        return []
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) > PDF_MAX_PAGES:
+                raise _too_much_text(name)
             return [(page.extract_text(x_tolerance=1.5, y_tolerance=3) or "").split("\n") for page in pdf.pages]
-    except Exception as exc:  # pdfminer raises many unrelated types for damaged files
-        kind = type(exc).__name__
-        if "Password" in kind or "Encrypt" in kind:
-            raise ReportError("PDF 已加密，需要密码才能读取", "encrypted PDF; a password is needed", path=name) from None
-        raise ReportError(f"PDF 文件损坏或不完整，无法读取（{kind}）",
-                          f"damaged or truncated PDF, cannot be read ({kind})", path=name) from None
+    except ReportError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (pdfminer raises many unrelated types for damaged files)
+        raise _pdf_error(type(exc).__name__, name) from None
 
 
-def _pdftotext_pages(p: Path) -> list[list[str]] | None:
-    """Poppler's extractor knows the Adobe-GB1 fonts Chinese typesetting systems use."""
+def _pdftotext_pages(p: Path, name: str) -> list[list[str]] | None:
+    """Poppler's extractor knows the Adobe-GB1 fonts Chinese typesetting systems use.
+
+    The path is absolute and follows `--`: a report named `-layout` is a file, not an option.
+    """
+    exe = shutil.which("pdftotext")
+    if not exe:
+        return None
     try:
-        out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(p), "-"], capture_output=True, timeout=120)
+        out = subprocess.run([exe, "-enc", "UTF-8", "-l", str(PDF_MAX_PAGES), "--", os.path.abspath(p), "-"],
+                             capture_output=True, timeout=PDF_TIMEOUT, preexec_fn=_limit_memory, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    if out.returncode != 0:
+    if out.returncode != 0 or len(out.stdout) > 4 * PDF_MAX_CHARS:
         return None
     pages = out.stdout.decode("utf-8", "replace").split("\f")
     if pages and not pages[-1].strip():
@@ -550,8 +777,142 @@ def _pdftotext_pages(p: Path) -> list[list[str]] | None:
 
 def _poor_extraction(pages: list[list[str]]) -> bool:
     text = "".join("".join(pg) for pg in pages)
-    bad = text.count("(cid:") + text.count("\ufffd")
+    bad = len(_PDF_BAD.findall(text))
     return len(_CJK.findall(text)) < MIN_CJK or bad > len(text) * 0.02
+
+
+# ------------------------------------------------------------ pdf: bounds on hostile files
+
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def _check_inflation(data: bytes, name: str) -> None:
+    """Refuse a PDF whose compressed streams inflate past PDF_MAX_INFLATED (a "PDF bomb").
+
+    Every FlateDecode stream is inflated in steps and thrown away, so this costs nothing in
+    memory and at most the limit in time; a stream past 16 MB that inflates more than 100-fold
+    is refused at once (text and fonts compress 3-10-fold, a bomb 1000-fold). Image streams are
+    left out: text extraction never decodes them, and a scan's pages are large.
+    """
+    budget = PDF_MAX_INFLATED
+    for m in _STREAM.finditer(data):
+        head = data[max(0, m.start() - 1024):m.start()]
+        head = head[head.rfind(b"obj") + 1:]
+        if b"Fl" not in head or b"/Image" in head:   # /FlateDecode, or its abbreviation /Fl
+            continue
+        inflater = zlib.decompressobj()
+        pos = start = m.end()
+        pending = b""
+        out = 0
+        try:
+            while not inflater.eof:
+                if not pending:
+                    if pos >= len(data):
+                        break
+                    pending, pos = data[pos:pos + 262144], pos + 262144
+                n = len(inflater.decompress(pending, 4 << 20))
+                pending = inflater.unconsumed_tail
+                out += n
+                budget -= n
+                if budget < 0 or (out > 16 << 20 and out > 100 * (pos - start - len(pending))):
+                    raise ReportError(f"PDF 压缩数据解压后过大（可能是“压缩炸弹”，上限 {PDF_MAX_INFLATED / 2**20:g} MB），"
+                                      "未读取", "the PDF's compressed streams inflate too far (a decompression "
+                                      f"bomb? limit {PDF_MAX_INFLATED / 2**20:g} MB); not read", path=name)
+        except zlib.error:
+            continue        # a damaged stream: pdfium decides what it can read
+
+
+def _limit_memory() -> None:
+    """In a child process: cap its address space at what it uses now plus PDF_MEMORY."""
+    import resource
+
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            vm = next(int(line.split()[1]) * 1024 for line in fh if line.startswith(b"VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (vm + PDF_MEMORY, vm + PDF_MEMORY))
+
+
+def _bounded(fn, data: bytes, name: str) -> list[list[str]]:
+    """fn(data, name) in a forked child with PDF_MEMORY and PDF_TIMEOUT as limits.
+
+    A PDF parser is a large C library fed hostile bytes: a child process is the only place
+    a memory cap and a deadline can be enforced on it. The pages come back pickled; a
+    ReportError as its Chinese and English text. Without fork (Windows) it runs in-process.
+    """
+    if not hasattr(os, "fork"):
+        return fn(data, name)
+    import faulthandler
+    import pickle
+    import select
+    import signal
+    import time
+
+    if fn is _pdfium_pages:
+        import pypdfium2  # noqa: F401  (loaded once in the parent, not in every child)
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                   # the child: never returns
+        code = 0
+        try:
+            os.close(rfd)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)                    # a C library's dying words are not the user's
+            faulthandler.disable()
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _limit_memory()
+            try:
+                result: tuple = ("ok", fn(data, name))
+            except ReportError as exc:
+                result = ("error", exc.zh, exc.en)
+            except MemoryError:
+                result = ("memory",)
+            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(wfd, view):]
+        except BaseException:  # noqa: BLE001  (the child must reach os._exit, whatever happened)
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(wfd)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + PDF_TIMEOUT
+    done = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            ready, _, _ = select.select([rfd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(rfd, 1 << 20)
+            if not chunk:
+                done = True
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(rfd)
+        if not done:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    if not done:
+        raise ReportError(f"PDF 文字提取超过 {PDF_TIMEOUT:g} 秒，已停止（文件可能构造异常）",
+                          f"PDF text extraction took more than {PDF_TIMEOUT:g} s and was stopped", path=name)
+    try:
+        result = pickle.loads(b"".join(chunks))
+    except Exception:  # noqa: BLE001  (a truncated answer: the child died, out of memory)
+        result = ("memory",)
+    if result[0] == "ok":
+        return result[1]
+    if result[0] == "error":
+        raise ReportError(result[1], result[2], path=name)
+    raise ReportError(f"PDF 文字提取超出内存上限（{PDF_MEMORY / 2**20:g} MB），已停止（文件可能构造异常）",
+                      f"PDF text extraction needed more than {PDF_MEMORY / 2**20:g} MB and was stopped",
+                      path=name)
 
 
 def _strip_running_lines(pages: list[list[str]]) -> list[list[str | None]]:
@@ -592,17 +953,17 @@ _BOILERPLATE = re.compile(
 _CONTENT_HINT = re.compile(r"zoom|trs_?editor|article|content|detail|text|main|ucap|view|zw|wzzw|pages_content", re.I)
 
 
-def _decode_html(data: bytes, name: str) -> tuple[str, str]:
+def _decode_html(data: bytes, name: str) -> tuple[str, str, int]:
     """Decode in the page's declared charset when it decodes cleanly, else as text."""
     m = _META_CHARSET.search(data[:4096])
     if m and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         declared = m.group(1).decode("ascii", "ignore").lower()
         declared = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}.get(declared, declared)
         try:
-            return _checked(data.decode(declared), declared, name)
+            return (*_checked(data.decode(declared), declared, name), 0)
         except (UnicodeDecodeError, LookupError):
             pass
-    return decode_text(data, name)
+    return decode_counted(data, name)
 
 
 def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
@@ -615,7 +976,10 @@ def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     for tag in soup.find_all(True):
-        if tag.decomposed or not tag.attrs or tag.name in {"body", "html"}:
+        # not `tag.decomposed`: on a live tag bs4 looks the missing attribute up as a child tag
+        # named "_decomposed", a walk of the whole subtree for every tag (quadratic: a 437 KB page
+        # of nested tags took 152 s)
+        if vars(tag).get("_decomposed") or not tag.attrs or tag.name in {"body", "html"}:
             continue
         ident = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
         if ident.strip() and _BOILERPLATE.search(ident) and not _CONTENT_HINT.search(ident):
@@ -635,14 +999,21 @@ def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
                 locs.append(Location(current_line))
             current.clear()
 
+    # the nearest block ancestor of every tag, top-down in one pass (not a walk up per string)
+    block_of: dict[int, object] = {
+        id(content): content if content.name in _BLOCK_TAGS
+        else next((a for a in content.parents if a.name in _BLOCK_TAGS), None)}
     for node in content.descendants:
-        if getattr(node, "name", None) == "br":
+        name = getattr(node, "name", None)
+        if name is not None:
+            block_of[id(node)] = node if name in _BLOCK_TAGS else block_of.get(id(node.parent))
+        if name == "br":
             flush()
             continue
         if not isinstance(node, NavigableString) or isinstance(node, (Comment, Declaration, Doctype,
                                                                           ProcessingInstruction)):
             continue
-        block = next((a for a in node.parents if a.name in _BLOCK_TAGS), None)
+        block = block_of.get(id(node.parent))
         if block is not current_block:
             flush()
             current_block = block
@@ -675,7 +1046,26 @@ def _main_block(soup):
     Score each element that directly contains paragraphs or text by the Chinese characters
     of that text, minus those inside links (menus and related-link lists are all links).
     """
+    from bs4 import CData, NavigableString
+
     body = soup.body or soup
+    # Chinese characters of every tag's text and of the links in it, bottom-up in one pass:
+    # asking each candidate's children for get_text() is quadratic in the nesting depth
+    total: dict[int, int] = {}
+    link: dict[int, int] = {}
+    nodes = list(body.descendants)
+    for node in reversed(nodes):        # children before their parents
+        parent = id(node.parent)
+        if getattr(node, "name", None) is None:
+            n = len(_CJK.findall(str(node))) if type(node) in (NavigableString, CData) else 0
+            total[parent] = total.get(parent, 0) + n
+        else:
+            key = id(node)
+            if node.name == "a":
+                link[key] = total.get(key, 0)
+            total[parent] = total.get(parent, 0) + total.get(key, 0)
+            link[parent] = link.get(parent, 0) + link.get(key, 0)
+    del nodes
     best, best_score = None, 0
     for el in [body, *body.find_all(["div", "article", "section", "td", "main", "center"])]:
         own = 0
@@ -685,8 +1075,7 @@ def _main_block(soup):
                 own += len(_CJK.findall(str(child)))
             elif name in {"p", "span", "font", "strong", "b", "h1", "h2", "h3", "h4", "li", "table", "ul", "ol",
                           "blockquote", "pre"}:
-                link = sum(len(_CJK.findall(a.get_text())) for a in child.find_all("a"))
-                own += len(_CJK.findall(child.get_text())) - 2 * link
+                own += total.get(id(child), 0) - 2 * link.get(id(child), 0)
         if own > best_score:
             best, best_score = el, own
     return best if best is not None else body

@@ -207,6 +207,12 @@ class Store:
         self.run_id = int(cur.lastrowid)
         return self.run_id
 
+    def resume_run(self, run_id: int, checklist: "Checklist") -> None:
+        """Attach later `add` calls to an existing run (a `serve` task adding reports to its run)."""
+        self.run(run_id)
+        self._ckey = checklist_key(checklist)
+        self.run_id = run_id
+
     def lookup(self, sha256: str) -> str | None:
         """The stored audit line of this file under the current run's checklist, if any (the cache)."""
         row = self.db.execute("SELECT audit_json FROM audits WHERE sha256 = ? AND checklist_hash = ?",

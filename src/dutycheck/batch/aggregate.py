@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import time
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..copies import CrossFindings, CrossIndex, Entry
+from ..formal import Finding
 from .inputs import Skipped
 from .records import BATCH_SCHEMA, CODE_STATUS, STATUSES, ErrorRow, ItemInfo, Outcome, ReportRow, items_of
 
@@ -61,7 +64,7 @@ class RegionStats:
 class _RegionAcc:
     """Running totals of one region (so regions need no rows)."""
 
-    __slots__ = ("n", "total", "min", "max", "lowest", "done")
+    __slots__ = ("done", "lowest", "max", "min", "n", "total")
 
     def __init__(self, items: int):
         self.n, self.total, self.min, self.max, self.lowest = 0, 0.0, float("inf"), float("-inf"), None
@@ -87,7 +90,7 @@ class Batch:
     The streaming jsonl output keeps none. Duplicates are listed but not counted twice.
     """
 
-    def __init__(self, checklist: "Checklist", skipped: Sequence[Skipped] = (), *, keep_rows: bool = True):
+    def __init__(self, checklist: Checklist, skipped: Sequence[Skipped] = (), *, keep_rows: bool = True):
         self.checklist_id = checklist.id
         self.checklist_version = checklist.version
         self.checklist_title = checklist.title
@@ -106,6 +109,11 @@ class Batch:
         self._scores = array("d")                      # every audited report's score: 8 bytes each
         self._cov = [dict.fromkeys("dpsan", 0) for _ in self.items]
         self._regions: dict[str, _RegionAcc] = {}
+        self._cross = CrossIndex() if keep_rows else None    # 形式审查 across reports (copies.py)
+        self.cross = CrossFindings()
+        self.superseded: set[str] = set()
+        self._formal: dict[str, tuple[Finding, ...]] = {}    # path → its own 形式审查 findings
+        self._names: dict[str, tuple[str | None, int | None]] = {}
 
     def add(self, outcome: Outcome) -> None:
         row = outcome.row
@@ -126,20 +134,67 @@ class Batch:
                 acc.add(row)
             if self.keep_rows:
                 self.rows.append(row)
+            if self._cross is not None and not row.duplicate_of:
+                d = json.loads(outcome.line)
+                self._cross.add(row.path, row.agency, row.year, (d.get("report") or {}).get("date"),
+                                d.get("fingerprints"))
+                found = tuple(Finding.from_dict(f) for f in d.get("formal") or ())
+                if found:
+                    self._formal[row.path] = found
+                self._names[row.path] = (row.agency, row.year)
         else:
             self.errors.append(row)
             self._n["duplicates"] += row.duplicate_of is not None
         self.elapsed = time.perf_counter() - self._t0
 
-    def finish(self) -> None:
+    def finish(self, *, previous: Iterable[Entry] = ()) -> None:
+        """Close the run: the checks across reports (revisions, copies; `previous` are the
+        stored reports of earlier years, for a report repeating last year's), then the totals
+        without the superseded versions."""
+        if self._cross is not None and self._cross.entries:
+            self.cross = self._cross.check(previous=previous)
+            self.superseded = self.cross.superseded
+            if self.superseded:
+                self._recount()
         self.elapsed = time.perf_counter() - self._t0
+
+    def findings(self, path: str) -> list[Finding]:
+        """One report's 形式审查: its own findings, then the batch's (copies, revisions)."""
+        return list(self._formal.get(path, ())) + self.cross.for_path(path)
+
+    def formal_list(self) -> list[tuple[str, str | None, int | None, Finding]]:
+        """Every 形式审查 finding of the batch as (path, agency, year, finding), by path."""
+        paths = sorted(set(self._formal) | {p for c in self.cross.copies for p in (c.a, c.b)}
+                       | {p for r in self.cross.revisions for p in (r.kept, *r.superseded)})
+        return [(p, *self._names.get(p, (None, None)), f) for p in paths for f in self.findings(p)]
+
+    def _recount(self) -> None:
+        """Coverage, regions and the mean again, from the rows that stand (a superseded version
+        is listed, not counted)."""
+        self._n["unique"] = 0
+        self._sum = 0.0
+        self._cov = [dict.fromkeys("dpsa", 0) for _ in self.items]
+        self._regions = {}
+        for row in self.rows:
+            if row.duplicate_of or row.path in self.superseded:
+                continue
+            self._n["unique"] += 1
+            self._sum += row.score
+            for i, ch in enumerate(row.statuses[:len(self._cov)]):
+                self._cov[i][ch] += 1
+            acc = self._regions.get(row.region)
+            if acc is None:
+                acc = self._regions[row.region] = _RegionAcc(len(self.items))
+            acc.add(row)
 
     # -- views
     def ranking(self) -> list[tuple[int, ReportRow]]:
-        """Rows by score, best first; equal scores share a rank (1, 2, 2, 4)."""
+        """Rows by score, best first; equal scores share a rank (1, 2, 2, 4). A superseded
+        version of a report (the same agency and year again, older) is left out."""
         if not self.keep_rows:
             raise RuntimeError("this batch kept no rows (keep_rows=False): no ranking")
-        rows = sorted(self.rows, key=lambda r: (-r.score, r.agency or "\uffff", r.year or 0, r.path))
+        rows = sorted((r for r in self.rows if r.path not in self.superseded),
+                      key=lambda r: (-r.score, r.agency or "\uffff", r.year or 0, r.path))
         out: list[tuple[int, ReportRow]] = []
         prev, rank = None, 0
         for n, r in enumerate(rows, 1):
@@ -194,6 +249,8 @@ class Batch:
             "duplicates": n["duplicates"],
             "skipped": len(self.skipped),
             "cached": n["cached"],
+            "superseded": len(self.superseded),
+            "copied_pairs": sum(1 for c in self.cross.copies if c.code == "copied"),
             "mean_score": round(self._sum / n["unique"], 1) if n["unique"] else None,
             "elapsed_s": round(self.elapsed, 3),
             "reports_per_s": round(files / self.elapsed, 1) if self.elapsed > 0 else None,
@@ -214,4 +271,7 @@ class Batch:
             "regions": [s.to_dict() for s in self.regions()],
             "errors": [e.to_dict() for e in self.errors],
             "skipped": [s.to_dict() for s in self.skipped],
+            "formal": {**self.cross.to_dict(),
+                       "reports": [{"path": p, "findings": [f.to_dict() for f in fs]}
+                                   for p, fs in sorted(self._formal.items())]},
         }

@@ -11,9 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ..batch import STATUSES, Batch
-from ..messages import REVIEW_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, score_style
+from ..messages import (FORMAL_TITLE, REVIEW_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, formal_message,
+                        score_style)
 from ..models import Status
-
+from ..safetext import display, display_path
 
 
 def status_label(status: str) -> str:
@@ -56,14 +57,14 @@ def ranking_table(batch: Batch) -> Table:
     table.add_column("已开展", justify="right", no_wrap=True)
     table.add_column("最重要的缺项（前三）", ratio=4, overflow="fold")
     for rank, r in batch.ranking():
-        name = Text(r.agency or Path(r.path).name)
+        name = Text(r.agency or Path(display_path(r.path)).name)
         if r.duplicate_of:
             name.append(f"\n重复：与 {r.duplicate_of} 内容相同", style="yellow")
         if r.reviewed:
             name.append(f"\n{REVIEW_MARK} {len(r.reviewed)} 项", style="magenta")
         gaps = "；".join(batch.item_title(g) for g in r.gaps) or "—"
-        table.add_row(str(rank), name, str(r.year or "—"), r.region,
-                      Text(f"{r.score:.1f}", style=score_style(r.score)), f"{r.done}/{r.total}", gaps)
+        table.add_row(str(rank), name, str(r.year or "—"), Text(r.region),
+                      Text(f"{r.score:.1f}", style=score_style(r.score)), f"{r.done}/{r.total}", Text(gaps))
     return table
 
 
@@ -96,7 +97,7 @@ def structure_table(batch: Batch) -> Table | None:
     table.add_column("缺少", justify="right")
     for c in rows:
         have = c.counts.get("done", 0)
-        table.add_row(c.item.title, f"{have}/{c.reports}",
+        table.add_row(Text(c.item.title), f"{have}/{c.reports}",
                       Text(_pct(c.share("done")), style=score_style(c.share("done") * 100)),
                       str(c.reports - have))
     return table
@@ -113,8 +114,8 @@ def region_table(batch: Batch) -> Table:
     table.add_column("最常缺失的职责", ratio=3, overflow="fold")
     for s in batch.regions():
         neglected = f"{s.neglected.title}（已开展 {_pct(s.neglected_share)}）" if s.neglected else "—"
-        table.add_row(s.region, str(s.reports), Text(f"{s.mean:.1f}", style=score_style(s.mean)),
-                      f"{s.min:.1f}–{s.max:.1f}", s.lowest or "—", neglected)
+        table.add_row(Text(s.region), str(s.reports), Text(f"{s.mean:.1f}", style=score_style(s.mean)),
+                      f"{s.min:.1f}–{s.max:.1f}", Text(s.lowest or "—"), Text(neglected))
     return table
 
 
@@ -127,24 +128,40 @@ def problems_table(batch: Batch) -> Table | None:
     table.add_column("", no_wrap=True)
     table.add_column("原因", ratio=3)
     for e in batch.errors:
-        table.add_row(_file_cell(e.path), Text("失败", style="red"), e.message)
+        table.add_row(_file_cell(e.path), Text("失败", style="red"), Text(display(e.message)))
     for s in batch.skipped:
-        table.add_row(_file_cell(s.path), Text("跳过", style="yellow"), f"{s.zh} ({s.en})")
+        table.add_row(_file_cell(s.path), Text("跳过", style="yellow"), Text(display(f"{s.zh} ({s.en})")))
     return table
 
 
 def _file_cell(path: str) -> Text:
     """The file name on its own line, the folder dimmed below: a long path must not split the name."""
-    p = Path(path)
+    p = Path(display_path(path))
     cell = Text(p.name)
     if str(p.parent) not in ("", "."):
         cell.append(f"\n{p.parent}", style="dim")
     return cell
 
 
+def formal_table(batch: Batch) -> Table | None:
+    """形式审查: missing parts, titles, deadlines, template text, copies and revisions, per report."""
+    found = batch.formal_list()
+    if not found:
+        return None
+    table = Table(title=f"形式审查（{len(found)} 项）(formal checks)", title_justify="left", title_style="bold",
+                  expand=True)
+    table.add_column("单位", ratio=2, overflow="fold")
+    table.add_column("问题", no_wrap=True)
+    table.add_column("说明", ratio=6, overflow="fold")
+    for path, agency, year, f in found:
+        name = (agency or Path(path).name) + (f" {year}" if year else "")
+        table.add_row(name, Text(FORMAL_TITLE.get(f.code, f.code), style="yellow"), formal_message(f))
+    return table
+
+
 def render_batch_table(batch: Batch, console: Console | None = None) -> None:
     """Print the batch result: everything a reviewer reads before opening the HTML or Excel."""
-    console = console or Console()
+    console = console or Console(markup=False)   # names and titles are never markup
     console.print(Panel(summary_text(batch), title="dutycheck 批量审查", expand=False))
     if batch.rows:
         console.print(ranking_table(batch))
@@ -153,6 +170,9 @@ def render_batch_table(batch: Batch, console: Console | None = None) -> None:
         if st is not None:
             console.print(st)
         console.print(region_table(batch))
+    ft = formal_table(batch)
+    if ft is not None:
+        console.print(ft)
     pt = problems_table(batch)
     if pt is not None:
         console.print(pt)
@@ -164,15 +184,15 @@ def render_history(agency: str, entries: list, titles: dict[str, str],
                    console: Console | None = None) -> None:
     """Per agency: one row per audit, oldest year first; then, year by year, the duties newly
     reported and those no longer reported."""
-    console = console or Console()
+    console = console or Console(markup=False)   # names and titles are never markup
     if not entries:
-        console.print(f"数据库中没有“{agency}”的审查记录 (no audits of this agency in the store)")
+        console.print(Text(f"数据库中没有“{display(agency)}”的审查记录 (no audits of this agency in the store)"))
         return
     by: dict[str, list] = {}
     for e in entries:
         by.setdefault(e.agency or "（未识别单位）", []).append(e)
     for name, rows in by.items():
-        table = Table(title=f"{name} 历年审查 (history)", title_justify="left", title_style="bold")
+        table = Table(title=Text(f"{display(name)} 历年审查 (history)"), title_justify="left", title_style="bold")
         for col, kw in (("年度", {"justify": "right"}), ("得分", {"justify": "right"}),
                         ("变化", {"justify": "right"}), ("已开展", {"justify": "right"}),
                         ("清单", {}), ("运行", {"justify": "right"}), ("文件", {"overflow": "fold"})):
@@ -186,8 +206,8 @@ def render_history(agency: str, entries: list, titles: dict[str, str],
             if e.reviewed:
                 score.append(f" ({REVIEW_MARK} {e.reviewed})", style="magenta")
             table.add_row(str(e.year or "—"), score, delta,
-                          f"{e.done}/{e.total}", f"{e.checklist_id} {e.checklist_version}", str(e.run_id),
-                          Path(e.path).name)
+                          f"{e.done}/{e.total}", Text(f"{e.checklist_id} {e.checklist_version}"), str(e.run_id),
+                          Path(display_path(e.path)).name)
         console.print(table)
         prev = None
         for e in rows:
@@ -210,13 +230,16 @@ def _change_lines(head: str, newly_done, dropped, titles: dict) -> Text:
 
 def render_compare(cmp, console: Console | None = None) -> None:
     """Run B against run A: per agency score change and duties newly done / dropped; per duty shares."""
-    console = console or Console()
+    console = console or Console(markup=False)   # names and titles are never markup
     ra, rb = cmp.run_a, cmp.run_b
-    console.print(f"[bold]比较[/bold] 运行 {ra['id']}（{ra['started']}，{ra['audited'] or 0} 份）→ "
-                  f"运行 {rb['id']}（{rb['started']}，{rb['audited'] or 0} 份）")
+    head = Text("比较", style="bold")
+    head.append(f" 运行 {ra['id']}（{ra['started']}，{ra['audited'] or 0} 份）→ "
+                f"运行 {rb['id']}（{rb['started']}，{rb['audited'] or 0} 份）")
+    console.print(head)
     if not cmp.same_checklist:
-        console.print(f"[yellow]注意：两次运行使用的清单不同（{ra['checklist_id']} {ra['checklist_version']} / "
-                      f"{rb['checklist_id']} {rb['checklist_version']}），只比较两者都有的职责。[/yellow]")
+        console.print(Text(f"注意：两次运行使用的清单不同（{ra['checklist_id']} {ra['checklist_version']} / "
+                           f"{rb['checklist_id']} {rb['checklist_version']}），只比较两者都有的职责。",
+                           style="yellow"))
     t = cmp.titles
     table = Table(title="各单位变化 (per agency, biggest drop first)", title_justify="left", title_style="bold")
     for col, kw in (("单位", {"overflow": "fold"}), ("地区", {"overflow": "fold"}), ("年度", {"no_wrap": True}),
@@ -224,7 +247,8 @@ def render_compare(cmp, console: Console | None = None) -> None:
                     ("新增", {"justify": "right"}), ("不再报告", {"justify": "right"})):
         table.add_column(col, **kw)
     for p in cmp.pairs:
-        table.add_row(p.agency, p.region_b or p.region_a or "—", f"{p.year_a or '—'}→{p.year_b or '—'}",
+        table.add_row(Text(display(p.agency)), Text(display(p.region_b or p.region_a or "—")),
+                      f"{p.year_a or '—'}→{p.year_b or '—'}",
                       f"{p.score_a:.1f}→{p.score_b:.1f}",
                       Text(f"{p.delta:+.1f}", style="green" if p.delta >= 0 else "red"),
                       Text(str(len(p.newly_done)), style="green"), Text(str(len(p.dropped)), style="red"))
@@ -232,10 +256,10 @@ def render_compare(cmp, console: Console | None = None) -> None:
     for p in cmp.pairs:
         if not p.newly_done and not p.dropped:
             continue
-        console.print(_change_lines(f"{p.agency}（{p.delta:+.1f} 分）", p.newly_done, p.dropped, t))
+        console.print(_change_lines(f"{display(p.agency)}（{p.delta:+.1f} 分）", p.newly_done, p.dropped, t))
     if cmp.only_a or cmp.only_b:
-        console.print("只在运行 %s 中：%s" % (ra["id"], "、".join(a for a, _ in cmp.only_a) or "—"))
-        console.print("只在运行 %s 中：%s" % (rb["id"], "、".join(a for a, _ in cmp.only_b) or "—"))
+        console.print(Text("只在运行 %s 中：%s" % (ra["id"], display("、".join(a for a, _ in cmp.only_a)) or "—")))
+        console.print(Text("只在运行 %s 中：%s" % (rb["id"], display("、".join(a for a, _ in cmp.only_b)) or "—")))
     items = Table(title="各职责已开展比例变化 (done share per duty)", title_justify="left", title_style="bold",
                   expand=True)
     items.add_column("职责", ratio=3)
@@ -244,7 +268,7 @@ def render_compare(cmp, console: Console | None = None) -> None:
     items.add_column("变化", justify="right")
     for d in cmp.items:
         ch = d["change"]
-        items.add_row(t.get(d["id"], d["id"]),
+        items.add_row(Text(t.get(d["id"], d["id"])),
                       "—" if d["done_share_a"] is None else _pct(d["done_share_a"]),
                       "—" if d["done_share_b"] is None else _pct(d["done_share_b"]),
                       Text("—" if ch is None else f"{ch * 100:+.0f}%",

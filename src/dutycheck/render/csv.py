@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from ..batch import Batch
-from ..messages import REVIEW_MARK, STATUS_ZH
+from ..messages import REVIEW_MARK, STATUS_ZH, formal_message
 from ..models import Status
 
 ENCODING = "utf-8-sig"
@@ -33,7 +33,7 @@ def item_headers(batch: Batch) -> list[str]:
 def write_csv(batch: Batch, fh: IO[str]) -> None:
     """Write to a text stream opened with encoding='utf-8-sig', newline=''."""
     w = csv.writer(fh)
-    w.writerow(HEAD + item_headers(batch))
+    w.writerow(HEAD + item_headers(batch) + ["形式问题"])
     for rank, r in batch.ranking():
         gaps = [batch.item_title(g) for g in r.gaps] + [""] * (3 - len(r.gaps))
         row = [rank, r.agency or "", r.year or "", r.region, f"{r.score:.1f}", r.done, r.total, *gaps,
@@ -41,6 +41,7 @@ def write_csv(batch: Batch, fh: IO[str]) -> None:
         reviewed = set(r.reviewed)
         row += [STATUS_ZH[Status(r.status(i))] + (f"（{REVIEW_MARK}）" if it.id in reviewed else "")
                 for i, it in enumerate(batch.items)]
+        row.append("；".join(formal_message(f) for f in batch.findings(r.path)))
         w.writerow([safe_cell(v) for v in row])
     for e in batch.errors:
         row = ["", "", "", "", "", "", "", "", "", "", e.duplicate_of or "", "", e.path, "", e.sha256 or "",

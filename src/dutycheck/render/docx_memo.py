@@ -115,7 +115,8 @@ def build_memo(r: AuditResult, *, findings: Sequence[Finding] = (), reviewer: st
             ["报告文件", os.path.basename(r.path)],
             ["审查清单", f"{r.checklist_id}（版本 {r.checklist_version}）"],
             ["审查得分", f"{r.score:.1f} 分（满分 100 分）：{score_meaning(r.score)}"],
-            ["职责情况", "；".join(f"{STATUS_ZH[s]} {counts[s]} 项" for s in Status)]]
+            ["职责情况", "；".join(f"{STATUS_ZH[s]} {counts[s]} 项" for s in Status
+                                  if counts[s] or s is not Status.NA)]]
     st.table(doc, ["项目", "情况"], rows, widths=[32, 124])
     st.para(doc, SCORE_EXPLAINED, small=True, grey=True)
 
@@ -158,7 +159,8 @@ def build_memo(r: AuditResult, *, findings: Sequence[Finding] = (), reviewer: st
 
     # 四、缺项及补写要求
     st.heading(doc, "四、缺项及补写要求")
-    gaps = sorted((it for it in r.items if it.status is not Status.DONE and it.group != STRUCTURE_GROUP),
+    gaps = sorted((it for it in r.items if it.status not in (Status.DONE, Status.NA)
+                   and it.group != STRUCTURE_GROUP),
                   key=lambda i: -i.weight)
     if not gaps:
         st.para(doc, "未发现缺项。")
@@ -200,7 +202,8 @@ def build_memo(r: AuditResult, *, findings: Sequence[Finding] = (), reviewer: st
             review = review or {}
             if review.get("note"):
                 line += f"。说明：{review['note']}"
-            who = "，".join(str(v) for v in (review.get("by"), review.get("at")) if v)
+            who = "，".join(str(v)[:10] if k == "at" else str(v)
+                           for k, v in (("by", review.get("by")), ("at", review.get("at"))) if v)
             st.para(doc, line + (f"（{who}）" if who else "") + "。")
     st.para(doc, "其他意见：")
     doc.add_paragraph()

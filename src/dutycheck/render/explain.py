@@ -10,7 +10,7 @@ from ..models import AuditResult, ItemResult, Status
 
 
 def render_explain(r: AuditResult, it: ItemResult, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or Console(markup=False)   # report text is never markup
     head = Text(f"{it.id}  {it.title}\n", style="bold")
     head.append(f"{STATUS_MARK[it.status]} {STATUS_ZH[it.status]}", style=STATUS_STYLE[it.status])
     head.append(f"   置信度 {it.confidence:.2f}   权重 {it.weight:g}   文件 {r.path}\n", style="dim")

@@ -29,8 +29,11 @@ def item_dict(it: ItemResult) -> dict:
 
 
 def audit_dict(r: AuditResult) -> dict:
-    """The audit as one JSON-ready dict (schema dutycheck.audit/1)."""
-    return {
+    """The audit as one JSON-ready dict (schema dutycheck.audit/1).
+
+    `report.replaced_chars` is there only when the decoder replaced damaged bytes.
+    """
+    d = {
         "schema": SCHEMA,
         "path": r.path,
         "sha256": r.sha256,
@@ -47,6 +50,9 @@ def audit_dict(r: AuditResult) -> dict:
         "unit": r.unit,
         "fingerprints": r.fingerprints,
     }
+    if r.replaced_chars:
+        d["report"]["replaced_chars"] = r.replaced_chars
+    return d
 
 
 def render_json(r: AuditResult, *, indent: int | None = 2) -> str:

@@ -2,22 +2,48 @@
 
 from __future__ import annotations
 
-from ..messages import REVIEW_MARK, ROLE_ZH, STALE_MARK, STATUS_MARK, STATUS_ZH
+import html
+import re
+
+from ..messages import REVIEW_MARK, ROLE_ZH, STALE_MARK, STATUS_MARK, STATUS_ZH, replaced_warning
 from ..models import AuditResult, Status
+from ..safetext import display
+
+# Markdown and HTML syntax in report text is shown, never run: a CommonMark viewer would
+# execute <script> and follow [text](javascript:…) or <http://…> from a quote.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]!~])")
+
+
+def _text(text: str | None) -> str:
+    """Report-derived text as literal Markdown: HTML escaped, Markdown punctuation backslashed."""
+    if not text:
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(display(text), quote=False)).replace("\n", " ")
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "｜").replace("\n", " ")
+    return _text(text).replace("|", "｜")
+
+
+def _code(text: str) -> str:
+    """A code span that no backtick in the text can close early."""
+    text = display(text)
+    run = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (run + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def render_markdown(r: AuditResult) -> str:
     meta = r.report
-    out = [f"# {meta.agency or '（未识别单位）'} {meta.year or ''} 年度法治政府建设报告审查",
+    out = [f"# {_text(meta.agency) or '（未识别单位）'} {meta.year or ''} 年度法治政府建设报告审查",
            "",
-           f"- 文件：`{r.path}`",
+           f"- 文件：{_code(r.path)}",
            f"- 清单：{r.checklist_id} {r.checklist_version}",
            f"- 得分：**{r.score:.1f}** / 100",
            ""]
+    if r.replaced_chars:
+        out[-1:] = [f"- {replaced_warning(r.replaced_chars)}", ""]
     out += ["| 分组 | 得分 | 已开展 |", "|---|---:|---:|"]
     out += [f"| {g.title} | {g.score:.1f} | {g.done}/{g.total} |" for g in r.groups]
     out.append("")

@@ -119,7 +119,7 @@ def _item(it: ItemResult, unit: str) -> str:
         out.append(f'<div class="review">人工复核：自动判定为“{_e(_status_zh(machine) if machine else "—")}”，'
                    f'复核为“{_e(_status_zh(it.status))}”' + (f"；{_e(note)}" if note else "")
                    + (f"（{_e(who)}）" if who else "") + "</div>")
-    if it.status is not Status.DONE:
+    if it.status not in (Status.DONE, Status.NA):
         if it.basis:
             out.append(f'<div class="basis"><b>依据：</b>{_e(it.basis)}</div>')
         if it.guidance:
@@ -154,7 +154,8 @@ def render_report_html(record: AuditResult, *, findings: Sequence[Finding] = (),
     out += [f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in rows]
     out.append(f'<tr><td>审查得分</td><td><span class="score {_score_class(r.score)}">{r.score:.1f}</span>'
                f" / 100　{_e(score_meaning(r.score))}<br><span class=\"muted\">"
-               + "　".join(f"{_e(STATUS_MARK[s])} {_e(STATUS_ZH[s])} {counts[s]}" for s in Status)
+               + "　".join(f"{_e(STATUS_MARK[s])} {_e(STATUS_ZH[s])} {counts[s]}" for s in Status
+                          if counts[s] or s is not Status.NA)
                + f"</span></td></tr></tbody></table><p class=\"muted\">{_e(SCORE_EXPLAINED)}</p>")
 
     every = list(getattr(r, "formal", ()) or ()) + list(findings)

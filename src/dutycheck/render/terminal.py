@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..messages import REVIEW_MARK, ROLE_ZH, STALE_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, score_style, shorten
+from ..messages import REVIEW_MARK, ROLE_ZH, STALE_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, replaced_warning, score_style, shorten
 from ..models import STATUS_ORDER, AuditResult, Status
 
 
@@ -26,7 +26,10 @@ def _header(r: AuditResult) -> Panel:
         f"日期：{meta.date or '—'}\n"
         + "    ".join(f"{STATUS_MARK[s]} {STATUS_ZH[s]} {counts[s]}" for s in shown),
         style="dim")
-    return Panel(RichGroup(title, sub), title="dutycheck 审查结果", expand=False)
+    parts = [title, sub]
+    if r.replaced_chars:
+        parts.append(Text(replaced_warning(r.replaced_chars), style="yellow"))
+    return Panel(RichGroup(*parts), title="dutycheck 审查结果", expand=False)
 
 
 def _group_table(r: AuditResult, group_id: str, title: str, score: float) -> Table:
@@ -56,7 +59,7 @@ def _group_table(r: AuditResult, group_id: str, title: str, score: float) -> Tab
                 ev.append(f"\n复核引文：{shorten(it.review['evidence'])}")
             if it.review.get("note"):
                 ev.append(f"\n复核说明：{it.review['note']}（{it.review.get('by', '')}）", style="magenta")
-        table.add_row(status, it.title, ev)
+        table.add_row(status, Text(it.title), ev)
     return table
 
 
@@ -71,13 +74,13 @@ def _gaps(r: AuditResult) -> Panel | None:
     for it in sorted(gaps, key=lambda i: -i.weight):
         label = Text(f"{STATUS_MARK[it.status]} {it.title}", style=STATUS_STYLE[it.status])
         label.append(f"\n{it.id} · 权重 {it.weight:g}", style="dim")
-        table.add_row(label, it.basis, it.guidance)
+        table.add_row(label, Text(it.basis), Text(it.guidance))
     return Panel(table, title=f"缺项 {len(gaps)} 项（按权重排序）", title_align="left")
 
 
 def render_terminal(r: AuditResult, console: Console | None = None) -> None:
     """Print the audit to the terminal (colour when it is a TTY)."""
-    console = console or Console()
+    console = console or Console(markup=False)   # report text is never markup
     console.print(_header(r))
     for g in r.groups:
         console.print(_group_table(r, g.id, g.title, g.score))

@@ -12,12 +12,12 @@ import json
 from pathlib import Path
 
 from ..batch import STATUSES, Batch, Spool
-from ..messages import REVIEW_MARK, STATUS_ZH
-from .review import review_note
+from ..messages import FORMAL_TITLE, REVIEW_MARK, STATUS_ZH, formal_message
 from ..models import Status
+from .review import review_note
 
 FILLS = {"done": "C6EFCE", "planned": "FFEB9C", "shortfall": "FFC7CE", "absent": "EDEDED", "na": "DDEBF7"}
-SHEETS = ("排名", "覆盖矩阵", "状态矩阵", "报告结构", "地区", "明细", "错误")
+SHEETS = ("排名", "覆盖矩阵", "状态矩阵", "报告结构", "地区", "明细", "形式审查", "错误")
 MAX_CELL = 32000
 
 
@@ -25,8 +25,7 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
     """Write the workbook to `path`; per-report items are read back from the spool one at a time."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ERROR_CODES
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
 
     wb = Workbook(write_only=True)
@@ -49,16 +48,35 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
             c.alignment = Alignment(wrap_text=True, vertical="top")
         return c
 
-    def sheet(title: str, head: list[str], widths: list[int]):
+    rows_in: dict[str, int] = {}
+    made: list = []
+
+    def sheet(title: str, head: list[str], widths: list[int], *, wrap: tuple[int, ...] = ()):
         ws = wb.create_sheet(title)
         for n, w in enumerate(widths):
             ws.column_dimensions[_col(n)].width = w
         ws.freeze_panes = "A2"
         ws.append([cell(ws, h, font=bold) for h in head])
+        # print set-up: A4 landscape, one page wide, the header row on every page
+        ws.page_setup.paperSize = "9"  # A4
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_title_rows = "1:1"
+        ws.print_options.gridLines = True
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        rows_in[title] = 1
+        made.append((ws, len(head)))
+        wrapping[title] = set(wrap)
         return ws
 
+    wrapping: dict[str, set[int]] = {}
+
     def row(ws, values: list) -> None:
-        ws.append([v if hasattr(v, "coordinate") else cell(ws, v) for v in values])
+        wrap = wrapping.get(ws.title, set())
+        ws.append([v if hasattr(v, "coordinate") else cell(ws, v, wrap=n in wrap) for n, v in enumerate(values)])
+        rows_in[ws.title] += 1
 
     ranking = batch.ranking()
 
@@ -113,9 +131,12 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
 
     # 明细
     ws = sheet("明细", ["名次", "单位", "年度", "地区", "文件", "职责编号", "职责", "分组", "权重", "状态",
-                        "证据（第一条）", "行号", "页码", "所在部分", "应补写（缺项）", "机器判定", REVIEW_MARK],
-               [6, 24, 7, 14, 40, 34, 36, 16, 6, 10, 80, 6, 6, 30, 60, 10, 40])
+                        "证据（第一条）", "行号", "页码", "所在部分", "依据（缺项）", "应补写（缺项）", "机器判定",
+                        REVIEW_MARK],
+               [6, 24, 7, 14, 40, 34, 36, 16, 6, 10, 80, 6, 6, 30, 50, 60, 10, 40],
+               wrap=(6, 10, 13, 14, 15, 17))
     guidance = {it.id: it.guidance for it in batch.items}
+    basis = {it.id: it.basis for it in batch.items}
     for rank, r in ranking:
         line = spool.line(r.path)
         if line is None:
@@ -128,8 +149,17 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
                      batch.groups.get(it["group"], it["group"]), it["weight"],
                      cell(ws, STATUS_ZH[Status(st)], fill=st), e.get("text", ""), e.get("line"), e.get("page"),
                      e.get("section", ""),
+                     "" if st in ("done", "na") else basis.get(it["id"], it.get("basis", "")),
                      "" if st in ("done", "na") else guidance.get(it["id"], it.get("guidance", "")),
                      STATUS_ZH[Status(it.get("machine_status") or st)], review_note(it)])
+
+    # 形式审查
+    ws = sheet("形式审查", ["单位", "年度", "文件", "问题", "说明", "行号", "相关文件", "雷同比例", "雷同段落"],
+               [24, 7, 40, 22, 70, 6, 40, 9, 80], wrap=(4, 8))
+    for report, agency, year, f in batch.formal_list():
+        row(ws, [agency or "", year, report, FORMAL_TITLE.get(f.code, f.code), formal_message(f), f.line,
+                 f.other or "", cell(ws, f.share, fmt="0%") if f.share is not None else None,
+                 "\n".join(f.passages)])
 
     # 错误
     ws = sheet("错误", ["文件", "结果", "原因", "reason", "重复于"], [50, 8, 60, 50, 30])
@@ -138,6 +168,8 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
     for s in batch.skipped:
         row(ws, [s.path, "跳过", s.zh, s.en, ""])
 
+    for ws, ncols in made:   # a filter on every header row, over the rows written
+        ws.auto_filter.ref = f"A1:{_col(ncols - 1)}{rows_in[ws.title]}"
     wb.save(str(path))
 
 

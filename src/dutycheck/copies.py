@@ -1,0 +1,236 @@
+"""形式审查 across reports: copied reports, a report repeating last year's, and revisions.
+
+Copied reports: two reports that share most of their sentences (sentence fingerprints from
+formal.py: punctuation and figures left out, so a copy with new numbers still matches).
+The test is exact, not estimated: every sentence hash goes into one sorted array of 64-bit
+keys (hash << 24 | report number, 8 bytes a sentence), equal hashes are adjacent after the
+sort, and each pair of reports sharing a sentence gets a count. Sentences that most of the
+batch shares (the central slogans every report quotes) say nothing about copying and are
+left out. Why not MinHash/LSH (datasketch): it estimates the Jaccard similarity to find
+candidate pairs, but a reviewer needs the exact share and the shared passages, which need
+the exact intersection anyway; at the size of a region's batch (hundreds to a few thousand
+reports, ~200 sentences each) the sorted array is a few MB and a second, and datasketch
+would bring numpy and scipy into a tool that installs on reviewers' Windows machines.
+
+Revisions: the same bureau and year twice in one batch (the txt and the pdf of one report, or
+a corrected version) is one report: the newer (later date in the report, else the newer
+file) supersedes, the ranking counts it once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .formal import COPIED, REPEATS_LAST_YEAR, SUPERSEDED, SUPERSEDES, Finding, sentence_fingerprint
+
+COPY_SHARE = 0.5           # share of the smaller report's sentences both have
+MIN_SENTENCES = 10         # reports with fewer distinct sentences are too short to judge
+MIN_SHARED = 6
+COMMON_SHARE = 0.3         # a sentence in more than this share of the batch (and > 3 reports) is boilerplate
+PASSAGES = 3
+PASSAGE_CHARS = 200
+_ID_BITS = 24
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str
+    agency: str | None
+    year: int | None
+    date: str | None
+    hashes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CopyPair:
+    a: str
+    b: str
+    shared: int
+    share: float                 # shared / the smaller report's distinct sentences
+    passages: tuple[str, ...] = ()
+    code: str = COPIED           # or REPEATS_LAST_YEAR (the same agency, another year)
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "a": self.a, "b": self.b, "shared": self.shared,
+                "share": round(self.share, 4), "passages": list(self.passages)}
+
+
+@dataclass(frozen=True)
+class Revision:
+    agency: str
+    year: int
+    kept: str
+    superseded: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"agency": self.agency, "year": self.year, "kept": self.kept, "superseded": list(self.superseded)}
+
+
+@dataclass
+class CrossFindings:
+    """What the batch-level checks found; `for_path` gives one report's findings."""
+
+    copies: list[CopyPair] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)
+
+    @property
+    def superseded(self) -> set[str]:
+        return {p for r in self.revisions for p in r.superseded}
+
+    def for_path(self, path: str) -> list[Finding]:
+        out = []
+        for r in self.revisions:
+            if path in r.superseded:
+                out.append(Finding(SUPERSEDED, other=r.kept))
+            elif path == r.kept:
+                out += [Finding(SUPERSEDES, other=p) for p in r.superseded]
+        for c in self.copies:
+            if path in (c.a, c.b):
+                out.append(Finding(c.code, other=c.b if path == c.a else c.a, share=round(c.share, 4),
+                                   passages=c.passages))
+        return out
+
+    def to_dict(self) -> dict:
+        return {"copies": [c.to_dict() for c in self.copies],
+                "revisions": [r.to_dict() for r in self.revisions]}
+
+
+class CrossIndex:
+    """Collects each audited report's agency, year, date and fingerprints during a batch."""
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+
+    def add(self, path: str, agency: str | None, year: int | None, date: str | None,
+            fingerprints: str | None) -> None:
+        self.entries.append(Entry(path, agency, year, date, tuple((fingerprints or "").split())))
+
+    def check(self, *, passages: bool = True, previous: Iterable[Entry] = ()) -> CrossFindings:
+        """Revisions, then copied pairs among the reports that stand (and, given `previous`,
+        the stored reports of earlier years, matched to the same agency's next year)."""
+        found = CrossFindings(revisions=revisions(self.entries))
+        gone = found.superseded
+        standing = [e for e in self.entries if e.path not in gone]
+        prev = [e for e in previous if e.agency]
+        found.copies = copied_pairs(standing + prev, n_current=len(standing))
+        if passages:
+            found.copies = [with_passages(c) for c in found.copies]
+        return found
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+def revisions(entries: Sequence[Entry]) -> list[Revision]:
+    """Same agency and year more than once: the newest version stands."""
+    groups: dict[tuple[str, int], list[Entry]] = {}
+    for e in entries:
+        if e.agency and e.year:
+            groups.setdefault((e.agency, e.year), []).append(e)
+    out = []
+    for (agency, year), group in sorted(groups.items()):
+        if len(group) < 2:
+            continue
+        newest = max(group, key=lambda e: (e.date or "", _mtime(e.path), e.path))
+        out.append(Revision(agency, year, newest.path,
+                            tuple(sorted(e.path for e in group if e is not newest))))
+    return out
+
+
+def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> list[CopyPair]:
+    """Pairs sharing at least COPY_SHARE of the smaller report's sentences, most similar first.
+
+    Entries after `n_current` are earlier years' reports from the store: they are compared
+    only with the current reports of the same agency (REPEATS_LAST_YEAR).
+    """
+    n_current = len(entries) if n_current is None else n_current
+    if len(entries) >= 1 << _ID_BITS:
+        raise ValueError("too many reports for one copy check")
+    keys = array("Q")
+    sizes = [0] * len(entries)       # distinct sentences that are not boilerplate, per report
+    for i, e in enumerate(entries):
+        for hexhash in e.hashes:
+            keys.append((int(hexhash, 16) & ((1 << 40) - 1)) << _ID_BITS | i)
+    ordered = sorted(keys)
+    del keys
+    common = max(3, int(COMMON_SHARE * n_current))
+    counts: Counter[tuple[int, int]] = Counter()
+    mask = (1 << _ID_BITS) - 1
+    run: list[int] = []
+    prev_hash = -1
+    for k in ordered + [-1]:
+        h = k >> _ID_BITS if k >= 0 else -2
+        if h != prev_hash:
+            if run and sum(1 for i in run if i < n_current) <= common:
+                for i in run:
+                    sizes[i] += 1
+                for x in range(len(run)):
+                    for y in range(x + 1, len(run)):
+                        counts[(run[x], run[y])] += 1
+            run = []
+            prev_hash = h
+        if k >= 0:
+            run.append(k & mask)
+    out = []
+    for (i, j), shared in counts.items():
+        a, b = entries[i], entries[j]
+        if j >= n_current and i >= n_current:
+            continue
+        smaller = min(sizes[i], sizes[j])
+        if smaller < MIN_SENTENCES or shared < MIN_SHARED or shared / smaller < COPY_SHARE:
+            continue
+        if a.agency and a.agency == b.agency:
+            if a.year == b.year:
+                continue                       # a revision, listed as such
+            code = REPEATS_LAST_YEAR
+        elif j >= n_current:
+            continue                           # an earlier year of another agency
+        else:
+            code = COPIED
+        out.append(CopyPair(a.path, b.path, shared, shared / smaller, code=code))
+    return sorted(out, key=lambda c: (-c.share, c.a, c.b))
+
+
+def _sentences(path: str) -> list[str]:
+    from .read import read_source
+
+    text = "\n".join(read_source(path).lines)
+    return [m.group().strip() for m in _SENTENCE.finditer(text) if m.group().strip()]
+
+
+def with_passages(pair: CopyPair) -> CopyPair:
+    """The shared text of a pair: runs of consecutive shared sentences of the first report,
+    longest first. A file that cannot be read again gives no passages."""
+    try:
+        a, b = _sentences(pair.a), _sentences(pair.b)
+    except Exception:  # noqa: BLE001 — the pair is still listed; only the passages are missing
+        return pair
+    theirs = {fp for fp in map(sentence_fingerprint, b) if fp}
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for s in a:
+        fp = sentence_fingerprint(s)
+        if fp and fp in theirs:
+            current.append(s)
+        elif fp is not None or not current:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    runs.sort(key=lambda r: -sum(len(s) for s in r))
+    texts = []
+    for r in runs[:PASSAGES]:
+        t = "".join(r)
+        texts.append(t if len(t) <= PASSAGE_CHARS else t[:PASSAGE_CHARS - 1] + "…")
+    return CopyPair(pair.a, pair.b, pair.shared, pair.share, tuple(texts), pair.code)

@@ -1,0 +1,118 @@
+"""形式审查 across a batch: copied reports, revisions of one report, listed in every output."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dutycheck.batch import run_batch
+from dutycheck.cli import main
+from dutycheck.copies import Entry, copied_pairs
+
+ROOT = Path(__file__).resolve().parent.parent
+JINCHENG = ROOT / "reports/山西/晋城市教育局-2023.txt"
+YUTIAN = ROOT / "reports/新疆/于田县教育局-2023.txt"
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["batch", *map(str, args)], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory) -> Path:
+    """晋城's report copied by another bureau (名称 changed), and 于田's report twice: the first
+    version and a corrected one signed later."""
+    root = tmp_path_factory.mktemp("formal") / "region"
+    (root / "甲县").mkdir(parents=True)
+    (root / "乙县").mkdir()
+    text = JINCHENG.read_text(encoding="utf-8")
+    (root / "甲县/晋城市教育局-2023.txt").write_text(text, encoding="utf-8")
+    (root / "乙县/阳城县教育局-2023.txt").write_text(text.replace("晋城市教育局", "阳城县教育局"), encoding="utf-8")
+    yt = YUTIAN.read_text(encoding="utf-8")
+    (root / "乙县/于田县教育局-2023.txt").write_text(yt, encoding="utf-8")
+    (root / "乙县/于田县教育局-2023-修订.txt").write_text(
+        yt.replace("2024年3月5日", "2024年3月20日").replace("聘请", "特聘"), encoding="utf-8")
+    return root
+
+
+def digests(root: Path) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*.txt"))}
+
+
+def test_copied_pair_and_revision_in_the_batch_record(region):
+    batch = run_batch([region], recursive=True, jobs=1)
+    d = batch.to_dict()
+    copies = d["formal"]["copies"]
+    assert len(copies) == 1 and copies[0]["code"] == "copied"
+    assert {Path(copies[0]["a"]).name, Path(copies[0]["b"]).name} == {"晋城市教育局-2023.txt", "阳城县教育局-2023.txt"}
+    assert copies[0]["share"] > 0.9
+    assert any("青少年法治教育大纲" in p for p in copies[0]["passages"])
+    rev = d["formal"]["revisions"]
+    assert len(rev) == 1 and Path(rev[0]["kept"]).name == "于田县教育局-2023-修订.txt"
+    # the ranking counts 于田 once, the newer version
+    names = [Path(r["path"]).name for r in d["ranking"]]
+    assert "于田县教育局-2023.txt" not in names and "于田县教育局-2023-修订.txt" in names
+    assert d["summary"]["unique"] == 3 and d["summary"]["superseded"] == 1
+    assert sum(c["reports"] for c in d["structure"][:1]) == 3
+
+
+def test_a_sentence_every_report_quotes_is_not_a_sign_of_copying():
+    nums = "一二三四五六七八九十壹贰"   # fingerprints leave digits out: a copy with new figures still matches
+    slogans = [f"深入学习贯彻习近平法治思想第{n}条要求全面推进依法治教" for n in nums]
+    own = [f"开展宪法晨读活动覆盖全体师生共计活动第{n}项" for n in nums[:10]]
+
+    def entry(n: int, body: list[str]) -> Entry:
+        return Entry(f"r{n}.txt", f"{'甲乙丙丁戊己庚辛'[n]}县教育局", 2023, None,
+                     tuple(sorted({_fp(s) for s in slogans + body})))
+
+    entries = [entry(n, [s + "甲乙丙丁戊己庚辛"[n] for s in own]) for n in range(8)]
+    assert copied_pairs(entries) == []              # 12 of 22 sentences shared, but by all eight
+    entries[7] = entry(7, [s + "甲" for s in own])  # 辛县 copies 甲县's own sentences
+    pairs = copied_pairs(entries)
+    assert [(p.a, p.b, p.shared) for p in pairs] == [("r0.txt", "r7.txt", 10)]
+
+
+def _fp(s: str) -> str:
+    from dutycheck.formal import sentence_fingerprint
+
+    fp = sentence_fingerprint(s)
+    assert fp
+    return fp
+
+
+def test_every_batch_output_lists_the_formal_findings(region, tmp_path):
+    before = digests(region)
+    table = run(region, "-r", "--jobs", "1")
+    assert "形式审查" in table.stdout and "大量雷同" in table.stdout and "新版本" in table.stdout
+
+    out = tmp_path / "b.csv"
+    run(region, "-r", "--jobs", "1", "-f", "csv", "-o", out)
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    by = {Path(r["文件"]).name: r for r in rows if r["文件"]}
+    assert "的句子相同" in by["阳城县教育局-2023.txt"]["形式问题"]
+    assert "于田县教育局-2023.txt" not in by                       # superseded: not ranked
+
+    out = tmp_path / "b.xlsx"
+    run(region, "-r", "--jobs", "1", "-f", "xlsx", "-o", out)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    formal = [r for r in wb["形式审查"].iter_rows(min_row=2, values_only=True)]
+    assert {r[3] for r in formal} >= {"与其他单位报告大量雷同", "已被同一单位同年度的新版本取代", "缺少必备部分"}
+    ws = wb["明细"]
+    assert ws.auto_filter.ref.startswith("A1:") and ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    head = [c.value for c in ws[1]]
+    assert "依据（缺项）" in head
+    assert ws.cell(row=2, column=head.index("证据（第一条）") + 1).alignment.wrap_text
+
+    out = tmp_path / "b.json"
+    run(region, "-r", "--jobs", "1", "-f", "json", "-o", out)
+    assert json.loads(out.read_text(encoding="utf-8"))["formal"]["copies"]
+
+    assert digests(region) == before                              # no output ever touches an input
