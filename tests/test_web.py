@@ -350,3 +350,125 @@ def test_other_hosts_need_a_password(tmp_path):
 def _files(tmp: Path, task: int) -> list[T.TaskFile]:
     with Store(tmp / "store.sqlite") as s:
         return T.task_files(s, task)
+
+
+def _report_form(page: str, item: str) -> dict:
+    """The correction form of one duty on a report page: its action and hidden fields."""
+    m = re.search(rf'<form class="correct" method="post" action="([^"]+/items/{re.escape(item)})">(.*?)</form>',
+                  page, re.DOTALL)
+    assert m, f"no correction form for {item}"
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', m.group(2)))
+    return {"action": m.group(1), **fields}
+
+
+def _score(page: str) -> float:
+    return float(re.search(r'<b id="score" class="[^"]*">([\d.]+)</b>', page).group(1))
+
+
+def test_a_correction_is_saved_at_once_and_changes_the_score(server):
+    b, _app, tmp = server
+    task = b.new_task()
+    b.upload(task, [(JINCHENG.name, JINCHENG.read_bytes())])
+    b.wait(task)
+    fid = _files(tmp, task)[0].id
+    page = b.get(f"/tasks/{task}/reports/{fid}").text
+    before = _score(page)
+    form = _report_form(page, "legal-counsel.retained")
+    assert form["version"] == "0"
+    r = b.post(form["action"], {"status": "absent", "note": "只写了计划", "reviewer": "张三",
+                                "version": form["version"]}, allow_redirects=False)
+    assert r.status_code == 302 and r.headers["Location"].endswith("#item-legal-counsel.retained")
+    page = b.get(f"/tasks/{task}/reports/{fid}").text
+    assert _score(page) < before
+    assert "张三" in page and "只写了计划" in page and "人工复核" in page
+    # the correction is the review library's: the CLI sees it too
+    res = CliRunner().invoke(main, ["review", "list", "--db", str(tmp / "store.sqlite")])
+    assert res.exit_code == 0 and "legal-counsel.retained" in res.output and "张三" in res.output
+    # and the region page and the downloads show the final score
+    assert f"{_score(page):.1f}" in b.get(f"/tasks/{task}/region").text
+    line = json.loads(b.get(f"/tasks/{task}/export.jsonl").text.splitlines()[0])
+    item = next(it for it in line["items"] if it["id"] == "legal-counsel.retained")
+    assert (item["status"], item["machine_status"], line["score"]) == ("absent", "done", _score(page))
+
+
+def test_two_tabs_correcting_the_same_duty_do_not_overwrite_each_other(server):
+    b, _app, tmp = server
+    task = b.new_task()
+    b.upload(task, [(JINCHENG.name, JINCHENG.read_bytes())])
+    b.wait(task)
+    fid = _files(tmp, task)[0].id
+    tab1 = _report_form(b.get(f"/tasks/{task}/reports/{fid}").text, "legal-counsel.retained")
+    tab2 = _report_form(b.get(f"/tasks/{task}/reports/{fid}").text, "legal-counsel.retained")
+    other = _report_form(b.get(f"/tasks/{task}/reports/{fid}").text, "enforcement.publicity")
+    r = b.post(tab1["action"], {"status": "absent", "reviewer": "张三", "version": tab1["version"]})
+    assert r.status_code == 200
+    r = b.post(tab2["action"], {"status": "planned", "reviewer": "李四", "version": tab2["version"]})
+    assert r.status_code == 409
+    assert "有冲突" in r.text and "张三" in r.text and "没有保存" in r.text
+    # a different duty of the same report is no conflict
+    r = b.post(other["action"], {"status": "shortfall", "reviewer": "李四", "version": other["version"]})
+    assert r.status_code == 200
+    with Store(tmp / "store.sqlite") as s:
+        rows = s.db.execute("SELECT item_id, status, reviewer FROM reviews ORDER BY id").fetchall()
+    assert rows == [("legal-counsel.retained", "absent", "张三"), ("enforcement.publicity", "shortfall", "李四")]
+    # the second tab, reloaded, sees the first one's correction and may now change it
+    tab2 = _report_form(b.get(f"/tasks/{task}/reports/{fid}").text, "legal-counsel.retained")
+    r = b.post(tab2["action"], {"status": "planned", "reviewer": "李四", "version": tab2["version"]})
+    assert r.status_code == 200 and "李四" in r.text
+
+
+def test_review_queue_steps_through_the_riskiest_items(server):
+    b, _app, _tmp = server
+    task = b.new_task()
+    b.upload(task, [(p.name, p.read_bytes()) for p in (JIAOZUO, SHANYANG)])
+    b.wait(task)
+    queue = b.get(f"/tasks/{task}/queue").text
+    left = int(re.search(r"剩余 <b>(\d+)</b> 项", queue).group(1))
+    assert left > 0
+    r = b.get(f"/tasks/{task}/queue/next", allow_redirects=False)
+    first = r.headers["Location"]
+    item = first.split("#item-")[1]
+    page = b.get(first).text
+    assert 'id="queue-bar"' in page and f'<b id="queue-left">{left}</b>' in page
+    form = _report_form(page, item)
+    assert form["queue"] == "1"
+    status = re.search(rf'id="item-{re.escape(item)}".*?<input type="radio" name="status" value="(\w+)" checked',
+                       page, re.DOTALL).group(1)
+    r = b.post(form["action"], {"status": status, "version": form["version"], "queue": "1", "reviewer": "王五"},
+               allow_redirects=False)           # confirming the machine's status takes it off the queue
+    assert r.headers["Location"].endswith(f"/tasks/{task}/queue/next")
+    queue = b.get(f"/tasks/{task}/queue").text
+    assert int(re.search(r"剩余 <b>(\d+)</b> 项", queue).group(1)) == left - 1
+    assert b.get(f"/tasks/{task}/queue/next", allow_redirects=False).headers["Location"] != first
+
+
+def test_memo_and_printable_page_downloads(server):
+    b, _app, tmp = server
+    task = b.new_task()
+    b.upload(task, [(JINCHENG.name, JINCHENG.read_bytes())])
+    b.wait(task)
+    fid = _files(tmp, task)[0].id
+    r = b.get(f"/tasks/{task}/reports/{fid}/memo.docx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    assert "filename*=UTF-8''" in r.headers["Content-Disposition"]
+    import docx
+
+    doc = docx.Document(io.BytesIO(r.content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "审查意见" in text and "晋城市教育局" in text
+    r = b.get(f"/tasks/{task}/reports/{fid}/report.html")
+    assert r.status_code == 200 and "晋城市教育局" in r.text
+
+
+def test_copied_reports_and_formal_problems_on_the_region_page(server):
+    b, _app, _tmp = server
+    task = b.new_task()
+    text = JIAOZUO.read_text(encoding="utf-8")
+    copy = text.replace("焦作市教育局", "修武县教育局")    # another bureau's report, the same sentences
+    b.upload(task, [(JIAOZUO.name, text.encode("utf-8")), ("修武县教育局-2024.txt", copy.encode("utf-8")),
+                    (SHANYANG.name, SHANYANG.read_bytes())])
+    b.wait(task)
+    region = b.get(f"/tasks/{task}/region").text
+    copies = re.findall(r'<tr class="copy-row">(.*?)</tr>', region, re.DOTALL)
+    assert len(copies) == 1 and JIAOZUO.name in copies[0] and "修武县教育局-2024.txt" in copies[0]
+    assert re.search(r'<tr class="formal-row">.*?与 修武县教育局-2024.txt 有 \d+% 的句子相同', region, re.DOTALL)

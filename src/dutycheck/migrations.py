@@ -175,6 +175,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         lines BLOB NOT NULL
     );
     """),
+    # What the batch-level 形式审查 (copies.py) needs of each audit — date, sentence fingerprints,
+    # the report's own findings — kept small beside the audit, so the workbench's region page
+    # rebuilds a task's Batch without decompressing every stored audit.
+    Migration("0004_web_facts", """
+    CREATE TABLE web_facts (
+        audit_id INTEGER PRIMARY KEY REFERENCES audits (id),
+        line TEXT NOT NULL
+    );
+    """),
 )
 
 

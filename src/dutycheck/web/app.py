@@ -35,6 +35,7 @@ from flask import (
 )
 
 from ..errors import DutycheckError
+from ..models import REVIEW_STATUSES
 from ..store import Store
 from . import tasks as T
 from . import views as V
@@ -285,18 +286,118 @@ def _routes(app: Flask) -> None:
         return render_template("region.html", title=f"{task.title} · 地区汇总", task=task, v=view,
                                progress=T.progress(s, task_id))
 
-    @app.get("/tasks/<int:task_id>/reports/<int:file_id>")
-    def report_page(task_id: int, file_id: int) -> Any:
+    def _audited(task_id: int, file_id: int) -> tuple[Store, T.Task, T.TaskFile]:
         s = store()
         task = T.get_task(s, task_id)
         f = T.get_file(s, task_id, file_id)
         if f.state != "done" or f.audit_id is None:
             abort(404, description="这份文件还没有审查结果")
-        view = V.report_view(s, task, f)
-        data = V.task_batch(s, task)
+        return s, task, f
+
+    @app.get("/tasks/<int:task_id>/reports/<int:file_id>")
+    def report_page(task_id: int, file_id: int) -> Any:
+        from ..review.log import load_current
+
+        s, task, f = _audited(task_id, file_id)
+        current = load_current(s)
+        view = V.report_view(s, task, f, current)
+        data = V.task_batch(s, task, reviews=current)
         prev, nxt, pos, count = V.neighbours(data, f.display)
+        queue = None
+        if request.args.get("queue"):
+            entries = _queue(s, task, data, current)
+            queue = {"left": len(entries), "here": [e.item_id for e in entries if e.path == f.display],
+                     "reasons": {e.item_id: e.reasons for e in entries if e.path == f.display},
+                     "reviewed": sum(len(r.reviewed) for r in data.batch.rows)}
         return render_template("report.html", title=f"{view.audit['report'].get('agency') or f.name}",
-                               task=task, v=view, prev=prev, next=nxt, pos=pos, count=count)
+                               task=task, v=view, prev=prev, next=nxt, pos=pos, count=count, queue=queue,
+                               reviewer=session.get("reviewer") or _default_reviewer(),
+                               statuses=REVIEW_STATUSES)
+
+    @app.post("/tasks/<int:task_id>/reports/<int:file_id>/items/<item_id>")
+    def correct(task_id: int, file_id: int, item_id: str) -> Any:
+        """A reviewer's correction of one duty, appended to the review log, unless another tab
+        changed this duty since the page was loaded (then 409 and what the other tab saved)."""
+        from ..review import ReportRef, Reviews
+
+        s, task, f = _audited(task_id, file_id)
+        machine = V.audit_dict(s, f.audit_id or 0)
+        rep = machine.get("report") or {}
+        ref = ReportRef(rep.get("agency"), rep.get("year"), f.sha256 or machine.get("sha256", ""), f.audit_id or 0,
+                        f.display, machine)
+        reviewer = " ".join(request.form.get("reviewer", "").split())[:50]
+        note = request.form.get("note", "").strip()[:2000]
+        action = request.form.get("action", "set")
+        try:
+            seen = int(request.form.get("version", "-1"))
+        except ValueError:
+            seen = -1
+        with _REVIEW_LOCK:
+            reviews = Reviews(s)
+            now = reviews.current().for_report(ref.agency, ref.year, ref.sha256).get(item_id)
+            if (now.id if now else 0) != seen:
+                return render_template("conflict.html", title="有冲突", task=task, f=f, item_id=item_id,
+                                       now=now, wanted=request.form.get("status", ""), note=note), 409
+            if action == "undo":
+                reviews.undo(ref, item_id, by=reviewer or None, source="web")
+            else:
+                reviews.set(ref, item_id, request.form.get("status", ""), note=note, by=reviewer or None,
+                            source="web")
+        if reviewer:
+            session["reviewer"] = reviewer
+        if request.form.get("queue"):
+            return redirect(url_for("queue_next", task_id=task_id))
+        return redirect(url_for("report_page", task_id=task_id, file_id=file_id) + f"#item-{item_id}")
+
+    @app.get("/tasks/<int:task_id>/queue")
+    def queue_page(task_id: int) -> Any:
+        from ..review.log import load_current
+
+        s = store()
+        task = T.get_task(s, task_id)
+        current = load_current(s)
+        data = V.task_batch(s, task, reviews=current)
+        entries = _queue(s, task, data, current)
+        return render_template("queue.html", title=f"{task.title} · 复核队列", task=task, entries=entries[:200],
+                               left=len(entries), files=data.files,
+                               reviewed=sum(len(r.reviewed) for r in data.batch.rows))
+
+    @app.get("/tasks/<int:task_id>/queue/next")
+    def queue_next(task_id: int) -> Any:
+        from ..review.log import load_current
+
+        s = store()
+        task = T.get_task(s, task_id)
+        current = load_current(s)
+        data = V.task_batch(s, task, reviews=current)
+        entries = _queue(s, task, data, current)
+        if not entries:
+            flash("复核队列已清空：每一项都已复核或确认。", "ok")
+            return redirect(url_for("queue_page", task_id=task_id))
+        e = entries[0]
+        f = data.files[e.path]
+        return redirect(url_for("report_page", task_id=task_id, file_id=f.id, queue=1) + f"#item-{e.item_id}")
+
+    @app.get("/tasks/<int:task_id>/reports/<int:file_id>/memo.docx")
+    def memo(task_id: int, file_id: int) -> Any:
+        from ..render.docx_memo import write_memo
+
+        s, task, f = _audited(task_id, file_id)
+        result = _result(s, task, f)
+        buf = io.BytesIO()
+        write_memo(result, buf, reviewer=session.get("reviewer"))
+        name = f"{result.report.agency or Path(f.name).stem}{result.report.year or ''}审查意见.docx"
+        return _download(buf.getvalue(), name,
+                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+    @app.get("/tasks/<int:task_id>/reports/<int:file_id>/report.html")
+    def report_html(task_id: int, file_id: int) -> Any:
+        from ..render.report_html import render_report_html
+
+        s, task, f = _audited(task_id, file_id)
+        result = _result(s, task, f)
+        name = f"{result.report.agency or Path(f.name).stem}{result.report.year or ''}审查.html"
+        return _download(render_report_html(result).encode("utf-8"), name, "text/html; charset=utf-8")
 
     @app.get("/tasks/<int:task_id>/export.<fmt>")
     def export(task_id: int, fmt: str) -> Any:
@@ -343,6 +444,45 @@ def _routes(app: Flask) -> None:
         abort(404)
 
 
+_REVIEW_LOCK = threading.Lock()      # the version check and the append are one step per server
+_QUEUES: dict[tuple, list] = {}
+
+
+def _queue(s: Store, task: T.Task, data: V.TaskData, current: Any) -> list:
+    """The task's review queue, kept while neither the reports nor the corrections change."""
+    row = s.db.execute("SELECT MAX(id), COUNT(*) FROM reviews").fetchone()
+    key = (s.path, task.id, len(data.audit_ids), row[0], row[1])
+    if key not in _QUEUES:
+        if len(_QUEUES) > 32:
+            _QUEUES.clear()
+        _QUEUES[key] = V.task_queue(s, data, current)
+    return _QUEUES[key]
+
+
+def _default_reviewer() -> str:
+    from ..review.log import default_reviewer
+
+    return default_reviewer()
+
+
+def _result(s: Store, task: T.Task, f: T.TaskFile) -> Any:
+    """The report audited again as the CLI's `audit --db` does (the memo and the printable page
+    take a typed AuditResult): same checklist, the agency and year the store has, corrections
+    applied."""
+    from ..audit import audit_path
+    from ..review import apply_to_result
+    from ..review.log import load_current
+
+    if not f.stored or not os.path.isfile(f.stored):
+        abort(404, description="原文件已不在数据文件夹中，无法生成审查意见")
+    rep = V.audit_dict(s, f.audit_id or 0).get("report") or {}
+    result = audit_path(f.stored, V.checklist_of(task), agency=rep.get("agency"), year=rep.get("year"))
+    import dataclasses
+
+    result = dataclasses.replace(result, path=f.display)
+    return apply_to_result(result, load_current(s))
+
+
 def _download(body: bytes, filename: str, mime: str) -> Response:
     resp = send_file(io.BytesIO(body), mimetype=mime, as_attachment=True, download_name=filename)
     resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
@@ -353,6 +493,9 @@ def _filters(app: Flask) -> None:
     app.jinja_env.globals.update(csrf_token=csrf_token, STATE_ZH=T.STATE_ZH, LABELS=V.LABELS, MARKS=V.MARKS,
                                  STATUSES=V.STATUS_VALUES, CODES={"d": "done", "p": "planned", "s": "shortfall",
                                                                   "a": "absent"})
+    from ..messages import formal_message
+
+    app.jinja_env.globals["formal_message"] = formal_message
     app.jinja_env.filters["score_class"] = V.score_class
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

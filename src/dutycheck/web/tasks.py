@@ -460,11 +460,16 @@ def audit_queued(store: Store, task_id: int, *, jobs: int | None = None,
             if isinstance(row, ReportRow):
                 d = json.loads(line)
                 d["path"] = f.display
+                row = _names_from_upload(d, row, f)
                 line = json.dumps(d, ensure_ascii=False)
             store.add(type(outcome)(row, line))
             if isinstance(row, ReportRow):
                 audit_id = store.db.execute("SELECT audit_id FROM run_reports WHERE run_id = ? AND path = ?",
                                             (task.run_id, f.display)).fetchone()[0]
+                from .views import facts_line
+
+                store.db.execute("INSERT OR IGNORE INTO web_facts (audit_id, line) VALUES (?, ?)",
+                                 (audit_id, facts_line(d)))
                 _finish(store, f, "done", audit_id=audit_id)
             else:
                 err = row.error
@@ -479,6 +484,21 @@ def audit_queued(store: Store, task_id: int, *, jobs: int | None = None,
         outcomes.close()
         store.db.commit()
     return n
+
+
+def _names_from_upload(d: dict, row, f: TaskFile):
+    """What the audit reads from a file name (晋城市教育局-2023.txt), read from the name the
+    reviewer gave, not the generated one on disk: the same fallback `audit_source` applies."""
+    from ..audit import agency_from_name, year_from_name
+    from ..batch import Input, region_of
+
+    rep = d.setdefault("report", {})
+    agency = rep.get("agency") or agency_from_name(f.name)
+    year = rep.get("year") or year_from_name(f.name)
+    if (agency, year) == (rep.get("agency"), rep.get("year")):
+        return row
+    rep["agency"], rep["year"] = agency, year
+    return dataclasses.replace(row, agency=agency, year=year, region=region_of(Input(f.stored or "", f.folder), agency))
 
 
 def _finish(store: Store, f: TaskFile, state: str, *, audit_id: int | None = None,

@@ -20,11 +20,14 @@ from typing import TYPE_CHECKING
 from ..batch import STATUS_CODE, Batch, ErrorRow, Outcome, ReportRow, Skipped, Spool, summary_fields
 from ..messages import STATUS_MARK, STATUS_ZH
 from ..models import Status
+from ..review import ReviewSet, apply_reviews
+from ..review.log import load_current
 from ..store import Store
 from .tasks import Task, TaskFile, task_files
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..checklist.model import Checklist
+    from ..review import QueueEntry
 
 STATUS_VALUES = tuple(s.value for s in Status)
 LABELS = {s.value: STATUS_ZH[s] for s in Status}
@@ -46,9 +49,10 @@ class TaskData:
     audit_ids: dict[str, int]           # display path → audit id
 
 
-def task_batch(store: Store, task: Task, checklist: Checklist | None = None) -> TaskData:
-    """The task as a Batch: one row per audited file, its failed files as error rows and its
-    refused files as skipped ones, in the order they were added."""
+def task_batch(store: Store, task: Task, checklist: Checklist | None = None,
+               reviews: ReviewSet | None = None) -> TaskData:
+    """The task as a Batch: one row per audited file (with the reviewer's corrections applied),
+    its failed files as error rows and its refused files as skipped ones, in the order added."""
     from ..batch.inputs import _skip_reason, supported_suffixes
 
     cl = checklist or checklist_of(task)
@@ -79,17 +83,23 @@ def task_batch(store: Store, task: Task, checklist: Checklist | None = None) -> 
                 f"JOIN run_reports rr ON rr.audit_id = a.id AND rr.run_id = ? "
                 f"WHERE a.id IN ({','.join('?' * len(part))})", [task.run_id, *part]):
             meta[row[0]] = row[1:]
+    facts = audit_facts(store, audit_list)
     by_path: dict[str, TaskFile] = {}
     audit_ids: dict[str, int] = {}
+    current = reviews if reviews is not None else load_current(store)
     for f in files:
         by_path[f.display] = f
         if f.state == "done" and f.audit_id in meta:
             agency, year, score, fmt, region, cached = meta[f.audit_id]
             d = {"items": statuses[f.audit_id], "score": score,
                  "report": {"agency": agency, "year": year, "format": fmt}}
+            reviewed: tuple[str, ...] = ()
+            if current and current.for_report(agency, year, f.sha256 or ""):
+                d = apply_reviews(audit_dict(store, f.audit_id), current)   # the reviewer's final statuses
+                reviewed = tuple(it["id"] for it in d["items"] if "review" in it)
             s = summary_fields(d, order, weights, ids)
             batch.add(Outcome(ReportRow(f.display, f.sha256 or "", s[0], s[1], region, s[2], s[3], s[4], s[5], s[6],
-                                        s[7], None, bool(cached)), ""))
+                                        s[7], None, bool(cached), reviewed), facts[f.audit_id]))
             audit_ids[f.display] = f.audit_id
         elif f.state == "failed" or (f.state == "rejected" and f.id not in by_name):
             batch.add(Outcome(ErrorRow(f.display, f.sha256, {"zh": f.error_zh or "", "en": f.error_en or "",
@@ -98,16 +108,43 @@ def task_batch(store: Store, task: Task, checklist: Checklist | None = None) -> 
     return TaskData(batch, by_path, audit_ids)
 
 
+def facts_line(d: dict) -> str:
+    """The part of an audit the batch's checks across reports read (Batch.add): date,
+    fingerprints, the report's own 形式审查 findings."""
+    return json.dumps({"report": {"date": (d.get("report") or {}).get("date")},
+                       "fingerprints": d.get("fingerprints"), "formal": d.get("formal") or []},
+                      ensure_ascii=False)
+
+
+def audit_facts(store: Store, audit_ids: list[int]) -> dict[int, str]:
+    """audit id → facts line, from `web_facts`, filled from the stored audit where missing."""
+    out: dict[int, str] = {}
+    for chunk in range(0, len(audit_ids), 500):
+        part = audit_ids[chunk:chunk + 500]
+        out.update(store.db.execute(f"SELECT audit_id, line FROM web_facts WHERE audit_id IN "
+                                    f"({','.join('?' * len(part))})", part))
+    missing = [a for a in audit_ids if a not in out]
+    for a in missing:
+        out[a] = facts_line(audit_dict(store, a))
+    if missing:
+        store.db.executemany("INSERT OR REPLACE INTO web_facts (audit_id, line) VALUES (?, ?)",
+                             [(a, out[a]) for a in missing])
+        store.db.commit()
+    return out
+
+
 def audit_dict(store: Store, audit_id: int) -> dict:
     row = store.db.execute("SELECT audit_json FROM audits WHERE id = ?", (audit_id,)).fetchone()
     return json.loads(zlib.decompress(row[0]).decode("utf-8"))
 
 
 def fill_spool(store: Store, data: TaskData) -> Spool:
-    """The stored audits of the task's rows, as the spool the CLI's exports read from."""
+    """The stored audits of the task's rows, corrections applied (as `batch --db` does), as the
+    spool the CLI's exports read from."""
     spool = Spool()
+    current = load_current(store)
     for _rank, r in data.batch.ranking():
-        d = audit_dict(store, data.audit_ids[r.path])
+        d = apply_reviews(audit_dict(store, data.audit_ids[r.path]), current)
         d["path"] = r.path
         spool.add(Outcome(r, json.dumps(d, ensure_ascii=False)))
     return spool
@@ -171,11 +208,14 @@ class TextLine:
 @dataclass
 class ReportView:
     file: TaskFile
-    audit: dict
+    audit: dict                          # the final audit (corrections applied)
+    machine: dict                        # the machine's audit as stored
     items: list[dict]                    # audit items, each with anchor/label of its evidence
     lines: list[TextLine]
     text_error: str | None
     groups: dict[str, str]
+    formal: list[str]                    # 形式审查 findings as sentences
+    versions: dict[str, int]             # item id → id of the correction in force (0: none)
 
 
 def anchor_of(line: int | None, page: int | None) -> str:
@@ -232,9 +272,16 @@ def _spans(text: str, quote: str) -> tuple[int, int]:
     return 0, len(text)
 
 
-def report_view(store: Store, task: Task, f: TaskFile, audit: dict | None = None) -> ReportView:
-    """The report's text with every evidence sentence marked, and its duties with their evidence."""
-    audit = audit if audit is not None else audit_dict(store, f.audit_id or 0)
+def report_view(store: Store, task: Task, f: TaskFile, reviews: ReviewSet | None = None) -> ReportView:
+    """The report's text with every evidence sentence marked, and its duties with their evidence
+    and final status (the reviewer's correction, where there is one)."""
+    from ..formal import Finding
+    from ..messages import formal_message
+
+    machine = audit_dict(store, f.audit_id or 0)
+    current = reviews if reviews is not None else load_current(store)
+    audit = apply_reviews(machine, current)
+    in_force = current.for_record(machine)
     raw, unit, error = source_lines(store, f)
     marks: dict[str, list[tuple[int, int, int]]] = {}    # anchor → (start, end, item index)
     items = []
@@ -268,7 +315,18 @@ def report_view(store: Store, task: Task, f: TaskFile, audit: dict | None = None
             segs.append(Segment(text[s:t], covering))
         lines.append(TextLine(a, label_of(line, page, unit), segs, tuple(sorted({i for _, _, i in m}))))
     groups = {g["id"]: g["title"] for g in audit.get("groups", [])}
-    return ReportView(f, audit, items, lines, error, groups)
+    formal = [formal_message(Finding.from_dict(x), audit.get("unit") or unit) for x in audit.get("formal") or []]
+    versions = {it["id"]: (in_force[it["id"]].id if it["id"] in in_force else 0) for it in items}
+    return ReportView(f, audit, machine, items, lines, error, groups, formal, versions)
+
+
+def task_queue(store: Store, data: TaskData, reviews: ReviewSet | None = None) -> list[QueueEntry]:
+    """The review queue of the task's reports: items most likely wrong first (review.rank_records)."""
+    from ..review.queue import rank_records
+
+    current = reviews if reviews is not None else load_current(store)
+    records = [(audit_dict(store, data.audit_ids[r.path]), r.path) for _, r in data.batch.ranking()]
+    return rank_records(records, current)
 
 
 def neighbours(data: TaskData, path: str) -> tuple[TaskFile | None, TaskFile | None, int, int]:

@@ -136,6 +136,10 @@
     Array.prototype.forEach.call(document.querySelectorAll("a.jump"), function (a) {
       a.addEventListener("click", function (ev) { ev.preventDefault(); jump(a.closest(".duty")); });
     });
+    // a status chosen is saved at once (the form posts; the page comes back at this duty)
+    Array.prototype.forEach.call(document.querySelectorAll("form.correct input[name=status]"), function (r) {
+      r.addEventListener("change", function () { r.form.requestSubmit(); });
+    });
     var m = /^#item-(.+)$/.exec(location.hash);
     if (m) { var el = document.getElementById("item-" + decodeURIComponent(m[1])); if (el) select(duties.indexOf(el), true); }
     document.addEventListener("keydown", function (ev) {
@@ -146,10 +150,15 @@
       else if (ev.key === "Enter" && d) { jump(d); ev.preventDefault(); }
       else if (ev.key === "]") { var n = $("#next-report"); if (n) location.href = n.href; }
       else if (ev.key === "[") { var p = $("#prev-report"); if (p) location.href = p.href; }
-      else if (/^[1-4]$/.test(ev.key) && d) {
+      else if (/^[1-5]$/.test(ev.key) && d) {
         var radio = d.querySelectorAll("input[name=status]")[parseInt(ev.key, 10) - 1];
         if (radio) { radio.checked = true; radio.form.requestSubmit(); ev.preventDefault(); }
       }
+      else if (ev.key === "y" && d) {   // the machine is right: confirm its status (leaves the queue)
+        var f = d.querySelector("form.correct");
+        if (f) { f.requestSubmit(); ev.preventDefault(); }
+      }
+      else if (ev.key === "n") { var q = $("#queue-next"); if (q) location.href = q.href; }
     });
   }
 })();
