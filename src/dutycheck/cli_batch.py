@@ -239,10 +239,9 @@ def _write(result, spool, fmt: str, out: str | None) -> None:
         return
     if fmt == "docx":
         from .render.docx_summary import write_batch_memos
-        from .render.records import audit_from_dict
 
         try:
-            written = write_batch_memos(result, lambda paths: (audit_from_dict(d) for d in spool.audits(paths)),
+            written = write_batch_memos(result, lambda paths: (rec.to_result() for rec in spool.audits(paths)),
                                         out or ".")
         except OSError as exc:
             raise _usage(f"{exc.filename or out}: 无法写入输出文件：{exc.strerror} (cannot write the output file)"
