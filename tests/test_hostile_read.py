@@ -179,3 +179,11 @@ def test_control_characters_written_as_entities_count_as_binary(tmp_path):
     with pytest.raises(ReportError) as exc:
         read_source(tmp_path / "p.html")
     assert "二进制" in exc.value.zh
+
+
+def test_audit_has_a_time_limit(tmp_path):
+    path = hostile.html_deeply_nested(tmp_path / "slow.html", depth=20000)     # about 3 s to read
+    t0 = time.perf_counter()
+    r = CliRunner().invoke(main, ["audit", str(path), "--timeout", "0.5"])
+    assert time.perf_counter() - t0 < 2.5
+    assert r.exit_code == 2 and "审查超时" in r.output, r.output

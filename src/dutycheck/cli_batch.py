@@ -125,6 +125,21 @@ def _check_outputs(out: str | None, db: str | None, inputs: list, fmt: str = "")
                          f"(cannot write {flag}; nothing was audited)") from None
 
 
+def _exit_now(code: int) -> None:
+    """Exit after an interruption without waiting for the worker pool's threads at interpreter
+    shutdown (a signal can land while they hold a lock); the store is closed already. Inside
+    click's test runner (no real stdout) a normal exit."""
+    import os
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):
+        sys.exit(code)
+    os._exit(code)
+
+
 class _Stopped(BaseException):
     """SIGTERM, raised in the main thread so that every `finally` runs (the store commits)."""
 
@@ -199,7 +214,8 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
     _notes([f"跳过 {s.path}：{s.zh} (skipped: {s.en})" for s in exp.skipped], "跳过的文件")
     if not exp.inputs:
         raise _usage("没有找到可审查的报告文件 (no report files to audit)"
-                     + ("；文件夹请加 --recursive 展开子目录" if not recursive and exp.skipped else ""))
+                     + ("；文件夹请加 --recursive 展开子目录"
+                        if not recursive and any("--recursive" in s.en for s in exp.skipped) else ""))
     _check_outputs(out, db, exp.inputs, fmt)
 
     store = None
@@ -284,7 +300,7 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
               + f" (interrupted; exit {stopped})")
         if spool is not None:
             spool.close()
-        sys.exit(stopped)
+        _exit_now(stopped)
 
     try:
         _write(result, spool, fmt, out)
@@ -328,10 +344,9 @@ def _write(result, spool, fmt: str, out: str | None) -> None:
         return
     if fmt == "docx":
         from .render.docx_summary import write_batch_memos
-        from .render.records import audit_from_dict
 
         try:
-            written = write_batch_memos(result, lambda paths: (audit_from_dict(d) for d in spool.audits(paths)),
+            written = write_batch_memos(result, lambda paths: (rec.to_result() for rec in spool.audits(paths)),
                                         out or ".")
         except OSError as exc:
             raise _usage(f"{exc.filename or out}: 无法写入输出文件：{exc.strerror} (cannot write the output file)"

@@ -6,8 +6,8 @@ line and a compact summary. A worker that dies takes only its own file with it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import json
 import os
 import signal
 import sys
@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Iterator, Sized
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DutycheckError
+from ..safetext import display_path
+from ..schema import AuditRecord, ErrorInfo
 from .inputs import Input
-from .records import ErrorRow, Outcome, ReportRow, _dumps, error_info, summary_fields
+from .records import ErrorRow, Outcome, ReportRow, error_info, summary_fields
 from .regions import region_of
-from ..safetext import display, display_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..checklist.model import Checklist
@@ -101,7 +102,7 @@ def _init_worker(checklist_path: str, timeout: float | None = FILE_TIMEOUT, pare
     _prepare_index(_WORKER["checklist"])
 
 
-def _prepare_index(checklist: "Checklist") -> tuple:
+def _prepare_index(checklist: Checklist) -> tuple:
     """(item id → position, weights, ids) of a checklist, computed once per checklist."""
     if _WORKER.get("index_for") is not checklist:
         ids = tuple(it.id for it in checklist.items)
@@ -111,7 +112,7 @@ def _prepare_index(checklist: "Checklist") -> tuple:
     return _WORKER["index"]
 
 
-def _audit_one(path: str, checklist: "Checklist | None" = None) -> tuple:
+def _audit_one(path: str, checklist: Checklist | None = None) -> tuple:
     """Audit one file: ("ok", json_line, summary_fields) or ("error", error_info).
 
     Every exception is caught here, so one bad file becomes one error row.
@@ -121,15 +122,13 @@ def _audit_one(path: str, checklist: "Checklist | None" = None) -> tuple:
     disarm = _time_limit(limit)
     try:
         from ..audit import audit_path
-        from ..render.json import audit_dict
 
-        d = audit_dict(audit_path(path, cl))
-        return ("ok", _dumps(d), summary_fields(d, *_prepare_index(cl)))
+        rec = AuditRecord.from_result(audit_path(path, cl))
+        return ("ok", rec.to_json(), summary_fields(rec, *_prepare_index(cl)))
     except _FileTimeout:
-        return ("error", {"path": path, "line": None, "column": None, "key": None,
-                          "zh": f"审查超时（超过 {limit:g} 秒），此文件未审查；可用 --timeout 放宽",
-                          "en": f"timed out after {limit:g} s; not audited (raise --timeout)",
-                          "kind": "Timeout"})
+        return ("error", ErrorInfo(path, None, None, None,
+                                   f"审查超时（超过 {limit:g} 秒），此文件未审查；可用 --timeout 放宽",
+                                   f"timed out after {limit:g} s; not audited (raise --timeout)", "Timeout"))
     except Exception as exc:  # noqa: BLE001 — any failure is this file's error row
         return ("error", error_info(exc, path))
     finally:
@@ -176,16 +175,17 @@ def _hash_file(path: str) -> str:
         return h.hexdigest()
 
 
-_CRASH = {"zh": "审查进程意外退出（可能是内存不足或解析库崩溃），此文件未审查",
-          "en": "the worker process died while auditing this file (out of memory or a parser crash)",
-          "kind": "WorkerCrash", "line": None, "column": None, "key": None}
+def _crash(path: str) -> ErrorInfo:
+    return ErrorInfo(path, None, None, None, "审查进程意外退出（可能是内存不足或解析库崩溃），此文件未审查",
+                     "the worker process died while auditing this file (out of memory or a parser crash)",
+                     "WorkerCrash")
 
 
 def _noop() -> None:
     """Submitted once so that every worker is forked before the caller starts any thread."""
 
 
-def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int | None = None,
+def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | None = None,
                   lookup: Lookup | None = None, region: str = "auto",
                   on_ready: Callable[[], None] | None = None,
                   timeout: float | None = FILE_TIMEOUT) -> Iterator[Outcome]:
@@ -220,10 +220,12 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
             row = ReportRow(name(inp.path), sha, agency, year, canon.setdefault(reg, reg), score, done,
                             total, statuses, gaps, canon.setdefault(fmt, fmt), dup_of, cached)
             return Outcome(row, res[1])
-        error = dict(res[1])
-        error["path"] = display(error.get("path") or inp.path) if error.get("path") != inp.path else name(inp.path)
+        error = res[1]
+        shown = name(error.path) if error.path else name(inp.path)     # GBK bytes, ESC: shown decoded
+        if shown != error.path:
+            error = dataclasses.replace(error, path=shown)
         err = ErrorRow(name(inp.path), sha or None, error, dup_of)
-        return Outcome(err, _dumps(err.to_dict()))
+        return Outcome(err, err.record().to_json())
 
     def prepare(inp: Input) -> tuple[str, str | None, Outcome | None]:
         """(sha256, duplicate_of, outcome if known without auditing)."""
@@ -237,11 +239,11 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
         if lookup is not None:
             line = lookup(sha)
             if line is not None:
-                d = json.loads(line)
-                if d.get("path") != name(inp.path):
-                    d["path"] = name(inp.path)
-                    line = _dumps(d)
-                return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary_fields(d, *index)),
+                rec = AuditRecord.from_json(line)
+                if rec.path != name(inp.path):
+                    rec = rec.with_path(name(inp.path))
+                    line = rec.to_json()
+                return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary_fields(rec, *index)),
                                                 cached=True)
         return sha, dup_of, None
 
@@ -312,7 +314,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
                     try:
                         res = solo.submit(_audit_one, inp.path).result()
                     except BrokenProcessPool:
-                        res = ("error", dict(_CRASH, path=inp.path))
+                        res = ("error", _crash(inp.path))
                     finally:
                         solo.shutdown(wait=True, cancel_futures=True)
                     yield from_result(inp, sha, dup_of, res)
