@@ -141,7 +141,7 @@ def test_sigterm_and_ctrl_c_stop_cleanly_with_their_own_exit_code_and_the_store_
     assert len(seen) == 20
     workers = children(proc.pid)
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=30)
+    out, err = proc.communicate(timeout=90)
     assert proc.returncode == code, err.decode()
     assert "已中断" in err.decode() and "Traceback" not in err.decode()
     assert not any(alive(w) for w in workers)

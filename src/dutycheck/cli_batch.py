@@ -104,6 +104,7 @@ def _check_outputs(out: str | None, db: str | None, inputs: list, fmt: str = "")
         if target is None:
             continue
         shown = display_path(target)
+        what = "无法写入输出文件" if flag == "--out" else "无法写入数据库文件"
         if flag == "--out" and fmt == "docx":         # a folder of memos
             if os.path.exists(target) and not os.path.isdir(target):
                 raise _usage(f"{shown}: --format docx 的 --out 应为文件夹 (--out must be a folder for docx)")
@@ -112,7 +113,8 @@ def _check_outputs(out: str | None, db: str | None, inputs: list, fmt: str = "")
             raise _usage(f"{shown}: {flag} 是一个文件夹，请给出文件名 ({flag} is a folder)")
         parent = os.path.dirname(os.path.abspath(target))
         if not os.path.isdir(parent):
-            raise _usage(f"{shown}: {flag} 所在的文件夹不存在 (the folder of {flag} does not exist)")
+            raise _usage(f"{shown}: {what}：{flag} 所在的文件夹不存在，未开始审查 "
+                         f"(the folder of {flag} does not exist; nothing was audited)")
         try:
             if os.path.exists(target):
                 with open(target, "ab"):         # opens for writing without changing a byte
@@ -121,7 +123,7 @@ def _check_outputs(out: str | None, db: str | None, inputs: list, fmt: str = "")
                 with tempfile.NamedTemporaryFile(dir=parent, prefix=".dutycheck-probe-"):
                     pass
         except OSError as exc:
-            raise _usage(f"{shown}: 无法写入 {flag}：{exc.strerror}，未开始审查 "
+            raise _usage(f"{shown}: {what}（{flag}）：{exc.strerror}，未开始审查 "
                          f"(cannot write {flag}; nothing was audited)") from None
 
 
