@@ -1,6 +1,7 @@
 """Matching: phrase variants, co-occurrence, exclusions, and what the context makes of a mention."""
 
 import pytest
+
 from dutycheck.audit import audit_text
 
 ACHIEVEMENTS = "一、主要举措和成效\n"

@@ -10,17 +10,17 @@ The matcher knows no duty: every phrase and rule comes from the checklist.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import ahocorasick
-import re
 from rapidfuzz import fuzz
 
 from .checklist.model import Checklist, CompiledContext, Item, Rule
 from .context import decide, talked_about
-from .models import Candidate, Evidence, ItemResult, Role, Sentence, Status, STATUS_ORDER
+from .models import STATUS_ORDER, Candidate, Evidence, ItemResult, Role, Sentence, Status
 from .normalize import CLAUSE_BARRIER, match_key_map, sentence_key
 from .structure import Document
 
@@ -346,7 +346,8 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
             int(not concrete), e.sentence)
 
 
-_NUMBERING_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
+_NUMBERING_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)"
+                               r"|\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
 
 
 _FIGURE = re.compile(r"\d|[一二三四五六七八九十两百千万]+(?:次|件|场|所|名|人|个|项|期|批)")

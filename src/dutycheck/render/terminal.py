@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group as RichGroup
+from rich.console import Console
+from rich.console import Group as RichGroup
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..messages import REVIEW_MARK, ROLE_ZH, STALE_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, replaced_warning, score_style, shorten
+from ..messages import (
+    REVIEW_MARK,
+    ROLE_ZH,
+    STALE_MARK,
+    STATUS_MARK,
+    STATUS_STYLE,
+    STATUS_ZH,
+    replaced_warning,
+    score_style,
+    shorten,
+)
 from ..models import STATUS_ORDER, AuditResult, Status
 
 
