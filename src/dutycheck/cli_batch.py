@@ -138,7 +138,8 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
     _notes([f"跳过 {s.path}：{s.zh} (skipped: {s.en})" for s in exp.skipped], "跳过的文件")
     if not exp.inputs:
         raise _usage("没有找到可审查的报告文件 (no report files to audit)"
-                     + ("；文件夹请加 --recursive 展开子目录" if not recursive and exp.skipped else ""))
+                     + ("；文件夹请加 --recursive 展开子目录"
+                        if not recursive and any("--recursive" in s.en for s in exp.skipped) else ""))
 
     store = None
     reviews = None

@@ -377,10 +377,20 @@ def _evidence(index: DocIndex, m: RawMatch, ctx: CompiledContext) -> Evidence:
     return Evidence(
         text=doc.normal.quote(sentence.start, sentence.end),
         line=loc.line, page=loc.page,
-        section=doc.sections[sentence.section].heading,
+        section=section_as_written(doc, sentence),
         role=sentence.role, score=m.score, status=status, phrase=m.label,
         matched=m.matched, reason=reason, sentence=sentence.index,
     )
+
+
+def section_as_written(doc: Document, sentence) -> str:
+    """The heading of the section a sentence sits in, as the report writes it (（一）, not (一)),
+    or '' when a paragraph cue, not that heading, gave the sentence its part (a 下一步 paragraph
+    at the end of an achievements section): the heading would name the wrong part."""
+    sec = doc.sections[sentence.section]
+    if not sec.heading or sentence.role is not sec.role:
+        return ""
+    return doc.normal.quote(sec.start, sec.start + len(sec.heading)).strip() or sec.heading
 
 
 def _section_evidence(item: Item, doc: Document) -> list[Evidence]:
@@ -392,7 +402,7 @@ def _section_evidence(item: Item, doc: Document) -> list[Evidence]:
         loc = doc.normal.location(sent.start)
         found.append(Evidence(
             text=doc.normal.quote(sent.start, sent.end), line=loc.line, page=loc.page,
-            section=doc.sections[sent.section].heading, role=role, score=100.0,
+            section=section_as_written(doc, sent), role=role, score=100.0,
             status=Status.DONE, phrase=f"role:{role}", matched=sent.text[:40],
             reason=f"报告有{_PART_ZH[role]}（{sent.role_reason}）", sentence=sent.index))
     return sorted(found, key=lambda e: e.sentence)

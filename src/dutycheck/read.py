@@ -401,7 +401,7 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
     except ReportError:
         raise
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, EOFError, OSError, ValueError,
-            zlib.error) as exc:
+            zlib.error, NotImplementedError, RuntimeError) as exc:   # unknown compression, encrypted part
         raise ReportError(f"Word 文档已损坏，无法读取（{type(exc).__name__}）",
                           f"damaged .docx, cannot be read ({type(exc).__name__})", path=name) from None
     body = root.find(f"{{{_W}}}body")

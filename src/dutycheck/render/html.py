@@ -474,7 +474,7 @@ def write_report_pages(batch: Batch, spool: Spool, out: str | Path) -> dict[str,
     from .report_html import render_report_html
 
     folder = pages_folder(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)      # beside the page: its folder must exist, as for every --out
     links: dict[str, str] = {}
     back = Path(out).name
     for n, (_rank, r) in enumerate(batch.ranking(), 1):

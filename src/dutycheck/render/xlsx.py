@@ -22,6 +22,16 @@ MAX_CELL = 32000
 
 def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
     """Write the workbook to `path`; per-report items are read back from the spool one at a time."""
+    # open the target first: an unwritable path fails here, before any write-only sheet is
+    # begun (a failure at save left half-written sheet generators that printed tracebacks)
+    target = open(path, "wb")  # noqa: SIM115 — closed in the finally below
+    try:
+        _write_workbook(batch, spool, target)
+    finally:
+        target.close()
+
+
+def _write_workbook(batch: Batch, spool: Spool, target) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
@@ -169,7 +179,7 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
 
     for ws, ncols in made:   # a filter on every header row, over the rows written
         ws.auto_filter.ref = f"A1:{_col(ncols - 1)}{rows_in[ws.title]}"
-    wb.save(str(path))
+    wb.save(target)
 
 
 def _col(n: int) -> str:
