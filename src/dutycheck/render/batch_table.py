@@ -205,17 +205,17 @@ def render_history(agency: str, entries: list, titles: dict[str, str],
             score = Text(f"{e.score:.1f}", style=score_style(e.score))
             if e.reviewed:
                 score.append(f" ({REVIEW_MARK} {e.reviewed})", style="magenta")
-            table.add_row(str(e.year or "—"), score, delta,
+            table.add_row(f"{e.year or '—'}" + (" 修订" if e.revision_of else ""), score, delta,
                           f"{e.done}/{e.total}", Text(f"{e.checklist_id} {e.checklist_version}"), str(e.run_id),
                           Path(display_path(e.path)).name)
         console.print(table)
         prev = None
         for e in rows:
             if e.delta is not None and prev is not None:
-                console.print(_change_lines(f"{prev.year} → {e.year}（{e.delta:+.1f} 分）",
-                                            e.newly_done, e.dropped, titles))
-            if prev is None or prev.year != e.year:
-                prev = e
+                step = (f"{e.year} 年度两个版本（修订版 {Path(display_path(e.path)).name}）" if e.revision_of
+                        else f"{prev.year} → {e.year}")
+                console.print(_change_lines(f"{step}（{e.delta:+.1f} 分）", e.newly_done, e.dropped, titles))
+            prev = e
 
 
 def _change_lines(head: str, newly_done, dropped, titles: dict) -> Text:
