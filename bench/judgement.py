@@ -103,10 +103,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--checklist", default="default")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the wrong statuses")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--gold", type=Path, help="one more set: its gold.yaml (with --reports)")
+    ap.add_argument("--reports", type=Path)
     args = ap.parse_args(argv)
     checklist = load_checklist(args.checklist)
     sets = known_sets()
     names = args.set or list(sets)
+    if args.gold:
+        sets["extra"] = (args.gold, args.reports or args.gold.parent / "reports")
+        names = (args.set or []) + ["extra"]
     out, every = {}, []
     for name in names:
         gold, reports = sets[name]
