@@ -99,7 +99,7 @@ def confidence_figures(rows: list[dict], threshold: float) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", action="append", help="set name (default: all found)")
-    ap.add_argument("--threshold", type=float, default=0.6)
+    ap.add_argument("--threshold", type=float, default=0.75)
     ap.add_argument("--checklist", default="default")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the wrong statuses")
     ap.add_argument("--json", action="store_true")

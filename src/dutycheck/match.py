@@ -472,7 +472,7 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
     terms = _item_terms(item)
     evidence.sort(key=lambda e: _rank(e, item, index, terms, sentences))
     confidence = _confidence(status, evidence, sentences, stitched | unsupported, rejected,
-                             _partial(item, index))
+                             _partial(item, index), ctx)
     candidates: tuple[Candidate, ...] = ()
     if explain:
         candidates = tuple(rejected[:5])
@@ -504,37 +504,67 @@ def _body_support(item: Item, index: DocIndex, heading: Sentence, topics: set[in
 
 
 def _partial(item: Item, index: DocIndex) -> bool:
-    """Some rule of the item found a phrase of its anchor group (a near miss when absent)."""
-    return any(index.hits.get(t) for rule in item.rules if len(rule.groups) > 1 for t in rule.groups[0])
+    """A near miss: some all-of rule of the item has a phrase of every group in one sentence,
+    but not close enough, not in one clause or not in order."""
+    for rule in item.rules:
+        if len(rule.groups) < 2:
+            continue
+        sets = [{h.sentence for t in g for h in index.hits.get(t, ())} for g in rule.groups]
+        if set.intersection(*sets):
+            return True
+    return False
 
 
-def _strength(e: Evidence, sentences: list[Sentence], weak: set[int]) -> float:
+# what lowers the confidence of one piece of evidence (README, 置信度 / confidence)
+_WEAK_HEADING = 0.6      # a heading line, not a statement of work
+_WEAK_SUMMARY = 0.7      # the opening summary: slogans name duties the body may never detail
+_WEAK_OTHER = 0.85       # another part (sign-off, 其他): done, but not in the body
+_WEAK_STITCHED = 0.7     # terms from different clauses, or a heading whose body never names it
+_WEAK_TITLE = 0.8        # the match inside 《》: a cited document's name
+_WEAK_TALK = 0.8         # a lecture, training or contest named in the same sentence
+_WEAK_CUE = 0.8          # a plan read from 将/要 (tentative), or a shortfall from a cue word
+
+
+def _strength(e: Evidence, sentences: list[Sentence], weak: set[int], ctx: CompiledContext) -> float:
     """How firmly one piece of evidence says its status (see README, 置信度)."""
     if e.phrase.startswith("role:"):
         return 1.0
     sent = sentences[e.sentence]
     w = e.score / 100
     if sent.is_heading:
-        w *= 0.6
+        w *= _WEAK_HEADING
     if sent.role is Role.PREAMBLE:
-        w *= 0.7               # the opening summary names duties as slogans
+        w *= _WEAK_SUMMARY
     elif sent.role not in _SUBSTANTIVE and e.status is Status.DONE:
-        w *= 0.85
+        w *= _WEAK_OTHER
     if e.sentence in weak:
-        w *= 0.7               # terms stitched across clauses, or a heading with no body
+        w *= _WEAK_STITCHED
+    if e.matched and _in_title(sent.text, max(0, sent.text.find(e.matched))):
+        w *= _WEAK_TITLE
+    if e.status is Status.DONE and ctx.topic_after is not None and _TALK.search(sent.text):
+        w *= _WEAK_TALK
+    if (e.status is Status.PLANNED and sent.role is not Role.PLANS) or (
+            e.status is Status.SHORTFALL and sent.role is not Role.SHORTFALLS):
+        w *= _WEAK_CUE
     return w
 
 
+_TALK = re.compile(r"讲座|讲堂|培训|竞赛|知识测试|考试|宣讲|辅导|解读|研讨")
+
+
 def _confidence(status: Status, evidence: list[Evidence], sentences: list[Sentence],
-                weak: set[int], rejected: list[Candidate], partial: bool) -> float:
-    """0–1: how sure the status is. Low for an absent item with near misses (a phrase of
-    the item rejected by an exclusion, title or topic rule, or part of an all-of rule
-    found), and for a status resting on one weak piece of evidence."""
+                weak: set[int], rejected: list[Candidate], partial: bool,
+                ctx: CompiledContext) -> float:
+    """0–1: how sure the status is. Absent: low when a phrase of the item was rejected (an
+    exclusion, a cited title, a talk on the duty, a heading alone) or an all-of rule had
+    every phrase in one sentence without matching. Otherwise the strongest piece of evidence
+    for the status, raised by a second one."""
     if status is Status.ABSENT:
         if rejected:
             return 0.6
-        return 0.8 if partial else 0.95
-    decisive = sorted((_strength(e, sentences, weak) for e in evidence if e.status is status), reverse=True)
+        return 0.7 if partial else 0.95
+    decisive = sorted((_strength(e, sentences, weak, ctx) for e in evidence if e.status is status),
+                      reverse=True)
     conf = decisive[0]
     if len(decisive) > 1:
         conf = min(1.0, conf + 0.5 * decisive[1] * (1 - conf))

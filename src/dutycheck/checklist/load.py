@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -408,7 +409,7 @@ def _context(raw: dict | None) -> ContextRules | None:
     if not raw:
         return None
     return ContextRules(**{f.name: tuple(str(p) for p in raw.get(f.name) or ())
-                           for f in fields(ContextRules)})
+                           for f in dataclass_fields(ContextRules)})
 
 
 def _item(raw: dict, source: str) -> Item:
