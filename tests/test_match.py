@@ -1,6 +1,7 @@
 """Matching: phrase variants, co-occurrence, exclusions, and what the context makes of a mention."""
 
 import pytest
+
 from dutycheck.audit import audit_text
 
 ACHIEVEMENTS = "一、主要举措和成效\n"
@@ -107,7 +108,7 @@ def test_evidence_cites_line_section_role_and_reason(checklist):
     item = audit_text(text, checklist).item("legal-counsel.retained")
     e = item.evidence[0]
     assert (e.line, e.status.value, e.role.value) == (3, "done", "achievements")
-    assert e.section == "(一)健全工作机制"
+    assert e.section == "（一）健全工作机制"          # as the report writes it, not normalised
     assert "法律顾问" in e.matched and e.score == 100
     assert "签订《常年法律顾问合同书》" in e.text
 

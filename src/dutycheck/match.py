@@ -10,17 +10,17 @@ The matcher knows no duty: every phrase and rule comes from the checklist.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import ahocorasick
-import re
 from rapidfuzz import fuzz
 
 from .checklist.model import Checklist, CompiledContext, Item, Rule
 from .context import decide, talked_about
-from .models import Candidate, Evidence, ItemResult, Role, Sentence, Status, STATUS_ORDER
+from .models import STATUS_ORDER, Candidate, Evidence, ItemResult, Role, Sentence, Status
 from .normalize import CLAUSE_BARRIER, match_key_map, sentence_key
 from .structure import Document
 
@@ -195,13 +195,14 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
     pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.hits]
     if not pending:
         return
-    doc_bigrams = _bigrams(joined)
     for term, cutoff in pending:
         grams = compiled.term_bigrams[term]
         need = 0.6 * len(grams)
-        if not grams or len(grams & doc_bigrams) < need:
+        if not grams:
             continue
-        present = [g for g in grams if g in doc_bigrams]    # the others are in no sentence
+        present = [g for g in grams if g in joined]     # substring search; the others are in no sentence
+        if len(present) < need:
+            continue
         for s, key in enumerate(index.keys):
             if not _shares(present, key, need):
                 continue
@@ -289,7 +290,6 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                 continue
             start = min(p.start for p in parts)
             end = max(p.end for p in parts)
-            lo, hi = index.span_in_text(s, start, end)
             excluded = _excluded(rule, index, s, start, end)
             if excluded:
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
@@ -299,6 +299,7 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
                                           "出现在书名号《》内：引用文件名，不是工作举措"))
                 continue
+            lo, hi = index.span_in_text(s, start, end)
             out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi],
                                 min(p.score for p in parts), CLAUSE_BARRIER in key[start:end],
                                 tuple(index.span_in_text(s, p.start, p.end) for p in parts)))
@@ -375,10 +376,20 @@ def _evidence(index: DocIndex, m: RawMatch, ctx: CompiledContext) -> Evidence:
     return Evidence(
         text=doc.normal.quote(sentence.start, sentence.end),
         line=loc.line, page=loc.page,
-        section=doc.sections[sentence.section].heading,
+        section=section_as_written(doc, sentence),
         role=sentence.role, score=m.score, status=status, phrase=m.label,
         matched=m.matched, reason=reason, sentence=sentence.index,
     )
+
+
+def section_as_written(doc: Document, sentence) -> str:
+    """The heading of the section a sentence sits in, as the report writes it (（一）, not (一)),
+    or '' when a paragraph cue, not that heading, gave the sentence its part (a 下一步 paragraph
+    at the end of an achievements section): the heading would name the wrong part."""
+    sec = doc.sections[sentence.section]
+    if not sec.heading or sentence.role is not sec.role:
+        return ""
+    return doc.normal.quote(sec.start, sec.start + len(sec.heading)).strip() or sec.heading
 
 
 def _section_evidence(item: Item, doc: Document) -> list[Evidence]:
@@ -390,7 +401,7 @@ def _section_evidence(item: Item, doc: Document) -> list[Evidence]:
         loc = doc.normal.location(sent.start)
         found.append(Evidence(
             text=doc.normal.quote(sent.start, sent.end), line=loc.line, page=loc.page,
-            section=doc.sections[sent.section].heading, role=role, score=100.0,
+            section=section_as_written(doc, sent), role=role, score=100.0,
             status=Status.DONE, phrase=f"role:{role}", matched=sent.text[:40],
             reason=f"报告有{_PART_ZH[role]}（{sent.role_reason}）", sentence=sent.index))
     return sorted(found, key=lambda e: e.sentence)
