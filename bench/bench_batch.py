@@ -2,7 +2,9 @@
 
 Builds a corpus of synthetic reports from the bundled ones (title block kept, body
 paragraphs shuffled and some dropped, a numbered line so every file is distinct), in mixed
-formats: UTF-8 .txt, GB18030 .txt and, when python-docx is installed, .docx. Then reports:
+formats: UTF-8 .txt, GB18030 .txt, .docx (python-docx) and .pdf (15 % each; fpdf2 and a CJK
+font; a pool of 40 distinct PDFs, each copy made distinct by a trailing comment, since making
+a PDF costs more than auditing it). Then reports:
 
   1. reports/s of `dutycheck batch --jobs 1` and `--jobs 2` over N reports, and the speed-up;
   2. the ratio to `grep -c -F -f phrases.txt` over the same corpus, phrases = every literal
@@ -75,6 +77,33 @@ def synthetic(rng: random.Random, text: str, i: int) -> str:
     return "\n".join(head + body + [f"（样本 {i}）"]) + "\n"
 
 
+def pdf_pool(pool: Path, sources: list[tuple[str, str, str]], size: int = 40) -> list[Path]:
+    """`size` distinct synthetic PDFs (built once; [] without fpdf2 or a CJK font)."""
+    try:
+        from fpdf import FPDF
+    except ImportError:
+        return []
+    font = next((f for f in ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc") if Path(f).exists()), None)
+    if font is None:
+        return []
+    pool.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(11)
+    out = []
+    for i in range(size):
+        path = pool / f"{sources[i % len(sources)][1]}-pdf{i:02d}.pdf"
+        if not path.exists():
+            pdf = FPDF()
+            pdf.add_font("cjk", "", font)
+            pdf.add_page()
+            pdf.set_font("cjk", size=14)
+            for line in synthetic(rng, sources[i % len(sources)][2], i).splitlines():
+                pdf.multi_cell(0, 8, line or " ", new_x="LMARGIN", new_y="NEXT")
+            pdf.output(str(path))
+        out.append(path)
+    return out
+
+
 def build_corpus(root: Path, n: int, seed: int = 7) -> dict[str, int]:
     """n files under root/<province>/; returns how many of each format."""
     rng = random.Random(seed)
@@ -84,14 +113,19 @@ def build_corpus(root: Path, n: int, seed: int = 7) -> dict[str, int]:
         have_docx = True
     except ImportError:
         have_docx = False
-    counts = {"txt utf-8": 0, "txt gb18030": 0, "docx": 0}
+    pdfs = pdf_pool(root.parent / "pdf-pool", sources)
+    counts = {"txt utf-8": 0, "txt gb18030": 0, "docx": 0, "pdf": 0}
     for i in range(n):
         province, stem, text = sources[i % len(sources)]
         body = synthetic(rng, text, i)
         folder = root / province
         folder.mkdir(parents=True, exist_ok=True)
         kind = rng.random()
-        if have_docx and kind < 0.15:
+        if pdfs and kind >= 0.85:
+            pool_file = pdfs[i % len(pdfs)]
+            (folder / f"{pool_file.stem}-{i:05d}.pdf").write_bytes(pool_file.read_bytes() + b"\n%% sample %d\n" % i)
+            counts["pdf"] += 1
+        elif have_docx and kind < 0.15:
             import docx
 
             d = docx.Document()

@@ -42,7 +42,9 @@ def dump(result, explain: bool) -> dict:
             d["candidates"] = [[c.phrase, c.text, c.line, c.score, c.why_rejected] for c in it.candidates]
         items[it.id] = d
     return {"score": result.score, "agency": result.report.agency, "year": result.report.year,
-            "items": items}
+            "title": result.report.title, "items": items,
+            "formal": [repr(f) for f in getattr(result, "formal", None) or ()],
+            "fingerprints": repr(getattr(result, "fingerprints", None))}
 
 
 def main() -> None:

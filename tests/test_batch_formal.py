@@ -116,3 +116,52 @@ def test_every_batch_output_lists_the_formal_findings(region, tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["formal"]["copies"]
 
     assert digests(region) == before                              # no output ever touches an input
+
+
+def test_batch_docx_writes_one_memo_per_report_and_the_region_summary(region, tmp_path):
+    from docx import Document
+    from test_documents import ink_share, render_first_page, text_of
+
+    out = tmp_path / "memos"
+    res = run(region, "-r", "--jobs", "1", "--format", "docx", "--out", out)
+    assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["于田县教育局-2023-审查意见.docx", "区域汇总.docx", "晋城市教育局-2023-审查意见.docx",
+                     "阳城县教育局-2023-审查意见.docx"]              # the superseded version gets none
+    memo = text_of(Document(str(out / "阳城县教育局-2023-审查意见.docx")))
+    assert "晋城市教育局-2023.txt 有" in memo and "疑似相互抄袭" in memo and "雷同段落" in memo
+    yutian = text_of(Document(str(out / "于田县教育局-2023-审查意见.docx")))
+    assert "取代同一单位同一年度的旧版本" in yutian and "2024年3月20日" in yutian
+    summary = Document(str(out / "区域汇总.docx"))
+    body = text_of(summary)
+    heads = [p.text for p in summary.paragraphs if p.style.name == "Heading 1"]
+    assert heads == ["一、总体情况", "二、得分排名", "三、职责覆盖情况", "四、最常缺失的职责", "五、报告结构完整性",
+                     "六、各地区情况", "七、形式审查"]
+    assert "审查法治政府建设年度报告 4 份" in body and "旧版本 1 份不计入排名" in body
+    chart = summary.tables[1]                                   # coverage by duty, as a table-bar
+    assert chart.rows[0].cells[1].text == "已开展比例"
+    full = [r for r in chart.rows[1:] if r.cells[2].text == "100%"]
+    assert full and all(r.cells[1].text == "█" * 20 for r in full)
+    assert ink_share(render_first_page(out / "区域汇总.docx", tmp_path)) > 0.01
+
+
+def test_batch_docx_needs_an_out_folder(region):
+    res = run(region, "-r", "--format", "docx")
+    assert res.exit_code == 2 and "--out" in res.output
+
+
+def test_batch_html_links_each_report_to_its_printable_page(region, tmp_path):
+    out = tmp_path / "审查结果.html"
+    res = run(region, "-r", "--jobs", "1", "--format", "html", "--out", out)
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    data = json.loads(page.split('id="dc-data">')[1].split("</script>")[0])
+    links = {Path(r["path"]).name: r["link"] for r in data["reports"]}
+    assert links["晋城市教育局-2023.txt"].startswith("审查结果-报告/")
+    target = out.parent / links["晋城市教育局-2023.txt"]
+    single = target.read_text(encoding="utf-8")
+    assert "晋城市教育局" in single and "<mark>" in single and "../审查结果.html" in single
+    assert "疑似相互抄袭" in single                                # the batch's finding on the report's page
+    assert 'id="formal"' in page and "已被同一单位同年度的新版本取代" in page
+    ev = next(r for r in data["reports"] if Path(r["path"]).name == "晋城市教育局-2023.txt")["ev"]
+    assert all(e[5] for e in ev)                                   # every quote says which part it is in

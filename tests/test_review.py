@@ -433,3 +433,62 @@ def test_a_store_from_before_the_review_migration_gains_the_table(tmp_path, regi
                "--db", str(path)).exit_code == 0
     with Store(path) as store:
         assert "0002_reviews" in applied(store.db)
+
+
+# ----------------------------------------------------------------------------- checklist suggest
+
+def _suggest_region(tmp_path: Path) -> tuple[Path, str]:
+    d = tmp_path / "区"
+    d.mkdir()
+    shanyang = (REPORT.replace("（二）聘请河南某某律师事务所律师担任教育局法律顾问，全年审查合同12份。\n", "")
+                .replace("（三）开展规范性文件清理，废止文件3件。",
+                         "（三）开展规范性文件清理，废止文件3件。\n（四）全年在局网站晒出办事事项清单和财务收支情况182条。\n"
+                         "（五）邀请区政府法律顾问为机关干部作民法典辅导。"))
+    jiefang = REPORT.replace("山阳区", "解放区").replace(
+        "（三）开展规范性文件清理，废止文件3件。", "（三）开展规范性文件清理，废止文件3件。\n（四）在门户网站晒出权责清单和预决算信息56条。")
+    (d / "山阳区教育局-2023.txt").write_text(shanyang, encoding="utf-8")
+    (d / "解放区教育局-2023.txt").write_text(jiefang, encoding="utf-8")
+    db = str(tmp_path / "s.sqlite")
+    assert run("batch", str(d), "--db", db, "-f", "jsonl", "-j", "1").exit_code == 0
+    return d, db
+
+
+def test_checklist_suggest_learns_a_phrase_and_an_exclusion_that_fix_more_than_they_break(tmp_path, monkeypatch):
+    import shlex
+
+    region, db = _suggest_region(tmp_path)
+    run("review", "set", "山阳区教育局", "2023", "transparency.disclosure", "done",
+        "--evidence", "全年在局网站晒出办事事项清单和财务收支情况182条", "--db", db)
+    run("review", "set", "山阳区教育局", "2023", "legal-counsel.retained", "absent", "--note", "只是讲座", "--db", db)
+    run("review", "set", "解放区教育局", "2023", "first-responsible.duty", "planned", "--db", db)   # context: not learnable
+
+    data = json.loads(run("checklist", "suggest", "--db", db, "-f", "json").output)
+    by_item = {s["item"]: s for s in data["suggestions"]}
+    assert data["reports"] == 2 and data["corrections"] == 3
+    phrase = by_item["transparency.disclosure"]
+    assert phrase["kind"] in ("phrase", "pair") and phrase["net"] >= 1 and phrase["broken"] == 0
+    assert "晒出" in phrase["text"]
+    assert by_item["legal-counsel.retained"]["kind"] == "exclude" and by_item["legal-counsel.retained"]["net"] >= 1
+    assert any("上下文" in u for u in data["unlearnable"])
+
+    # the commands, run as given, make a checklist under which both corrected items come out right
+    monkeypatch.chdir(tmp_path)
+    script = run("checklist", "suggest", "--db", db, "--target", "my.yaml").output
+    commands = [shlex.split(line)[1:] for line in script.splitlines() if line.startswith("dutycheck ")]
+    assert commands[0][:2] == ["checklist", "new"]
+    for args in commands:
+        res = run(*args)
+        assert res.exit_code == 0, (args, res.output)
+    after = json.loads(run("audit", str(region / "山阳区教育局-2023.txt"), "-c", "my.yaml", "-f", "json").output)
+    status = {it["id"]: it["status"] for it in after["items"]}
+    assert status["transparency.disclosure"] == "done" and status["legal-counsel.retained"] == "absent"
+
+
+def test_checklist_suggest_diff_and_nothing_to_learn(tmp_path):
+    _region, db = _suggest_region(tmp_path)
+    assert "没有修正多于破坏的建议" in run("checklist", "suggest", "--db", db).output
+    run("review", "set", "山阳区教育局", "2023", "transparency.disclosure", "done",
+        "--evidence", "全年在局网站晒出办事事项清单和财务收支情况182条", "--db", db)
+    diff = run("checklist", "suggest", "--db", db, "-f", "diff").output
+    assert diff.startswith("--- a/my-checklist.yaml") and "+  transparency.disclosure:" in diff
+    assert "晒出" in diff

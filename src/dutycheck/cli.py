@@ -32,7 +32,31 @@ def checklist_option(f):
     return click.option("--checklist", "-c", default="default", show_default=True, help=CHECKLIST_HELP)(f)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """A group whose commands named in `_LAZY_COMMANDS` are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(_LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY_COMMANDS and cmd_name not in self.commands:
+            import importlib
+
+            module, attr = _LAZY_COMMANDS[cmd_name]
+            cmd = getattr(importlib.import_module(f".{module}", __package__), attr)
+            for sub_module, sub_attr in _LAZY_SUBCOMMANDS.get(cmd_name, ()):
+                cmd.add_command(getattr(importlib.import_module(f".{sub_module}", __package__), sub_attr))
+            self.add_command(cmd, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    @property
+    def all_commands(self) -> dict[str, click.Command]:
+        """Every command, the lazy ones imported (for tests and documentation)."""
+        ctx = click.Context(self)
+        return {name: cmd for name in self.list_commands(ctx) if (cmd := self.get_command(ctx, name))}
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dutycheck")
 def main() -> None:
     """dutycheck：审查法治政府建设年度报告是否报告了法定职责。
@@ -228,20 +252,13 @@ def eval_cmd(gold: str | None, reports: str | None, db: str | None, checklist: s
         render_eval(result)
 
 
-from .cli_batch import batch as _batch_cmd, compare as _compare_cmd, history as _history_cmd  # noqa: E402
-
-for _cmd in (_batch_cmd, _history_cmd, _compare_cmd):
-    main.add_command(_cmd)
-
-
-from .cli_checklist import checklist as _checklist_group  # noqa: E402
-
-main.add_command(_checklist_group)
-
-from .cli_review import review as _review_group  # noqa: E402
-
-main.add_command(_review_group)
-
-from .cli_serve import serve as _serve_cmd  # noqa: E402
-
-main.add_command(_serve_cmd)
+# The other commands are imported when they are run (or listed by --help): a cold
+# `dutycheck audit` does not pay for batch, checklist, review and serve.
+_LAZY_COMMANDS = {
+    "batch": ("cli_batch", "batch"), "history": ("cli_batch", "history"), "compare": ("cli_batch", "compare"),
+    "checklist": ("cli_checklist", "checklist"), "review": ("cli_review", "review"), "serve": ("cli_serve", "serve"),
+}
+# subcommands defined elsewhere, added to a lazy group when it is loaded
+_LAZY_SUBCOMMANDS = {
+    "checklist": [("cli_review", "suggest_cmd")],   # `checklist suggest`: learned from the review log
+}

@@ -7,6 +7,7 @@ command runs.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import IO
 
@@ -14,7 +15,7 @@ import click
 
 from .errors import EXIT_BAD_INPUT, EXIT_BELOW_THRESHOLD, EXIT_OK, EXIT_PARTIAL, DutycheckError
 
-FORMATS = ("table", "json", "jsonl", "csv", "xlsx", "html")
+FORMATS = ("table", "json", "jsonl", "csv", "xlsx", "html", "docx")
 CHECKLIST_HELP = "清单：内置名称（default、general）或 YAML 文件路径 (bundled name or file)"
 NOTE_LIMIT = 50
 
@@ -49,8 +50,15 @@ def _progress(total: int):
     console = Console(stderr=True)
     if not console.is_terminal or total <= 1:
         return None
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
     from rich.text import Text
 
     class Rate(ProgressColumn):
@@ -82,7 +90,7 @@ def _open_out(out: str | None, encoding: str = "utf-8") -> IO[str]:
               help="并行进程数，默认使用全部核心；1 表示在本进程内审查 (worker processes; default: all cores)")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="输出格式 (output format)")
-@click.option("--out", "-o", type=click.Path(dir_okay=False), default=None,
+@click.option("--out", "-o", type=click.Path(), default=None,
               help="输出文件；xlsx 必须指定 (output file; required for xlsx)")
 @click.option("--db", type=click.Path(dir_okay=False), default=None,
               help="SQLite 结果库：保存本次运行，未变化的报告直接取用已存结果 (store runs; cache)")
@@ -116,6 +124,11 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
 
     if fmt == "xlsx" and not out:
         raise _usage("xlsx 格式需要 --out 指定输出文件 (--format xlsx needs --out FILE)")
+    if fmt == "docx" and not out:
+        raise _usage("docx 格式需要 --out 指定输出文件夹（每份报告一份审查意见，另加区域汇总.docx）"
+                     " (--format docx needs --out FOLDER)")
+    if out and fmt != "docx" and os.path.isdir(out):
+        raise _usage(f"{out}: 这是一个文件夹，--out 需要文件名 (--out names a folder; give a file name)")
     try:
         cl = load_checklist(checklist)
     except DutycheckError as exc:
@@ -149,7 +162,7 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
     result = Batch(cl, exp.skipped, keep_rows=fmt != "jsonl")
     result.run_id = store.run_id if store else None
 
-    spool = Spool() if fmt in ("json", "xlsx", "html") else None
+    spool = Spool() if fmt in ("json", "xlsx", "html", "docx") else None
     stream = _open_out(out) if fmt == "jsonl" else None
     total = len(exp.inputs)
     progress = _progress(total)
@@ -172,7 +185,7 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
                 write_jsonl_line(stream, outcome.line)
             if progress is not None:
                 progress.advance(task)
-        result.finish()
+        result.finish(previous=store.previous_years(result.reports_seen()) if store is not None else ())
         if store is not None:
             store.finish_run(result)
     finally:
@@ -188,6 +201,7 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
     finally:
         if spool is not None:
             spool.close()
+    result.stop_clock()   # 用时 includes writing the exports
 
     c = result.counts()
     if fmt != "table" or out:  # the table shows these itself
@@ -222,6 +236,28 @@ def _write(result, spool, fmt: str, out: str | None) -> None:
         except OSError as exc:
             raise _usage(f"{out}: 无法写入输出文件：{exc.strerror} (cannot write the output file)") from None
         return
+    if fmt == "docx":
+        from .render.docx_summary import write_batch_memos
+        from .render.records import audit_from_dict
+
+        try:
+            written = write_batch_memos(result, lambda paths: (audit_from_dict(d) for d in spool.audits(paths)),
+                                        out or ".")
+        except OSError as exc:
+            raise _usage(f"{exc.filename or out}: 无法写入输出文件：{exc.strerror} (cannot write the output file)"
+                         ) from None
+        _note(f"已写入 {len(written) - 1} 份审查意见和区域汇总.docx 到 {out}")
+        return
+    if fmt == "html" and out:
+        from .render.html import write_report_pages
+
+        try:
+            links = write_report_pages(result, spool, out)
+        except OSError as exc:
+            raise _usage(f"{exc.filename or out}: 无法写入输出文件：{exc.strerror} (cannot write the output file)"
+                         ) from None
+    else:
+        links = {}
     fh = _open_out(out, "utf-8-sig" if fmt == "csv" else "utf-8")
     try:
         if fmt == "table":
@@ -243,7 +279,7 @@ def _write(result, spool, fmt: str, out: str | None) -> None:
         elif fmt == "html":
             from .render.html import write_html
 
-            write_html(result, spool, fh)
+            write_html(result, spool, fh, links=links)
     finally:
         if fh is not sys.stdout:
             fh.close()
@@ -266,9 +302,8 @@ def history(agency: str, db: str, fmt: str) -> None:
     Example:
         dutycheck history 晋城市教育局 --db results.sqlite
     """
-    from .store import Store
-
     from .review.apply import store_overlay
+    from .store import Store
 
     try:
         with Store(db) as store:
@@ -307,9 +342,8 @@ def compare(run_a: int, run_b: int, db: str, fmt: str) -> None:
     Example:
         dutycheck compare 1 2 --db results.sqlite
     """
-    from .store import Store
-
     from .review.apply import store_overlay
+    from .store import Store
 
     try:
         with Store(db) as store:

@@ -238,3 +238,58 @@ def import_cmd(path: str, db: str, by: str | None) -> None:
     for name in res.unknown:
         click.echo(f"跳过 {name}：数据库中没有这份报告 (unknown report)", err=True)
     click.echo(f"已导入 {res.added} 项改定（{res.same} 项与现有结果相同，未重复记录）", err=True)
+
+
+@click.command("suggest")
+@db_option
+@click.option("--checklist", "-c", default="default", show_default=True,
+              help="运行时使用的清单：内置名称或 YAML 文件 (the checklist the runs used)")
+@click.option("--target", default=None, metavar="FILE",
+              help="要修改的清单文件（命令和 diff 针对它；默认 my-checklist.yaml，继承 --checklist）"
+                   " (the checklist file the commands edit)")
+@click.option("--format", "-f", "fmt", type=click.Choice(["commands", "diff", "json"]), default="commands",
+              show_default=True, help="checklist set 命令、YAML diff 或 JSON (output)")
+def suggest_cmd(db: str, checklist: str, target: str | None, fmt: str) -> None:
+    """从人工复核中学习：建议新增的短语和排除词 (checklist suggestions from corrections).
+
+    漏判（改定为已开展并给出 --evidence 引文）：以引文的 jieba 关键词为候选短语；误判（机器判已开展，
+    改定为未提及）：以机器证据句中的关键词为候选排除词。每个候选都在所有复核过的报告上重新比对，
+    只保留修正多于破坏的，并给出净效果。
+
+    \b
+    Examples:
+        dutycheck checklist suggest --db results.sqlite
+        dutycheck checklist suggest --db results.sqlite --target my.yaml --format diff
+    """
+    from .review.suggest import as_diff, suggest
+
+    with _open(db) as store:
+        try:
+            result = suggest(store, checklist)
+        except DutycheckError as exc:
+            raise _fail(exc) from None
+    shown = target or "my-checklist.yaml"
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if fmt == "diff":
+        try:
+            click.echo(as_diff(result, target, extends=checklist), nl=False)
+        except DutycheckError as exc:
+            raise _fail(exc) from None
+    else:
+        from .render.review import render_suggestions
+
+        click.echo(render_suggestions(result, shown, new=target is None or not _exists(target),
+                                      extends=checklist), nl=False)
+    click.echo(f"复核过的报告 {result.reports} 份，改定 {result.corrections} 项，建议 {len(result.suggestions)} 条"
+               + (f"；{len(result.missing_files)} 份报告文件已不在原处，未参与比对" if result.missing_files else ""),
+               err=True)
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.isfile(path)

@@ -93,7 +93,10 @@ TEMPLATE_PATTERNS = (
 
 def template_text(lines: Sequence[str], locations: Sequence[Location]) -> list[Finding]:
     """Unfilled template placeholders, one finding per line (the first placeholder's words)."""
-    out = []
+    out: list[Finding] = []
+    whole = "\n".join(lines)      # most reports have none: one search per pattern, not per line
+    if not any(pat.search(whole) for pat in TEMPLATE_PATTERNS):
+        return out
     for n, line in enumerate(lines):
         hits = sorted((m.start(), m.group()) for pat in TEMPLATE_PATTERNS for m in pat.finditer(line))
         if hits:

@@ -60,7 +60,7 @@ def compile_matcher(checklist: Checklist) -> CompiledMatcher:
     if literals:
         automaton = ahocorasick.Automaton()
         for term in literals:
-            automaton.add_word(term, term)
+            automaton.add_word(term, (term, len(term)))
         automaton.make_automaton()
     compiled = CompiledMatcher(automaton, regexes, fuzzy_terms,
                                {t: _bigrams(t) for t in fuzzy_terms})
@@ -68,7 +68,7 @@ def compile_matcher(checklist: Checklist) -> CompiledMatcher:
     return compiled
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     sentence: int
     start: int          # in the sentence's match key
@@ -86,6 +86,40 @@ class DocIndex:
     hits: dict[str, list[Hit]] = field(default_factory=lambda: defaultdict(list))
     _maps: dict[int, list[int]] = field(default_factory=dict)
     _terms_in: dict[int, set[str]] | None = None
+    _by_sentence: dict[str, dict[int, list[Hit]]] = field(default_factory=dict)
+    _spans: dict[str, dict[int, tuple[list[int], list[int]]]] = field(default_factory=dict)
+
+    def by_sentence(self, term: str) -> dict[int, list[Hit]]:
+        """A phrase's hits grouped by sentence, in document order (built once per phrase)."""
+        got = self._by_sentence.get(term)
+        if got is None:
+            got = {}
+            for h in self.hits.get(term, ()):
+                got.setdefault(h.sentence, []).append(h)
+            self._by_sentence[term] = got
+        return got
+
+    def near(self, term: str, s: int, start: int, end: int, within: int | None) -> bool:
+        """Whether `term` occurs in sentence `s` at most `within` characters from [start, end)
+        (anywhere in the sentence when None): a binary search, not a scan of every hit, so a
+        phrase repeated ten thousand times costs no more than once."""
+        hits = self.by_sentence(term).get(s)
+        if not hits:
+            return False
+        if within is None:
+            return True
+        spans = self._spans.setdefault(term, {})
+        if s not in spans:
+            ordered = sorted(hits, key=lambda h: h.start)
+            reach, top = [], -1 << 60
+            for h in ordered:
+                top = max(top, h.end)
+                reach.append(top)
+            spans[s] = ([h.start for h in ordered], reach)
+        starts, reach = spans[s]
+        # gap <= within  <=>  h.start <= end + within  and  h.end >= start - within
+        i = bisect_right(starts, end + within) - 1
+        return i >= 0 and reach[i] >= start - within
 
     def terms_in(self, sentence: int) -> set[str]:
         """The phrases that occur in a sentence (built once: evidence ranking asks it often)."""
@@ -117,10 +151,13 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
         pos += len(k) + 1
     joined = "\n".join(keys)
     if compiled.automaton is not None and joined:
-        for end, term in compiled.automaton.iter(joined):
-            s = bisect_right(starts, end) - 1
-            local_end = end - starts[s] + 1
-            index.hits[term].append(Hit(s, local_end - len(term), local_end, term, 100.0))
+        hits = index.hits
+        automaton = compiled.automaton
+        for s, key in enumerate(keys):       # a phrase never spans two sentences
+            if not key:
+                continue
+            for end, (term, n) in automaton.iter(key):
+                hits[term].append(Hit(s, end + 1 - n, end + 1, term, 100.0))
     for term, pat in compiled.regexes.items():
         for m in pat.finditer(joined):
             if m.end() == m.start():
@@ -137,22 +174,36 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
+def _shares(grams: list[str], key: str, need: float) -> bool:
+    """Whether at least `need` of `grams` occur in `key`: substring tests that stop as soon as
+    the answer is known (cheaper than a bigram set per sentence, for the few phrases that
+    pass the document-level test)."""
+    found, left = 0, len(grams)
+    for g in grams:
+        left -= 1
+        if g in key:
+            found += 1
+            if found >= need:
+                return True
+        elif found + left < need:
+            return False
+    return found >= need
+
+
 def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
     """Near-variants of long phrases with no exact hit (重大执法决定法制审核 ≈ 重大行政执法决定法制审核)."""
     pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.hits]
     if not pending:
         return
     doc_bigrams = _bigrams(joined)
-    sentence_bigrams: list[set[str]] | None = None     # built once, only if some term needs it
     for term, cutoff in pending:
         grams = compiled.term_bigrams[term]
         need = 0.6 * len(grams)
         if not grams or len(grams & doc_bigrams) < need:
             continue
-        if sentence_bigrams is None:
-            sentence_bigrams = [_bigrams(k) for k in index.keys]
+        present = [g for g in grams if g in doc_bigrams]    # the others are in no sentence
         for s, key in enumerate(index.keys):
-            if len(grams & sentence_bigrams[s]) < need:
+            if not _shares(present, key, need):
                 continue
             al = fuzz.partial_ratio_alignment(term, key, score_cutoff=cutoff)
             if al is None or al.dest_end - al.dest_start < len(term) - 2:
@@ -190,14 +241,22 @@ def _gap(a: Hit, start: int, end: int) -> int:
 
 def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                   rejected: list[Candidate]) -> list[RawMatch]:
+    hits = index.hits
+    for group in rule.groups:           # most rules find nothing: one set test per group
+        if hits.keys().isdisjoint(group):
+            return []
     per_group: list[dict[int, list[Hit]]] = []
     for group in rule.groups:
-        by_sentence: dict[int, list[Hit]] = defaultdict(list)
-        for term in group:
-            for h in index.hits.get(term, ()):
-                by_sentence[h.sentence].append(h)
-        if not by_sentence:
+        present = [t for t in group if hits.get(t)]
+        if not present:
             return []
+        if len(present) == 1:
+            by_sentence = index.by_sentence(present[0])
+        else:
+            by_sentence = {}
+            for term in present:
+                for sent_no, hs in index.by_sentence(term).items():
+                    by_sentence.setdefault(sent_no, []).extend(hs)
         per_group.append(by_sentence)
     common = set(per_group[0])
     for g in per_group[1:]:
@@ -249,11 +308,8 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
 
 def _excluded(rule: Rule, index: DocIndex, s: int, start: int, end: int) -> str | None:
     for term in rule.exclude:
-        for h in index.hits.get(term, ()):
-            if h.sentence != s:
-                continue
-            if rule.exclude_within is None or _gap(h, start, end) <= rule.exclude_within:
-                return term
+        if index.near(term, s, start, end, rule.exclude_within):
+            return term
     return None
 
 

@@ -9,6 +9,7 @@ evidence can quote the report as written and cite its line.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from bisect import bisect_right
@@ -46,9 +47,59 @@ def translation_table() -> dict[int, int]:
 
     Character-level only, so the translation is length-preserving; phrase-level
     conversions (乾隆 …) do not matter for the duty phrases we match.
+
+    Built once per user and kept in the cache directory (a tenth of a cold `dutycheck audit`
+    went into building it), keyed on the bytes of OpenCC's table and of this module and on
+    the Unicode version; a cache that cannot be read or written only means building it again.
     """
+    data = _opencc_table()
+    cache = None
+    if not os.environ.get("DUTYCHECK_NO_CACHE"):
+        import hashlib
+        import marshal
+
+        with open(__file__, "rb") as fh:
+            key = hashlib.sha1(data + fh.read() + unicodedata.unidata_version.encode()).hexdigest()
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        cache = os.path.join(base, "dutycheck", f"translation-{key}.marshal")
+        try:
+            with open(cache, "rb") as fh:
+                table = marshal.loads(fh.read())
+            if isinstance(table, dict):
+                return table
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+    table = _build_translation_table(data.decode("utf-8"))
+    if cache is not None:
+        try:
+            os.makedirs(os.path.dirname(cache), exist_ok=True)
+            tmp = f"{cache}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                marshal.dump(table, fh)
+            os.replace(tmp, cache)
+        except (OSError, ValueError):
+            pass
+    return table
+
+
+def _opencc_table() -> bytes:
+    """OpenCC's TSCharacters.txt, found without importing opencc (its import costs more than
+    the cached table)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("opencc")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            try:
+                with open(os.path.join(folder, "dictionary", "TSCharacters.txt"), "rb") as fh:
+                    return fh.read()
+            except OSError:
+                continue
+    return resources.files("opencc").joinpath("dictionary/TSCharacters.txt").read_bytes()
+
+
+def _build_translation_table(text: str) -> dict[int, int]:
     table = dict(_WIDTH)
-    text = resources.files("opencc").joinpath("dictionary/TSCharacters.txt").read_text(encoding="utf-8")
     # one traditional char → its first simplified candidate when that is one char; chars that
     # are valid simplified too (覆, 瞭) list themselves first and so stay unchanged
     simple: dict[int, int] = {}
@@ -311,10 +362,15 @@ def sentence_key(text: str) -> str:
     return _KEY_DROP.sub("", _CLAUSE_MARK.sub(CLAUSE_BARRIER, text))
 
 
-_KEY_KEEP = re.compile(_CLAUSE_MARK.pattern + "|" + _KEY_DROP.pattern.replace("[", "[^", 1))
+_KEY_DROP_ONLY = re.compile(f"(?!{_CLAUSE_MARK.pattern}){_KEY_DROP.pattern}")   # dropped, not a barrier
 
 
 def match_key_map(text: str) -> tuple[str, list[int]]:
     """`sentence_key(text)` and, for each key character, its index in `text`."""
-    keep = [m.start() for m in _KEY_KEEP.finditer(text)]
+    keep: list[int] = []
+    prev = 0
+    for m in _KEY_DROP_ONLY.finditer(text):     # the runs between dropped characters (few)
+        keep.extend(range(prev, m.start()))
+        prev = m.end()
+    keep.extend(range(prev, len(text)))
     return sentence_key(text), keep

@@ -16,7 +16,6 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import threading
 import zipfile
@@ -245,15 +244,32 @@ def _allowed(text: str) -> int:
 
 
 def _replacing(data: bytes, enc: str) -> tuple[str, int]:
-    """Decode with U+FFFD for each undecodable sequence; the number of replacements."""
+    """Decode with U+FFFD for each undecodable sequence; the number of replacements.
+
+    A decoding past max(8, 1 % of the bytes) replacements is refused by every caller (the
+    text has at most as many characters as the file bytes), so counting stops there: GBK
+    bytes tried as UTF-8 fail at nearly every byte, and a Python error handler per byte made
+    reading a GBK report slower than auditing it. Past the limit the count returned is
+    limit + 1 with the text decoded in C; below it, exact.
+    """
     _REPLACED.n = 0
-    return data.decode(enc, "dutycheck-count"), _REPLACED.n
+    _REPLACED.limit = max(8, int(len(data) * REPLACED_SHARE))
+    try:
+        return data.decode(enc, "dutycheck-count"), _REPLACED.n
+    except _TooManyReplacements:
+        return data.decode(enc, "replace"), _REPLACED.limit + 1
+
+
+class _TooManyReplacements(Exception):
+    pass
 
 
 def _count_replacement(exc: UnicodeError) -> tuple[str, int]:
     if not isinstance(exc, UnicodeDecodeError):
         raise exc
     _REPLACED.n += 1
+    if _REPLACED.n > _REPLACED.limit:
+        raise _TooManyReplacements
     return "\ufffd", exc.end
 
 
@@ -757,6 +773,8 @@ def _pdftotext_pages(p: Path, name: str) -> list[list[str]] | None:
     exe = shutil.which("pdftotext")
     if not exe:
         return None
+    import subprocess               # only for the fallbacks: not on the path of a cold audit
+
     try:
         out = subprocess.run([exe, "-enc", "UTF-8", "-l", str(PDF_MAX_PAGES), "--", os.path.abspath(p), "-"],
                              capture_output=True, timeout=PDF_TIMEOUT, preexec_fn=_limit_memory, check=False)
@@ -1085,6 +1103,8 @@ def _legacy_word_lines(p: Path, data: bytes, name: str) -> tuple[list[str], list
         raise ReportError("读取 .doc/.wps 需要安装 LibreOffice；或在 Word/WPS 中“另存为” .docx 后再审查",
                           "reading .doc/.wps needs LibreOffice installed; or save the file as .docx in Word/WPS",
                           path=name)
+    import subprocess
+
     with tempfile.TemporaryDirectory(prefix="dutycheck-") as tmp:
         src = Path(tmp) / ("input" + (p.suffix.lower() or ".doc"))
         src.write_bytes(data)       # the bytes already read, not a second read of the file

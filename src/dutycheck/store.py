@@ -63,7 +63,7 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def checklist_key(checklist: "Checklist") -> str:
+def checklist_key(checklist: Checklist) -> str:
     """The cache key of a checklist: id, version, the bytes of every file in its `extends`
     chain (the resolved checklist is a function of them) and dutycheck's code fingerprint."""
     from . import __version__
@@ -196,7 +196,7 @@ class Store:
         self._ckey: str | None = None
 
     # -- runs
-    def begin_run(self, checklist: "Checklist", args: Iterable[str] = ()) -> int:
+    def begin_run(self, checklist: Checklist, args: Iterable[str] = ()) -> int:
         """Start a run; later `add` calls attach to it. Returns the run id."""
         self._ckey = checklist_key(checklist)
         cur = self.db.execute(
@@ -207,7 +207,7 @@ class Store:
         self.run_id = int(cur.lastrowid)
         return self.run_id
 
-    def resume_run(self, run_id: int, checklist: "Checklist") -> None:
+    def resume_run(self, run_id: int, checklist: Checklist) -> None:
         """Attach later `add` calls to an existing run (a `serve` task adding reports to its run)."""
         self.run(run_id)
         self._ckey = checklist_key(checklist)
@@ -219,7 +219,7 @@ class Store:
                               (sha256, self._ckey)).fetchone()
         return zlib.decompress(row[0]).decode("utf-8") if row else None
 
-    def add(self, outcome: "Outcome") -> None:
+    def add(self, outcome: Outcome) -> None:
         """Record one outcome of the current run (the audit, unless stored already, and the link)."""
         from .batch import ReportRow
 
@@ -267,7 +267,7 @@ class Store:
              for it in d["items"] for n, e in enumerate(it["evidence"])])
         return audit_id
 
-    def finish_run(self, batch: "Batch") -> None:
+    def finish_run(self, batch: Batch) -> None:
         c = batch.counts()
         self.db.execute(
             "UPDATE runs SET finished=?, files=?, audited=?, failed=?, duplicates=?, skipped=?, cached=?, "
@@ -281,7 +281,7 @@ class Store:
         self.db.commit()
         self.db.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -315,6 +315,24 @@ class Store:
         return [r[0] for r in self.db.execute(
             "SELECT DISTINCT agency FROM audits WHERE agency LIKE ? ESCAPE '\\' ORDER BY agency",
             ("%" + pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",))]
+
+    def previous_years(self, seen: list[tuple[str, int]]) -> list:
+        """The stored report of the year before, for each (agency, year) of a batch, as copy-check
+        entries (copies.Entry): a report that repeats last year's is a 形式审查 finding."""
+        from .copies import Entry
+
+        out = []
+        for agency, year in seen:
+            row = self.db.execute(
+                "SELECT a.audit_json, rr.path FROM audits a JOIN run_reports rr ON rr.audit_id = a.id "
+                "WHERE a.agency = ? AND a.year = ? ORDER BY rr.run_id DESC LIMIT 1", (agency, year - 1)).fetchone()
+            if row is None:
+                continue
+            d = json.loads(zlib.decompress(row[0]).decode("utf-8"))
+            if d.get("fingerprints"):
+                out.append(Entry(row[1], agency, year - 1, (d.get("report") or {}).get("date"),
+                                 tuple(d["fingerprints"].split())))
+        return out
 
     def history(self, agency: str) -> list[HistoryEntry]:
         """Every distinct audit of this agency (exact name, else names containing it), by year,

@@ -134,7 +134,7 @@ class Batch:
                 acc.add(row)
             if self.keep_rows:
                 self.rows.append(row)
-            if self._cross is not None and not row.duplicate_of:
+            if self._cross is not None and not row.duplicate_of and outcome.line:
                 d = json.loads(outcome.line)
                 self._cross.add(row.path, row.agency, row.year, (d.get("report") or {}).get("date"),
                                 d.get("fingerprints"))
@@ -157,6 +157,16 @@ class Batch:
             if self.superseded:
                 self._recount()
         self.elapsed = time.perf_counter() - self._t0
+
+    def stop_clock(self) -> None:
+        """Count the time until now in `elapsed` (after the exports are written)."""
+        self.elapsed = time.perf_counter() - self._t0
+
+    def reports_seen(self) -> list[tuple[str, int]]:
+        """(agency, year) of every audited report whose agency and year are known."""
+        if self._cross is None:
+            return []
+        return sorted({(e.agency, e.year) for e in self._cross.entries if e.agency and e.year})
 
     def findings(self, path: str) -> list[Finding]:
         """One report's 形式审查: its own findings, then the batch's (copies, revisions)."""

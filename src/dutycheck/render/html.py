@@ -17,8 +17,17 @@ from pathlib import Path
 from typing import IO
 
 from ..batch import STATUSES, Batch, Spool
-from ..messages import REVIEW_MARK, STALE_MARK, STATUS_MARK, STATUS_ZH
-from ..models import REVIEW_STATUSES, Status
+from ..messages import (
+    FORMAL_TITLE,
+    REVIEW_MARK,
+    ROLE_ZH,
+    STALE_MARK,
+    STATUS_MARK,
+    STATUS_ZH,
+    UNIT_ZH,
+    formal_message,
+)
+from ..models import REVIEW_STATUSES, Role, Status
 
 QUOTE_CHARS = 300
 
@@ -92,6 +101,8 @@ border:1px solid #fff}
 input[type=search]{padding:4px 8px;border:1px solid var(--line);border-radius:4px;width:16em;
 margin-bottom:8px}
 .muted{color:var(--muted)}
+.report-link{display:inline-block;margin:6px 0;font-weight:600}
+.formal{color:#b26a00;font-size:13px}
 @media print{header{background:none;color:#000}section{break-inside:avoid-page;border:none}
 .hm-wrap{max-height:none;overflow:visible}input{display:none}}
 """
@@ -209,6 +220,12 @@ JS = r"""
     box.appendChild(el("div", "muted",
       "文件：" + r.path + "    地区：" + r.region + "    已开展 " + r.done + "/" + r.total));
     if (r.dup) box.appendChild(el("div", "dup", "重复：与 " + r.dup + " 内容相同"));
+    if (r.link) {
+      var a = el("a", "report-link", "打开本报告的可打印审查页（含全部引文、依据和应补写）");
+      a.href = r.link;
+      box.appendChild(a);
+    }
+    (r.fm || []).forEach(function (t) { box.appendChild(el("div", "formal", "形式问题：" + t)); });
     var ev = {}, rv = {};
     r.ev.forEach(function (e) { ev[e[0]] = e; });
     r.rv.forEach(function (x) { rv[x[0]] = x; });
@@ -227,7 +244,8 @@ JS = r"""
       var q = el("td");
       var e = ev[j];
       if (e) {
-        var where = "L" + e[2] + (e[3] ? " 第" + e[3] + "页" : "") + (e[4] ? " [" + e[4] + "] " : " ");
+        var where = (e[3] ? "第" + e[3] + "页" : "") + "第" + e[2] + D.unit[r.unit || "line"] + " ["
+          + (e[5] || "") + (e[4] ? " · " + e[4] : "") + "] ";
         q.appendChild(el("span", "where", where));
         q.appendChild(el("span", "quote", e[1]));
       }
@@ -340,7 +358,8 @@ def _problems(batch: Batch) -> str:
     return "".join(out)
 
 
-def _report_json(rank: int, r, d: dict | None, order: dict[str, int]) -> str:
+def _report_json(rank: int, r, d: dict | None, order: dict[str, int], link: str | None = None,
+                 formal: list[str] | None = None) -> str:
     ev = []
     rv = []   # a reviewer's corrections: [item, machine status, quote, stale, note, by]
     for it in (d or {}).get("items", []):
@@ -353,15 +372,21 @@ def _report_json(rank: int, r, d: dict | None, order: dict[str, int]) -> str:
             continue
         e = it["evidence"][0]
         text = e["text"] if len(e["text"]) <= QUOTE_CHARS else e["text"][:QUOTE_CHARS - 1] + "…"
-        ev.append([j, text, e.get("line"), e.get("page"), e.get("section") or ""])
+        ev.append([j, text, e.get("line"), e.get("page"), e.get("section") or "",
+                   ROLE_ZH.get(Role(e["role"]), "") if e.get("role") else ""])
     obj = {"rank": rank, "path": r.path, "agency": r.agency, "year": r.year, "region": r.region,
            "score": r.score, "done": r.done, "total": r.total, "st": r.statuses,
-           "gaps": [order[g] for g in r.gaps if g in order], "dup": r.duplicate_of, "ev": ev, "rv": rv}
+           "gaps": [order[g] for g in r.gaps if g in order], "dup": r.duplicate_of, "ev": ev, "rv": rv,
+           "unit": (d or {}).get("unit") or "line", "link": link, "fm": formal or []}
     return json.dumps(obj, ensure_ascii=False)
 
 
-def write_html(batch: Batch, spool: Spool, fh: IO[str]) -> None:
-    """Write the page; each report's evidence is read back from the spool one at a time."""
+def write_html(batch: Batch, spool: Spool, fh: IO[str], *, links: dict[str, str] | None = None) -> None:
+    """Write the page; each report's evidence is read back from the spool one at a time.
+
+    `links` maps a report's path to its printable page (`write_report_pages`), which the
+    drill-down links to."""
+    links = links or {}
     title = f"法治政府建设年度报告批量审查 — {batch.checklist_title or batch.checklist_id}"
     c = batch.counts()
     fh.write('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
@@ -388,7 +413,7 @@ def write_html(batch: Batch, spool: Spool, fh: IO[str]) -> None:
     fh.write('<section id="detail"><h2>报告详情</h2><div id="detail-body">'
              '<p id="detail-empty">点击排名或热力图中的一行，查看该报告每项职责的状态和原文引文。</p>'
              "</div></section>")
-    fh.write(_coverage(batch) + _structure(batch) + _regions(batch) + _problems(batch))
+    fh.write(_coverage(batch) + _structure(batch) + _regions(batch) + _formal(batch) + _problems(batch))
     fh.write("</main>")
 
     order = {it.id: n for n, it in enumerate(batch.items)}
@@ -401,15 +426,68 @@ def write_html(batch: Batch, spool: Spool, fh: IO[str]) -> None:
         "marks": {s.value: STATUS_MARK[s] for s in REVIEW_STATUSES},
         "codes": {"d": "done", "p": "planned", "s": "shortfall", "a": "absent", "n": "na"},
         "reviewMark": REVIEW_MARK, "staleMark": STALE_MARK,
+        "unit": UNIT_ZH,
     }
     fh.write('<script type="application/json" id="dc-data">')
     fh.write(script_json(json.dumps(head, ensure_ascii=False)[:-1]) + ',"reports":[')
     for n, (rank, r) in enumerate(batch.ranking()):
         line = spool.line(r.path)
         d = json.loads(line) if line else None
-        fh.write(("," if n else "") + script_json(_report_json(rank, r, d, order)))
+        formal = [formal_message(f, (d or {}).get("unit") or "line") for f in batch.findings(r.path)]
+        fh.write(("," if n else "") + script_json(_report_json(rank, r, d, order, links.get(r.path), formal)))
     fh.write("]}</script>")
     fh.write(f"<script>{JS}</script></body></html>\n")
+
+
+def _formal(batch: Batch) -> str:
+    found = batch.formal_list()
+    if not found:
+        return ""
+    out = [f'<section id="formal"><h2>形式审查（{len(found)} 项）</h2><table><thead><tr><th>单位</th><th>问题</th>'
+           '<th>说明</th></tr></thead><tbody>']
+    for path, agency, year, f in found:
+        name = (agency or Path(path).name) + (f" {year}" if year else "")
+        passages = "".join(f'<div class="quote muted">{_e(p[:200])}</div>' for p in f.passages[:2])
+        out.append(f'<tr class="formal-row"><td>{_e(name)}</td><td>{_e(FORMAL_TITLE.get(f.code, f.code))}</td>'
+                   f"<td>{_e(formal_message(f))}{passages}</td></tr>")
+    out.append("</tbody></table></section>")
+    return "".join(out)
+
+
+def report_page_name(n: int, r) -> str:
+    """A report page's file name in the pages folder: 003-晋城市教育局-2023.html."""
+    import re
+
+    base = re.sub(r'[\\/:*?"<>|\x00-\x1f\s]+', "_", r.agency or Path(r.path).stem)[:60]
+    return f"{n:03d}-{base}" + (f"-{r.year}" if r.year else "") + ".html"
+
+
+def pages_folder(out: str | Path) -> Path:
+    """Where the printable per-report pages of a batch page go: 审查结果.html → 审查结果-报告/."""
+    out = Path(out)
+    return out.with_name(out.stem + "-报告")
+
+
+def write_report_pages(batch: Batch, spool: Spool, out: str | Path) -> dict[str, str]:
+    """One printable page per ranked report (render/report_html.py) in the folder beside the
+    batch page `out`; returns path → link relative to the batch page. Raises OSError."""
+    from .records import audit_from_dict
+    from .report_html import render_report_html
+
+    folder = pages_folder(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    links: dict[str, str] = {}
+    back = Path(out).name
+    for n, (_rank, r) in enumerate(batch.ranking(), 1):
+        line = spool.line(r.path)
+        if line is None:
+            continue
+        name = report_page_name(n, r)
+        page = render_report_html(audit_from_dict(json.loads(line)), findings=batch.cross.for_path(r.path),
+                                  back=f"../{back}")
+        (folder / name).write_text(page, encoding="utf-8")
+        links[r.path] = f"{folder.name}/{name}"
+    return links
 
 
 def save_html(batch: Batch, spool: Spool, path: str | Path) -> None:

@@ -11,7 +11,8 @@ SCHEMA = "dutycheck.audit/1"
 
 def evidence_dict(e: Evidence) -> dict:
     d = {"text": e.text, "line": e.line, "section": e.section, "role": e.role.value,
-         "score": e.score, "status": e.status.value, "phrase": e.phrase, "reason": e.reason}
+         "score": e.score, "status": e.status.value, "phrase": e.phrase, "reason": e.reason,
+         "matched": e.matched}
     if e.page is not None:
         d["page"] = e.page
     return d

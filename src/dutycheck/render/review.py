@@ -92,3 +92,22 @@ def render_queue(entries: Sequence, console: Console | None = None) -> None:
     console.print(table)
     console.print("改定：dutycheck review set 报告 职责 状态 --db … （状态 done/planned/shortfall/absent/na）",
                   style="dim")
+
+
+def render_suggestions(result, target: str, *, new: bool, extends: str = "default") -> str:
+    """The suggestions as a shell script of `dutycheck checklist set` commands, each with its effect."""
+    out = []
+    if not result.suggestions:
+        out.append("# 没有修正多于破坏的建议 (no suggestion fixes more than it breaks)\n")
+    elif new:
+        out.append(f"dutycheck checklist new {target.rsplit('/', 1)[-1].rsplit('.', 1)[0]} --extends {extends} "
+                   f"--out {target}\n")
+    for s in result.suggestions:
+        what = {"phrase": "新增短语", "pair": "新增组合", "exclude": "新增排除词"}[s.kind]
+        out.append(f"# {s.item_id}：{what}“{s.text}” —— 修正 {s.fixed} 项、破坏 {s.broken} 项（净 {s.net:+d}）"
+                   f"；修正：{'、'.join(s.fixes)}" + (f"；破坏：{'、'.join(s.breaks)}" if s.breaks else "") + "\n")
+        out.append(s.command(target) + "\n")
+        out.append(s.example_command(target) + "\n")
+    for line in result.unlearnable:
+        out.append(f"# 无法学习：{line}\n")
+    return "".join(out)

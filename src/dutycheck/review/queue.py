@@ -30,17 +30,22 @@ if TYPE_CHECKING:  # pragma: no cover
 
 STRUCTURE_GROUP = "structure"
 
-# Weights of the signals (risk is their sum). Measured with bench/bench_queue.py.
-W_CONFIDENCE = 3.0        # × (1 - confidence)
-W_HEADING = 2.0
-W_OPENING = 2.5
-W_FUZZY = 1.0
-W_MIXED = 1.5
-W_SINGLE = 0.5
-W_STRUCTURE = 1.0
+# Weights of the signals (risk is their sum), set with bench/bench_queue.py --unseen on the
+# labelled sets (see README, 复核队列): round numbers, each signal explained to the reviewer.
+W_CONFIDENCE = 1.0        # × (1 - confidence)
+W_ABSENT_IN_FULL = 4.0    # an absent item × the share of the report's other items found
+W_DONE_IN_SPARSE = 1.0    # a done item × the share of the report's items absent
+W_SINGLE = 1.0            # a done item resting on one sentence
+W_PLAN_SHORTFALL = 2.0    # planned / shortfall: the context decided, and context cues mislead
+W_MIXED = 1.0             # done and planned/shortfall mentions of the same duty
+W_HEADING = 0.5
+W_OPENING = 0.5
+W_FUZZY = 0.5
+W_STRUCTURE = 0.5
 W_CHANGED = 1.5
-W_CORRECTED = 2.0         # × share of this item's reviewed occurrences that were corrected
+W_CORRECTED = 3.0         # × share of this item's reviewed occurrences that were corrected
 W_STALE = 10.0
+W_WEIGHT = 0.0           # × the item's weight (measured: no gain, kept for tuning)
 
 
 @dataclass(frozen=True)
@@ -77,9 +82,14 @@ def _is_heading(e: dict) -> bool:
 
 
 def item_risk(item: dict, *, structure_missing: bool = False, previous: str | None = None,
-              corrected_share: float = 0.0) -> tuple[float, list[str]]:
-    """Risk that the machine's status of this audit/1 item is wrong, and the reasons."""
-    risk, why = 0.0, []
+              corrected_share: float = 0.0, absent_share: float = 0.0) -> tuple[float, list[str]]:
+    """Risk that the machine's status of this audit/1 item is wrong, and the reasons.
+
+    `absent_share` is the share of the report's items the machine found absent: an absent item
+    in a report that reports nearly everything is a likely miss, a done one in a report that
+    reports little a likely false alarm.
+    """
+    risk, why = W_WEIGHT * float(item.get("weight") or 0), []
     conf = item.get("confidence")
     if conf is not None and conf < 1.0:
         risk += W_CONFIDENCE * (1.0 - float(conf))
@@ -87,8 +97,21 @@ def item_risk(item: dict, *, structure_missing: bool = False, previous: str | No
             why.append(f"置信度低（{conf:.2f}）")
     ev = item.get("evidence") or []
     status = item["status"]
+    if status == "absent":
+        risk += W_ABSENT_IN_FULL * (1.0 - absent_share)
+        if absent_share <= 0.3:
+            why.append(f"其他职责大多已写到（未提及仅 {absent_share:.0%}），此项未找到")
+    elif status in ("planned", "shortfall"):
+        risk += W_PLAN_SHORTFALL
+        why.append("状态由上下文（计划/不足）判定")
     if status == "done" and ev:
+        risk += W_DONE_IN_SPARSE * absent_share
+        if absent_share >= 0.6:
+            why.append(f"报告多数职责未提及（{absent_share:.0%}），此项判为已开展")
         decided = [e for e in ev if e.get("status") == "done"] or ev
+        if len(decided) == 1:
+            risk += W_SINGLE
+            why.append("只有一处证据")
         if all(_is_heading(e) for e in decided):
             risk += W_HEADING
             why.append("证据只是标题")
@@ -98,8 +121,6 @@ def item_risk(item: dict, *, structure_missing: bool = False, previous: str | No
         if all((e.get("score") or 0) < 100 for e in decided):
             risk += W_FUZZY
             why.append("只有近似匹配")
-        if len(ev) == 1:
-            risk += W_SINGLE
     if ev and len({e.get("status") for e in ev}) > 1:
         risk += W_MIXED
         why.append("同一职责既有已开展又有计划/不足的表述")
@@ -128,6 +149,7 @@ def rank_records(records: Sequence[tuple[dict, str]], reviews: ReviewSet | None 
         rep = record.get("report") or {}
         items = record.get("items") or []
         missing = any(it.get("group") == STRUCTURE_GROUP and it["status"] != "done" for it in items)
+        absent = sum(1 for it in items if it["status"] == "absent") / len(items) if items else 0.0
         prev = (previous or {}).get(record.get("sha256", ""), {})
         in_force = reviews.for_record(record)
         for it in items:
@@ -139,7 +161,7 @@ def rank_records(records: Sequence[tuple[dict, str]], reviews: ReviewSet | None 
                     continue   # the reviewer has decided this one
             share = corrected.get(it["id"], 0) / seen[it["id"]] if seen.get(it["id"]) else 0.0
             risk, why = item_risk(it, structure_missing=missing, previous=prev.get(it["id"]),
-                                  corrected_share=share)
+                                  corrected_share=share, absent_share=absent)
             if stale:
                 risk += W_STALE
                 why.insert(0, "待复核：报告修订后机器结果有变化")
