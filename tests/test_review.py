@@ -255,7 +255,11 @@ def test_audit_history_compare_and_eval_use_the_corrections(db, region):
     hist = json.loads(run("history", "山阳区教育局", "--db", db, "-f", "json").output)
     assert hist["entries"][0]["score"] == want and hist["entries"][0]["reviewed"] == 1
     cmp = json.loads(run("compare", "1", "1", "--db", db, "-f", "json").output)
-    assert cmp["pairs"][0]["score_a"] == want or cmp["pairs"][1]["score_a"] == want
+    pair = next(p for p in cmp["pairs"] if p["agency"] == "山阳区教育局")
+    assert (pair["score_a"], pair["score_b"], pair["reviewed"]) == (want, want, 2)
+    assert "人工复核 1" in run("history", "山阳区教育局", "--db", db).output
+    table = run("compare", "1", "1", "--db", db).output
+    assert "得分已按人工复核改定的状态重算" in "".join(table.split()), table
 
     res = run("eval", "--db", db, "-f", "json")
     ev = json.loads(res.output)

@@ -125,6 +125,7 @@ class Pair:
     dropped: list
     path_a: str
     path_b: str
+    reviewed: int = 0          # items of the two audits a reviewer's correction set
 
     @property
     def delta(self) -> float:
@@ -135,7 +136,7 @@ class Pair:
                 "year_a": self.year_a, "year_b": self.year_b, "score_a": self.score_a,
                 "score_b": self.score_b, "score_change": self.delta,
                 "newly_done": self.newly_done, "dropped": self.dropped,
-                "path_a": self.path_a, "path_b": self.path_b}
+                "path_a": self.path_a, "path_b": self.path_b, "reviewed": self.reviewed}
 
 
 @dataclass
@@ -390,7 +391,9 @@ class Store:
         for agency in sorted(set(a) & set(b)):
             ia, ib = a[agency], b[agency]
             new, dropped = _changes(self._statuses(ia[0]), self._statuses(ib[0]))
-            pairs.append(Pair(agency, ia[4], ib[4], ia[1], ib[1], ia[2], ib[2], new, dropped, ia[3], ib[3]))
+            reviewed = sum((self.overlay(i) or (0, 0, 0, {}, 0))[4] for i in (ia[0], ib[0])) if self.overlay else 0
+            pairs.append(Pair(agency, ia[4], ib[4], ia[1], ib[1], ia[2], ib[2], new, dropped, ia[3], ib[3],
+                              reviewed))
         pairs.sort(key=lambda p: (p.delta, p.agency))
         share_a = self._done_shares([v[0] for v in a.values()])
         share_b = self._done_shares([v[0] for v in b.values()])

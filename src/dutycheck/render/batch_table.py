@@ -246,8 +246,13 @@ def render_compare(cmp, console: Console | None = None) -> None:
                     ("得分", {"no_wrap": True}), ("变化", {"justify": "right"}),
                     ("新增", {"justify": "right"}), ("不再报告", {"justify": "right"})):
         table.add_column(col, **kw)
+    if any(p.reviewed for p in cmp.pairs):
+        table.caption = f"得分已按{REVIEW_MARK}改定的状态重算 (scores use the reviewer's statuses)"
     for p in cmp.pairs:
-        table.add_row(Text(display(p.agency)), Text(display(p.region_b or p.region_a or "—")),
+        name = Text(display(p.agency))
+        if p.reviewed:
+            name.append(f"（{REVIEW_MARK} {p.reviewed}）", style="magenta")
+        table.add_row(name, Text(display(p.region_b or p.region_a or "—")),
                       f"{p.year_a or '—'}→{p.year_b or '—'}",
                       f"{p.score_a:.1f}→{p.score_b:.1f}",
                       Text(f"{p.delta:+.1f}", style="green" if p.delta >= 0 else "red"),
