@@ -99,14 +99,19 @@ def confidence_figures(rows: list[dict], threshold: float) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", action="append", help="set name (default: all found)")
-    ap.add_argument("--threshold", type=float, default=0.6)
+    ap.add_argument("--threshold", type=float, default=0.75)
     ap.add_argument("--checklist", default="default")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the wrong statuses")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--gold", type=Path, help="one more set: its gold.yaml (with --reports)")
+    ap.add_argument("--reports", type=Path)
     args = ap.parse_args(argv)
     checklist = load_checklist(args.checklist)
     sets = known_sets()
     names = args.set or list(sets)
+    if args.gold:
+        sets["extra"] = (args.gold, args.reports or args.gold.parent / "reports")
+        names = (args.set or []) + ["extra"]
     out, every = {}, []
     for name in names:
         gold, reports = sets[name]

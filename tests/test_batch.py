@@ -18,6 +18,7 @@ from dutycheck.batch import (Input, expand_paths, iter_outcomes, places, region_
                              summary_fields)
 from dutycheck.checklist.load import load_checklist
 from dutycheck.render.json import audit_dict
+from dutycheck.schema import AuditRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -121,9 +122,9 @@ def test_mixed_folder_in_parallel(mixed):
 
     errors = {Path(e.path).name: e for e in b.errors}
     assert set(errors) == {"损坏.docx", "空白.txt"}
-    assert "zip" in errors["损坏.docx"].message and errors["损坏.docx"].error["kind"] == "ReportError"
+    assert "zip" in errors["损坏.docx"].message and errors["损坏.docx"].error.kind == "ReportError"
     assert "为空" in errors["空白.txt"].message
-    assert all(e.error["path"] == e.path for e in b.errors)
+    assert all(e.error.path == e.path for e in b.errors)
 
     rows = _by_name(b)
     gb = rows["焦作市教育局-2024.txt"]
@@ -259,7 +260,7 @@ def test_a_dying_worker_takes_only_its_file(tmp_path, monkeypatch):
     assert len(outs) == 7
     failed = [o for o in outs if not o.ok]
     assert [o.row.path for o in failed] == [str(crash)]
-    assert failed[0].row.error["kind"] == "WorkerCrash"
+    assert failed[0].row.error.kind == "WorkerCrash"
     assert json.loads(failed[0].line)["schema"] == "dutycheck.error/1"
 
 
@@ -278,7 +279,7 @@ def test_unexpected_exception_becomes_an_error_row(tmp_path, monkeypatch):
     outs = list(iter_outcomes(inputs, load_checklist("default"), jobs=1))
     bad = [o.row for o in outs if not o.ok]
     assert len(outs) == 3 and len(bad) == 1
-    assert bad[0].path.endswith("r001.txt") and bad[0].error["kind"] == "RuntimeError"
+    assert bad[0].path.endswith("r001.txt") and bad[0].error.kind == "RuntimeError"
     assert "解析器内部错误" in bad[0].message
 
 
@@ -303,10 +304,15 @@ def test_cache_lookup_replaces_the_audit(tmp_path):
 
 
 def test_summary_fields_pads_unknown_items():
-    d = {"score": 50.0, "report": {"agency": "某县教育局", "year": 2024, "format": "txt"},
-         "items": [{"id": "b", "status": "planned"}, {"id": "zzz", "status": "done"}]}
+    def item(item_id, status):
+        return {"id": item_id, "title": item_id, "group": "g", "weight": 1.0, "status": status,
+                "confidence": 1.0, "evidence": []}
+
+    rec = AuditRecord.from_dict({"path": "a.txt", "sha256": "0" * 64, "score": 50.0,
+                                 "report": {"agency": "某县教育局", "year": 2024, "format": "txt"},
+                                 "items": [item("b", "planned"), item("zzz", "done")]})
     ids = ("a", "b", "c")
-    fields = summary_fields(d, {i: n for n, i in enumerate(ids)}, (1.0, 3.0, 2.0), ids)
+    fields = summary_fields(rec, {i: n for n, i in enumerate(ids)}, (1.0, 3.0, 2.0), ids)
     assert fields == ("某县教育局", 2024, 50.0, 0, 3, "apa", ("b", "c", "a"), "txt")
 
 
@@ -332,5 +338,5 @@ def test_a_file_that_hangs_becomes_a_timeout_row_and_the_rest_complete(tmp_path,
     b = run_batch([tmp_path], jobs=jobs, timeout=0.5)
     assert time.perf_counter() - start < 20
     assert [Path(e.path).name for e in b.errors] == ["hang.txt"]
-    assert b.errors[0].error["kind"] == "Timeout" and "超时" in b.errors[0].error["zh"]
+    assert b.errors[0].error.kind == "Timeout" and "超时" in b.errors[0].error.zh
     assert len(b.rows) == 2

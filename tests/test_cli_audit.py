@@ -23,7 +23,7 @@ def test_terminal_view_shows_agency_score_evidence_and_gaps():
     out = r.output
     assert "晋城市教育局" in out and "2023" in out and "得分" in out
     assert "聘请宇星律师事务所康宏春担任教育局法律顾问" in out or "宇星律师事务所" in out
-    assert "L23" in out                      # evidence cites the line in the user's file
+    assert "第23行" in out                   # evidence cites the line in the user's file
     assert "缺项" in out and "行政执法公示制度" in out   # a gap with its title
 
 
@@ -58,7 +58,7 @@ def test_bad_checklist_is_exit_2_with_file_line_column(tmp_path):
 def test_explain_shows_phrase_sentence_section_and_reason():
     r = run("explain", REPORT, "legal-counsel.retained")
     assert r.exit_code == 0, r.output
-    assert "法律顾问" in r.output and "L23" in r.output
+    assert "法律顾问" in r.output and "第23行" in r.output
     assert "三、严格依法行政" in r.output         # the section it sits in
     assert "原因" in r.output
 

@@ -1,4 +1,4 @@
-"""Held-out whole-report agreement: four sets of six reports in styles unlike the seeds.
+"""Held-out whole-report agreement: five sets of six to eight reports in styles unlike the seeds.
 
 Each set (tests/eval*/reports, gold labels in tests/eval*/gold.yaml, concepts.yaml beside
 them) was written and labelled by a different author *before* the tool was run on it; the
@@ -15,8 +15,17 @@ done, fails here.
          a report of generic statements only.                      first run 0.954 (187/196)
 - eval4: Word bullets (■ ◆ ① ②), corrections already made inside 存在问题, two years' figures,
          slogans in the overview, zero records (未发生/未收到).      first run 0.927 (179/193)
-  Two misses are left there: d_*'s 管理办法 goes through legality review and 报区政府备案
-  without the words 规范性文件, which the checklist does not guess at.
+  Two misses were left there: d_*'s 管理办法 goes through legality review and 报区政府备案
+  without the words 规范性文件; eval5's rules for a document named by its kind fixed them (1.0).
+- eval5: 8 reports (7 .txt, 1 .docx with a statistics table), written around the judgement
+         classes of issue 9 by a helper who had not read the code: 将 as 把, party-group meetings,
+         web-page furniture, bare headings, talks and contests on a duty, meeting counts,
+         clause-stitched look-alikes, rectified weaknesses, {next_year} plan headings.
+         first run 0.869 (233/268) at commit 2b6af4f, 0.910 (244/268) with issue 9's first
+         landing (d640c71, class fixes from tests/cases and the real openings only), 0.989
+         (265/268) after. Left: anping_*'s overview slogan (坚持依法行政…三项制度) reads done
+         for the three enforcement items; eval4's labeller counts such an overview slogan
+         (d_*'s 双随机、一公开) as done, so the two sets' authors disagree and it stays.
 """
 
 from pathlib import Path
@@ -30,11 +39,13 @@ from dutycheck.evaluate import evaluate
 TESTS = Path(__file__).parent
 
 # set: (agreement, done precision, done recall, quote overlap) at least
+REPORTS = {"eval5": 8}
 THRESHOLDS = {
     "eval": (0.99, 0.98, 0.95, 0.90),
     "eval2": (0.99, 0.98, 0.98, 0.86),   # quote misses: a second valid sentence chosen
     "eval3": (0.99, 0.98, 0.98, 0.93),
     "eval4": (0.98, 0.99, 0.97, 0.89),
+    "eval5": (0.98, 0.975, 0.99, 0.91),
 }
 
 
@@ -43,7 +54,7 @@ def test_heldout_reports_agree_with_gold(name):
     folder = TESTS / name
     result = evaluate(folder / "gold.yaml", folder / "reports")
     assert not result.errors, result.errors
-    assert result.reports == 6
+    assert result.reports == REPORTS.get(name, 6)
     assert result.labels >= 190          # the concept ids were compared (concepts.yaml beside gold)
     bad = [(d.report, d.item, d.gold, d.predicted) for d in result.disagreements if d.gold != d.predicted]
     agreement, precision, recall, overlap = THRESHOLDS[name]

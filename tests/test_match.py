@@ -1,6 +1,7 @@
 """Matching: phrase variants, co-occurrence, exclusions, and what the context makes of a mention."""
 
 import pytest
+
 from dutycheck.audit import audit_text
 
 ACHIEVEMENTS = "一、主要举措和成效\n"
@@ -107,7 +108,7 @@ def test_evidence_cites_line_section_role_and_reason(checklist):
     item = audit_text(text, checklist).item("legal-counsel.retained")
     e = item.evidence[0]
     assert (e.line, e.status.value, e.role.value) == (3, "done", "achievements")
-    assert e.section == "(一)健全工作机制"
+    assert e.section == "（一）健全工作机制"          # as the report writes it, not normalised
     assert "法律顾问" in e.matched and e.score == 100
     assert "签订《常年法律顾问合同书》" in e.text
 
@@ -119,3 +120,23 @@ def test_concrete_evidence_is_quoted_before_a_general_statement(checklist):
     ev = audit_text(text, checklist).item("legal-counsel.retained").evidence
     assert ev[0].text.startswith("常年法律顾问全年审查合同61份")
     assert ev[1].text.startswith("充分发挥法律顾问作用")
+
+
+def test_confidence_is_low_where_a_reviewer_should_look():
+    """README 置信度: below 0.75 is the reviewer's queue."""
+    from dutycheck.audit import audit_text
+    from dutycheck.checklist.load import load_checklist
+
+    cl = load_checklist("default")
+    text = ("某县教育局2024年法治政府建设工作报告\n"
+            "2024年，我局坚持依法行政，全面推行行政执法“三项制度”，各项工作取得新成效。\n"
+            "一、主要举措和成效\n"
+            "全年通过门户网站主动公开政府信息326条，办理依申请公开3件，均在法定期限内答复。\n"
+            "邀请律师就行政复议工作为机关干部作专题辅导，机关干部60余人参加。\n")
+    audit = audit_text(text, cl)
+    conf = {r.id: r.confidence for r in audit.items}
+    assert conf["transparency.disclosure"] >= 0.9              # two body sentences say it
+    assert conf["disputes.review-litigation"] < 0.75           # absent, but a talk on it was seen
+    assert audit.item("disputes.review-litigation").status.value == "absent"
+    assert conf["enforcement.full-record"] < 0.75              # only the opening summary's slogan
+    assert conf["legal-counsel.retained"] >= 0.9               # nothing of it anywhere

@@ -115,3 +115,37 @@ def test_an_unknown_placeholder_is_refused(tmp_path):
     with pytest.raises(ChecklistError) as err:
         load_checklist(path)
     assert "{nextyear}" in str(err.value.message())
+
+
+def test_word_table_rows_are_paragraphs_of_their_own(tmp_path):
+    """A statistics table in a .docx: each row is its own paragraph (cells are clauses), so no
+    quote runs from one row into the next (0件主动公开政府信息)."""
+    import docx
+
+    from dutycheck.audit import audit_path
+
+    d = docx.Document()
+    d.add_paragraph("某市教育局2025年法治政府建设情况报告")
+    d.add_paragraph("一、主要举措和成效")
+    d.add_paragraph("全年开展法治讲座12场，覆盖全市中小学师生3万余人次，法治教育实现全覆盖。")
+    table = d.add_table(rows=3, cols=2)
+    for row, (a, b) in zip(table.rows, [("项目", "数量"), ("行政复议案件", "0件"), ("主动公开政府信息", "126条")]):
+        row.cells[0].text, row.cells[1].text = a, b
+    d.add_paragraph("二、存在的不足和原因")
+    d.add_paragraph("法治宣传教育的针对性还不够强，执法人员的业务能力有待进一步提升。")
+    path = tmp_path / "table.docx"
+    d.save(path)
+    audit = audit_path(path, load_checklist("default"))
+    quote = audit.item("transparency.disclosure").evidence[0].text
+    assert "复议" not in quote and "主动公开政府信息" in quote
+    assert "公开" not in audit.item("disputes.review-litigation").evidence[0].text
+
+
+def test_web_page_furniture_is_not_report_content():
+    text = ("索引号：11410800MB1234567X/2024-00012\n公开方式：主动公开\n发布机构：某县教育局\n"
+            "成文日期：2025-01-20\n【字体：大 中 小】 打印本页\n某县2024年法治政府建设工作报告\n"
+            "一、主要举措和成效\n全年面向全县中小学生开展法治讲座12场，覆盖师生2万余人次，组织法治副校长"
+            "进校园授课86节次，开展模拟法庭、法治手抄报等主题活动，全县法治教育实现全覆盖。")
+    doc = doc_of(text)
+    assert not any("主动公开" in s.text or "打印" in s.text for s in doc.sentences)
+    assert (doc.meta.agency, doc.meta.date) == ("某县教育局", "2025-01-20")

@@ -12,9 +12,9 @@ from dataclasses import replace
 
 from .checklist.load import load_checklist
 from .checklist.model import Checklist
-from .errors import ReportError
+from .errors import ItemError, ReportError
 from .match import match_document
-from .models import AuditResult, Location, SourceText
+from .models import AuditResult, ItemResult, Location, SourceText
 from .normalize import normalize
 from .structure import Document, parse
 
@@ -103,3 +103,24 @@ def audit_text(text: str, checklist: Checklist | str | os.PathLike = "default",
                *, name: str = "<text>", explain: bool = False) -> AuditResult:
     """Audit a report given as a string."""
     return audit_source(source_from_text(text, name), checklist, explain=explain)
+
+
+def find_item(result: AuditResult, text: str) -> ItemResult:
+    """An item of an audit by its id, a unique id prefix, its Chinese title, or a unique part of
+    the title (`法律顾问`, `legal-counsel.ret`). Raises ItemError naming the candidates."""
+    items = result.items
+    for it in items:
+        if it.id == text:
+            return it
+    for found in ([it for it in items if it.title == text],
+                  [it for it in items if it.id.startswith(text)],
+                  [it for it in items if text and text in it.title]):
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            names = "；".join(f"{it.title}（{it.id}）" for it in found[:8])
+            raise ItemError(f"“{text}”对应多个条目，请写得更具体：{names}",
+                            f"{text!r} matches {len(found)} items", key=text)
+    sample = "、".join(it.id for it in items[:6])
+    raise ItemError(f"清单中没有条目“{text}”；可写条目编号、编号开头或中文名称，如：{sample}……",
+                    f"no item {text!r} in the checklist", key=text)

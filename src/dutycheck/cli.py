@@ -32,7 +32,73 @@ def checklist_option(f):
     return click.option("--checklist", "-c", default="default", show_default=True, help=CHECKLIST_HELP)(f)
 
 
-class _Commands(click.Group):
+def click_message_zh(exc: click.ClickException) -> str:
+    """click's own English error as 中文 (English): a missing argument, a bad value, an unknown option."""
+    english = exc.format_message()
+    if isinstance(exc, CLIError):
+        return english                     # ours are bilingual already
+    hint = ""
+    param = getattr(exc, "param", None)
+    if param is not None:
+        hint = (param.human_readable_name if param.param_type_name == "argument"
+                else "/".join(getattr(param, "opts", []) or []))
+    hint = hint or getattr(exc, "param_hint", None) or ""
+    if isinstance(hint, (list, tuple)):
+        hint = "/".join(hint)
+    if isinstance(exc, click.MissingParameter):
+        kind = {"argument": "参数", "option": "选项"}.get(exc.param_type or "", "参数")
+        zh = f"缺少{kind} {hint}".rstrip()
+    elif isinstance(exc, click.NoSuchOption):
+        zh = f"没有选项 {exc.option_name}" + (f"，是否想用 {'、'.join(exc.possibilities)}" if exc.possibilities else "")
+    elif isinstance(exc, click.BadOptionUsage):
+        zh = f"选项 {exc.option_name} 用法有误"
+    elif isinstance(exc, click.BadParameter):
+        zh = f"{hint} 的值无效" if hint else "参数值无效"
+        if "does not exist" in english:
+            zh += "：文件或文件夹不存在"
+        elif "is a directory" in english:
+            zh += "：这是文件夹，需要文件"
+        elif "is a file" in english:
+            zh += "：这是文件，需要文件夹"
+        elif "is not one of" in english or "is not a valid" in english or "is not in the range" in english:
+            zh += "：不在允许的取值内"
+    elif isinstance(exc, click.FileError):
+        zh = f"无法打开文件 {exc.ui_filename}"
+    elif isinstance(exc, click.UsageError):
+        zh = "用法有误" + ("：多余的参数" if "unexpected extra argument" in english else "")
+    else:
+        zh = "出错"
+    return f"{zh} ({english})"
+
+
+def show_error(exc: click.ClickException) -> None:
+    """An error the way every dutycheck error reads: usage and help hint for a usage error,
+    then `错误：中文 (English)` on stderr."""
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        click.echo(f"用法 (usage): {ctx.get_usage().removeprefix('Usage: ')}", err=True)
+        click.echo(f"帮助 (help): {ctx.command_path} --help\n", err=True)
+    click.echo(f"错误：{click_message_zh(exc)}", err=True)
+
+
+class BilingualGroup(click.Group):
+    """The command group, with click's own errors shown in Chinese and English."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):  # type: ignore[override]
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:
+            show_error(exc)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("已中止 (aborted)", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+class _Commands(BilingualGroup):
     """A group whose commands named in `_LAZY_COMMANDS` are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -177,30 +243,29 @@ def _emit(text: str, out: str | None) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=str))
-@click.argument("item_id")
+@click.argument("item_id", metavar="ITEM")
 @checklist_option
 def explain(path: str, item_id: str, checklist: str) -> None:
     """解释一项职责为何得到该状态 (explain one item's status).
 
+    ITEM 是条目编号、编号的开头（唯一时）或中文名称（或其中一段，唯一时）。
     Shows which phrase matched which sentence, with score, section and role, and why
     the context made it planned or shortfall; for an absent item, the nearest misses.
 
     \b
     Example:
         dutycheck explain reports/河南/焦作市教育局-2024.txt legal-counsel.retained
+        dutycheck explain reports/河南/焦作市教育局-2024.txt 法律顾问
+        dutycheck explain reports/河南/焦作市教育局-2024.txt legal-counsel.ret
     """
-    from .audit import audit_path
+    from .audit import audit_path, find_item
     from .render.explain import render_explain
 
     try:
         result = audit_path(path, checklist, explain=True)
+        item = find_item(result, item_id)
     except DutycheckError as exc:
         raise fail(exc) from None
-    try:
-        item = result.item(item_id)
-    except KeyError:
-        ids = ", ".join(i.id for i in result.items)
-        raise CLIError(f"清单中没有条目“{item_id}” (no such item); 可用 (available): {ids}") from None
     render_explain(result, item)
 
 

@@ -137,7 +137,8 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
     _notes([f"跳过 {s.path}：{s.zh} (skipped: {s.en})" for s in exp.skipped], "跳过的文件")
     if not exp.inputs:
         raise _usage("没有找到可审查的报告文件 (no report files to audit)"
-                     + ("；文件夹请加 --recursive 展开子目录" if not recursive and exp.skipped else ""))
+                     + ("；文件夹请加 --recursive 展开子目录"
+                        if not recursive and any("--recursive" in s.en for s in exp.skipped) else ""))
 
     store = None
     reviews = None
@@ -238,10 +239,9 @@ def _write(result, spool, fmt: str, out: str | None) -> None:
         return
     if fmt == "docx":
         from .render.docx_summary import write_batch_memos
-        from .render.records import audit_from_dict
 
         try:
-            written = write_batch_memos(result, lambda paths: (audit_from_dict(d) for d in spool.audits(paths)),
+            written = write_batch_memos(result, lambda paths: (rec.to_result() for rec in spool.audits(paths)),
                                         out or ".")
         except OSError as exc:
             raise _usage(f"{exc.filename or out}: 无法写入输出文件：{exc.strerror} (cannot write the output file)"

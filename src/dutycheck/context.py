@@ -38,6 +38,11 @@ def decide(text: str, role: Role, role_reason: str, start: int, end: int,
         m = ctx.rectified.search(clause) if ctx.rectified is not None else None
         if m and not (ctx.shortfall is not None and ctx.shortfall.search(clause)):
             return Status.DONE, f"“存在的不足”部分中的整改完成（“{m.group(0)}”）"
+        # …执法案卷不规范问题，已于2024年6月完成整改，建立执法全过程记录台账: the correction is
+        # reported before the mention, and the mention's own clause names no weakness
+        m = ctx.rectified.search(text, 0, lo) if ctx.rectified is not None else None
+        if m and not (ctx.shortfall is not None and ctx.shortfall.search(clause)):
+            return Status.DONE, f"“存在的不足”部分中的整改完成（“{m.group(0)}”之后）"
         return Status.SHORTFALL, f"位于“存在的不足”部分（{role_reason}）"
     if ctx.shortfall is not None:
         m = ctx.shortfall.search(clause)

@@ -57,7 +57,7 @@ class ReportError(DutycheckError):
 class ChecklistError(DutycheckError):
     """A checklist is malformed; `problems` holds every problem found, not just the first."""
 
-    def __init__(self, zh: str, en: str = "", *, problems: list["ChecklistError"] | None = None,
+    def __init__(self, zh: str, en: str = "", *, problems: list[ChecklistError] | None = None,
                  **kwargs):
         self.problems = problems or []
         super().__init__(zh, en, **kwargs)
@@ -74,3 +74,7 @@ class GoldError(DutycheckError):
 
 class ReviewError(DutycheckError):
     """A reviewer's correction names an unknown report or item, a bad status, or a bad file."""
+
+
+class ItemError(DutycheckError):
+    """A checklist item named on the command line is unknown or ambiguous."""

@@ -10,17 +10,17 @@ The matcher knows no duty: every phrase and rule comes from the checklist.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import ahocorasick
-import re
 from rapidfuzz import fuzz
 
 from .checklist.model import Checklist, CompiledContext, Item, Rule
 from .context import decide, talked_about
-from .models import Candidate, Evidence, ItemResult, Role, Sentence, Status, STATUS_ORDER
+from .models import STATUS_ORDER, Candidate, Evidence, ItemResult, Role, Sentence, Status
 from .normalize import CLAUSE_BARRIER, match_key_map, sentence_key
 from .structure import Document
 
@@ -195,13 +195,14 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
     pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.hits]
     if not pending:
         return
-    doc_bigrams = _bigrams(joined)
     for term, cutoff in pending:
         grams = compiled.term_bigrams[term]
         need = 0.6 * len(grams)
-        if not grams or len(grams & doc_bigrams) < need:
+        if not grams:
             continue
-        present = [g for g in grams if g in doc_bigrams]    # the others are in no sentence
+        present = [g for g in grams if g in joined]     # substring search; the others are in no sentence
+        if len(present) < need:
+            continue
         for s, key in enumerate(index.keys):
             if not _shares(present, key, need):
                 continue
@@ -222,6 +223,7 @@ class RawMatch:
     matched: str
     score: float
     stitched: bool = False     # the rule's terms come from different clauses of the sentence
+    parts: tuple[tuple[int, int], ...] = ()   # each group's hit, in the sentence's text
 
 
 def _in_title(text: str, start: int) -> bool:
@@ -277,6 +279,8 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                         continue
                     if rule.clause and CLAUSE_BARRIER in key[min(h.start, anchor.start):max(h.end, anchor.end)]:
                         continue  # the rule wants its terms in one clause (领导小组…，…法治副校长)
+                    if rule.modifiers_before and h.end > anchor.start:
+                        continue  # the other terms modify the anchor: 法治建设领导小组, not 领导小组…法治副校长
                     if best is None or gap < _gap(best, anchor.start, anchor.end):
                         best = h
                 if best is None:
@@ -286,7 +290,6 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                 continue
             start = min(p.start for p in parts)
             end = max(p.end for p in parts)
-            lo, hi = index.span_in_text(s, start, end)
             excluded = _excluded(rule, index, s, start, end)
             if excluded:
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
@@ -296,8 +299,10 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
                                           "出现在书名号《》内：引用文件名，不是工作举措"))
                 continue
+            lo, hi = index.span_in_text(s, start, end)
             out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi],
-                                min(p.score for p in parts), CLAUSE_BARRIER in key[start:end]))
+                                min(p.score for p in parts), CLAUSE_BARRIER in key[start:end],
+                                tuple(index.span_in_text(s, p.start, p.end) for p in parts)))
             if sentence.role is not Role.SHORTFALLS:
                 break
             # in the shortfalls part a sentence can name the duty twice, as the weakness and
@@ -371,10 +376,20 @@ def _evidence(index: DocIndex, m: RawMatch, ctx: CompiledContext) -> Evidence:
     return Evidence(
         text=doc.normal.quote(sentence.start, sentence.end),
         line=loc.line, page=loc.page,
-        section=doc.sections[sentence.section].heading,
+        section=section_as_written(doc, sentence),
         role=sentence.role, score=m.score, status=status, phrase=m.label,
         matched=m.matched, reason=reason, sentence=sentence.index,
     )
+
+
+def section_as_written(doc: Document, sentence) -> str:
+    """The heading of the section a sentence sits in, as the report writes it (（一）, not (一)),
+    or '' when a paragraph cue, not that heading, gave the sentence its part (a 下一步 paragraph
+    at the end of an achievements section): the heading would name the wrong part."""
+    sec = doc.sections[sentence.section]
+    if not sec.heading or sentence.role is not sec.role:
+        return ""
+    return doc.normal.quote(sec.start, sec.start + len(sec.heading)).strip() or sec.heading
 
 
 def _section_evidence(item: Item, doc: Document) -> list[Evidence]:
@@ -386,7 +401,7 @@ def _section_evidence(item: Item, doc: Document) -> list[Evidence]:
         loc = doc.normal.location(sent.start)
         found.append(Evidence(
             text=doc.normal.quote(sent.start, sent.end), line=loc.line, page=loc.page,
-            section=doc.sections[sent.section].heading, role=role, score=100.0,
+            section=section_as_written(doc, sent), role=role, score=100.0,
             status=Status.DONE, phrase=f"role:{role}", matched=sent.text[:40],
             reason=f"报告有{_PART_ZH[role]}（{sent.role_reason}）", sentence=sent.index))
     return sorted(found, key=lambda e: e.sentence)
@@ -417,13 +432,18 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
         evidence.extend(_section_evidence(item, index.doc))
     seen: set[int] = {e.sentence for e in evidence}
     stitched: set[int] = set()   # sentences whose evidence joins terms of different clauses
+    topics: set[int] = set()     # sentences where the duty is only the topic of a talk
     fresh: dict[int, int] = {}   # sentence → its evidence index, for this rule's repeated mentions
     for rule in item.rules:
         for m in _rule_matches(rule, item, index, rejected):
             sent = sentences[m.sentence]
             if item.ignore_as_topic:
-                cue = talked_about(sent.text, m.start, m.end, ctx)
+                # the whole match or any of its terms as the topic (“行政规范性文件制定技术规范”专题讲座，
+                # …讲解了…合法性审核: the 规范性文件 of the rule is the lecture's subject)
+                cue = next(filter(None, (talked_about(sent.text, a, b, ctx)
+                                         for a, b in ((m.start, m.end),) + m.parts)), None)
                 if cue:
+                    topics.add(m.sentence)
                     rejected.append(Candidate(rule.label, sent.text, sent.line, m.score,
                                               f"讲座、培训、竞赛的主题（“{cue}”），不是履行职责"))
                     continue
@@ -444,7 +464,7 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
     # reads as work done needs its body
     unsupported = {e.sentence for e in evidence if not e.phrase.startswith("role:")
                    and e.status is Status.DONE and _heading_line(index, sentences[e.sentence])
-                   and not _body_support(item, index, sentences[e.sentence])}
+                   and not _body_support(item, index, sentences[e.sentence], topics)}
     if unsupported and HEADING_ALONE == "drop":
         for e in evidence:
             if e.sentence in unsupported:
@@ -456,10 +476,14 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
         if any(e.status is st for e in evidence):
             status = st
             break
+    if item.kind == "section" and status is not Status.DONE:
+        # a part of the report is there or not: 研究制定…第一责任人职责清单 under 下一步 is no
+        # account of the duty (tests/eval5/reports/yushan_*)
+        status = Status.ABSENT
     terms = _item_terms(item)
     evidence.sort(key=lambda e: _rank(e, item, index, terms, sentences))
     confidence = _confidence(status, evidence, sentences, stitched | unsupported, rejected,
-                             _partial(item, index))
+                             _partial(item, index), ctx)
     candidates: tuple[Candidate, ...] = ()
     if explain:
         candidates = tuple(rejected[:5])
@@ -469,10 +493,6 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
                       tuple(evidence[:limit]), item.basis, item.guidance, candidates)
 
 
-def _all_terms(item: Item) -> set[str]:
-    return {t for rule in item.rules for g in rule.groups for t in g}
-
-
 def _heading_line(index: DocIndex, sent: Sentence) -> bool:
     """A heading that is a line of its own (（九）推进政务公开。), not the lead sentence of a
     numbered paragraph that goes on to report the work (１．全年召开…11次。其中…)."""
@@ -480,50 +500,82 @@ def _heading_line(index: DocIndex, sent: Sentence) -> bool:
             and index.doc.text[sent.end:sent.end + 1] in ("\n", ""))
 
 
-def _body_support(item: Item, index: DocIndex, heading: Sentence) -> bool:
-    """Whether the body under a heading names the item too (any of its phrases). A heading
-    with no body of its own (a one-sentence numbered point) is its own statement."""
+def _body_support(item: Item, index: DocIndex, heading: Sentence, topics: set[int]) -> bool:
+    """Whether the body under a heading names the item too (any of its phrases, outside a
+    sentence where the duty is only the topic of a training). A heading with no body of its
+    own (a one-sentence numbered point) is its own statement."""
     section = index.doc.sections[heading.section]
     sentences = index.doc.sentences
     body = {s.index for s in sentences[heading.index + 1:]
-            if section.start <= s.start < section.end and not s.is_heading}
-    if not body:
+            if section.start <= s.start < section.end and not s.is_heading} - topics
+    if not body and not topics:
         return True
-    return any(h.sentence in body for term in _all_terms(item) for h in index.hits.get(term, ()))
+    terms = {t for rule in item.rules for g in rule.groups for t in g}
+    return any(h.sentence in body for t in terms for h in index.hits.get(t, ()))
 
 
 def _partial(item: Item, index: DocIndex) -> bool:
-    """Some rule of the item found a phrase of its anchor group (a near miss when absent)."""
-    return any(index.hits.get(t) for rule in item.rules if len(rule.groups) > 1 for t in rule.groups[0])
+    """A near miss: some all-of rule of the item has a phrase of every group in one sentence,
+    but not close enough, not in one clause or not in order."""
+    for rule in item.rules:
+        if len(rule.groups) < 2:
+            continue
+        sets = [{h.sentence for t in g for h in index.hits.get(t, ())} for g in rule.groups]
+        if set.intersection(*sets):
+            return True
+    return False
 
 
-def _strength(e: Evidence, sentences: list[Sentence], weak: set[int]) -> float:
+# what lowers the confidence of one piece of evidence (README, 置信度 / confidence)
+_WEAK_HEADING = 0.6      # a heading line, not a statement of work
+_WEAK_SUMMARY = 0.7      # the opening summary: slogans name duties the body may never detail
+_WEAK_OTHER = 0.85       # another part (sign-off, 其他): done, but not in the body
+_WEAK_STITCHED = 0.7     # terms from different clauses, or a heading whose body never names it
+_WEAK_TITLE = 0.8        # the match inside 《》: a cited document's name
+_WEAK_TALK = 0.8         # a lecture, training or contest named in the same sentence
+_WEAK_CUE = 0.8          # a plan read from 将/要 (tentative), or a shortfall from a cue word
+
+
+def _strength(e: Evidence, sentences: list[Sentence], weak: set[int], ctx: CompiledContext) -> float:
     """How firmly one piece of evidence says its status (see README, 置信度)."""
     if e.phrase.startswith("role:"):
         return 1.0
     sent = sentences[e.sentence]
     w = e.score / 100
     if sent.is_heading:
-        w *= 0.6
+        w *= _WEAK_HEADING
     if sent.role is Role.PREAMBLE:
-        w *= 0.7               # the opening summary names duties as slogans
+        w *= _WEAK_SUMMARY
     elif sent.role not in _SUBSTANTIVE and e.status is Status.DONE:
-        w *= 0.85
+        w *= _WEAK_OTHER
     if e.sentence in weak:
-        w *= 0.7               # terms stitched across clauses, or a heading with no body
+        w *= _WEAK_STITCHED
+    if e.matched and _in_title(sent.text, max(0, sent.text.find(e.matched))):
+        w *= _WEAK_TITLE
+    if e.status is Status.DONE and ctx.topic_after is not None and _TALK.search(sent.text):
+        w *= _WEAK_TALK
+    if (e.status is Status.PLANNED and sent.role is not Role.PLANS) or (
+            e.status is Status.SHORTFALL and sent.role is not Role.SHORTFALLS):
+        w *= _WEAK_CUE
     return w
 
 
+_TALK = re.compile(r"讲座|讲堂|培训|竞赛|知识测试|考试|宣讲|辅导|解读|研讨")
+
+
 def _confidence(status: Status, evidence: list[Evidence], sentences: list[Sentence],
-                weak: set[int], rejected: list[Candidate], partial: bool) -> float:
-    """0–1: how sure the status is. Low for an absent item with near misses (a phrase of
-    the item rejected by an exclusion, title or topic rule, or part of an all-of rule
-    found), and for a status resting on one weak piece of evidence."""
+                weak: set[int], rejected: list[Candidate], partial: bool,
+                ctx: CompiledContext) -> float:
+    """0–1: how sure the status is. Absent: low when a phrase of the item was rejected (an
+    exclusion, a cited title, a talk on the duty, a heading alone) or an all-of rule had
+    every phrase in one sentence without matching. Otherwise the strongest piece of evidence
+    for the status, raised by a second one."""
     if status is Status.ABSENT:
         if rejected:
             return 0.6
-        return 0.8 if partial else 0.95
-    decisive = sorted((_strength(e, sentences, weak) for e in evidence if e.status is status), reverse=True)
+        return 0.7 if partial else 0.95
+    decisive = sorted((_strength(e, sentences, weak, ctx) for e in evidence if e.status is status),
+                      reverse=True)
     conf = decisive[0]
     if len(decisive) > 1:
         conf = min(1.0, conf + 0.5 * decisive[1] * (1 - conf))

@@ -62,10 +62,39 @@ def shorten(text: str, around: str = "", width: int = 80) -> str:
         return text[:width - 1] + "…"
     centre = (span[0] + span[1]) // 2
     start = max(0, min(centre - width // 2, len(text) - width))
-    if span[0] < start:
-        start = span[0]
+    start = min(start, span[0])
     out = text[start:start + width]
     return ("…" if start else "") + out + ("…" if start + width < len(text) else "")
+
+
+def shorten_cells(text: str, around: str = "", cells: int = 80) -> str:
+    """A quote cut to fit `cells` terminal cells (a CJK character takes two), the window
+    centred on the matched words when they are found."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= cells:
+        return text
+    span = find_match(text, around) if around else None
+    if span is None:
+        span = (0, 0)
+    centre = (span[0] + span[1]) // 2
+    # grow a window around the centre until it fills the cells (one cell kept for each …)
+    lo = hi = centre
+    used = 0
+    budget = cells - 2
+    while True:
+        grew = False
+        if hi < len(text) and used + cell_len(text[hi]) <= budget:
+            used += cell_len(text[hi])
+            hi += 1
+            grew = True
+        if lo > 0 and used + cell_len(text[lo - 1]) <= budget:
+            lo -= 1
+            used += cell_len(text[lo])
+            grew = True
+        if not grew:
+            break
+    return ("…" if lo > 0 else "") + text[lo:hi] + ("…" if hi < len(text) else "")
 
 
 # ----------------------------------------------------------------------------- places

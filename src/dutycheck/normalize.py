@@ -309,9 +309,12 @@ def normalize(source: SourceText) -> NormalText:
     md_headings: dict[int, int] = {}
     npos = 0
     orig_text_len = off
+    # a Word table row is a paragraph of its own: the rejoiner never runs it into the next
+    table_rows = set(source.meta.get("table_rows") or ())
     prev_starts = True
     for k, (clean, pieces, md, i) in enumerate(lines):
         joined = bool(k) and (md is None and lines[k - 1][2] is None
+                              and i not in table_rows and lines[k - 1][3] not in table_rows
                               and _joins(lines[k - 1][0], clean, typical, prev_starts))
         prev_starts = not joined
         if k and not joined:

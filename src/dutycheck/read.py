@@ -405,6 +405,7 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
     body = root.find(f"{{{_W}}}body")
     lines: list[str] = []
     locs: list[Location] = []
+    row_lines: list[int] = []     # indices in `lines` of table rows
     para_no = 0
     chars = 0
 
@@ -464,13 +465,17 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
                 emit(numbering.label(child) + _para_text(child), Location(para_no))
             elif tag == f"{{{_W}}}tbl":
                 for row, first in table_rows(child, 1):
+                    # a row is a paragraph of its own (normalize keeps it apart from its
+                    # neighbours); its cells are clauses, so no phrase spans two cells
+                    before = len(lines)
                     emit(row, Location(first))
+                    row_lines.extend(range(before, len(lines)))
             elif tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
                 walk(child)
 
     if body is not None:
         walk(body)
-    return lines, locs, {"paragraphs": para_no}
+    return lines, locs, {"paragraphs": para_no, "table_rows": row_lines}
 
 
 def _para_text(p) -> str:

@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING
 
 from .errors import DutycheckError
 from .migrations import MIGRATIONS, MigrationError, migrate
+from .schema import AuditRecord
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .batch import Batch, Outcome
+    from .batch import Batch, Outcome, ReportRow
     from .checklist.model import Checklist
 
 SCHEMA_VERSION = len(MIGRATIONS)   # also written to PRAGMA user_version, for other tools
@@ -49,7 +50,7 @@ def _now() -> str:
 
 # The modules whose code decides an audit's result (a renderer or the CLI does not).
 PIPELINE = ("read.py", "normalize.py", "structure.py", "match.py", "context.py", "score.py", "audit.py",
-            "models.py", "render/json.py", "checklist/load.py", "checklist/model.py")
+            "models.py", "schema.py", "checklist/load.py", "checklist/model.py")
 
 
 def code_fingerprint() -> str:
@@ -229,11 +230,11 @@ class Store:
             e = row.error
             self.db.execute("INSERT INTO run_errors (run_id, path, sha256, kind, zh, en) "
                             "VALUES (?,?,?,?,?,?)",
-                            (self.run_id, row.path, row.sha256, e.get("kind"), e.get("zh"), e.get("en")))
+                            (self.run_id, row.path, row.sha256, e.kind, e.zh, e.en))
         else:
             found = self.db.execute("SELECT id FROM audits WHERE sha256 = ? AND checklist_hash = ?",
                                     (row.sha256, self._ckey)).fetchone()
-            audit_id = found[0] if found else self._insert_audit(row, json.loads(outcome.line))
+            audit_id = found[0] if found else self._insert_audit(row, outcome.line)
             self.db.execute(
                 "INSERT OR REPLACE INTO run_reports (run_id, path, audit_id, region, duplicate_of, cached) "
                 "VALUES (?,?,?,?,?,?)",
@@ -243,29 +244,28 @@ class Store:
             self.db.commit()
             self._pending = 0
 
-    def _insert_audit(self, row, d: dict) -> int:
-        rep = d.get("report") or {}
-        cl = d.get("checklist") or {}
-        blob = zlib.compress(json.dumps(d, ensure_ascii=False).encode("utf-8"), 6)
+    def _insert_audit(self, row: ReportRow, line: str) -> int:
+        rec = AuditRecord.from_json(line)
+        rep = rec.report
+        blob = zlib.compress(line.encode("utf-8"), 6)
         cur = self.db.execute(
             "INSERT INTO audits (sha256, checklist_hash, checklist_id, checklist_version, agency, year, "
             "title, date, score, done, total, format, created, audit_json) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (row.sha256, self._ckey, cl.get("id", ""), cl.get("version", ""), rep.get("agency"),
-             rep.get("year"), rep.get("title"), rep.get("date"), d["score"], row.done, row.total,
-             rep.get("format"), _now(), blob))
-        audit_id = int(cur.lastrowid)
+            (row.sha256, self._ckey, rec.checklist_id, rec.checklist_version, rep.agency,
+             rep.year, rep.title, rep.date, rec.score, row.done, row.total,
+             rep.format, _now(), blob))
+        audit_id = int(cur.lastrowid or 0)
         self.db.executemany(
             "INSERT INTO items (audit_id, item_id, title, grp, weight, status, confidence) "
             "VALUES (?,?,?,?,?,?,?)",
-            [(audit_id, it["id"], it["title"], it["group"], it["weight"], it["status"], it.get("confidence"))
-             for it in d["items"]])
+            [(audit_id, it.id, it.title, it.group, it.weight, it.status.value, it.confidence)
+             for it in rec.items])
         self.db.executemany(
             "INSERT INTO evidence (audit_id, item_id, rank, text, line, page, section, role, status, score) "
             "VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(audit_id, it["id"], n, e["text"], e.get("line"), e.get("page"), e.get("section"), e.get("role"),
-              e.get("status"), e.get("score"))
-             for it in d["items"] for n, e in enumerate(it["evidence"])])
+            [(audit_id, it.id, n, e.text, e.line, e.page, e.section, e.role.value, e.status.value, e.score)
+             for it in rec.items for n, e in enumerate(it.evidence)])
         return audit_id
 
     def finish_run(self, batch: Batch) -> None:

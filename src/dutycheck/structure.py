@@ -88,7 +88,13 @@ class StructureRules:
         if pat is None:
             pat = self._bound["furniture"] = re.compile(
                 _FURNITURE_LEAD + "(?:" + "|".join(f"(?:{p})" for p in self.furniture) + ")")
+            # the same patterns unanchored: a copy may put several fields on one line
+            self._bound["furniture_fields"] = [re.compile(p) for p in self.furniture if "(?P<" in p]
         return pat
+
+    @property
+    def furniture_fields(self) -> list[re.Pattern]:
+        return self._bound.get("furniture_fields", []) if self.furniture_pattern else []
 
     def for_year(self, year: int | None) -> BoundStructure:
         bound = self._bound.get(year)
@@ -107,8 +113,8 @@ class StructureRules:
 _FURNITURE_LEAD = r"^[\s•·●■◆▪\-*|]*"
 
 
-def _furniture(paras: list[tuple[int, str]],
-               pattern: re.Pattern | None) -> tuple[list[tuple[int, str]], dict[str, str]]:
+def _furniture(paras: list[tuple[int, str]], pattern: re.Pattern | None,
+               fields: list[re.Pattern]) -> tuple[list[tuple[int, str]], dict[str, str]]:
     """Split off web-page furniture lines (索引号、公开方式、打印本页…): the paragraphs
     kept, and the agency/date their named groups give (for the title block)."""
     if pattern is None:
@@ -120,9 +126,11 @@ def _furniture(paras: list[tuple[int, str]],
         if m is None or len(para) > 120:
             kept.append((pos, para))
             continue
-        for k, v in m.groupdict().items():
-            if v and k in ("agency", "date"):
-                found.setdefault(k, v)
+        for f in fields:
+            for fm in f.finditer(para):
+                for k, v in fm.groupdict().items():
+                    if v and k in ("agency", "date"):
+                        found.setdefault(k, v)
     return kept, found
 
 
@@ -295,7 +303,8 @@ def parse(normal: NormalText, structure_rules: StructureRules) -> Document:
     """Split the report into sections and sentences and give each a role."""
     text = normal.text
     # a copy of a web page keeps its furniture (公开方式：主动公开): not report content
-    paras, page_meta = _furniture(_paragraphs(text), structure_rules.furniture_pattern)
+    paras, page_meta = _furniture(_paragraphs(text), structure_rules.furniture_pattern,
+                                  structure_rules.furniture_fields)
     head, tail = _head_and_tail(paras)
     meta = _meta(paras, head, tail, text, page_meta)
     rules = structure_rules.for_year(meta.year)
@@ -338,6 +347,7 @@ def parse(normal: NormalText, structure_rules: StructureRules) -> Document:
             level is None and _is_title_like(para) and k + 1 < tail
             and (not _is_title_like(paras[k + 1][1]) or LIST_START.match(paras[k + 1][1]))
             and k > head and not _CIRCLED.match(para)
+            and ";" not in para   # a table row (cells joined by ；) is data, not a heading
         )
         if unnumbered_heading:
             level = top_level or 1

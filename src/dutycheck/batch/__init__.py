@@ -40,7 +40,8 @@ from .records import (
                       ReportRow,
                       error_info,
                       items_of,
-                      summary_fields,
+                      summarize,
+    summary_fields,
 )
 from .regions import REGION_MODES, UNKNOWN_REGION, places, region_of
 from .run import run_batch
@@ -51,5 +52,5 @@ __all__ = [
     "STATUS_CODE", "STRUCTURE_GROUP", "UNKNOWN_REGION", "Batch", "Coverage", "ErrorRow", "Expansion",
     "Input", "ItemInfo", "Lookup", "Outcome", "RegionStats", "ReportRow", "Skipped", "Spool",
     "default_jobs", "drain", "error_info", "expand_paths", "items_of", "iter_outcomes", "places",
-    "region_of", "run_batch", "summary_fields", "supported_suffixes",
+    "region_of", "run_batch", "summarize", "summary_fields", "supported_suffixes",
 ]

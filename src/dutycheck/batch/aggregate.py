@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from ..copies import CrossFindings, CrossIndex, Entry
 from ..formal import Finding
+from ..schema import BatchRecord
 from .inputs import Skipped
-from .records import BATCH_SCHEMA, CODE_STATUS, STATUSES, ErrorRow, ItemInfo, Outcome, ReportRow, items_of
+from .records import CODE_STATUS, STATUSES, ErrorRow, ItemInfo, Outcome, ReportRow, items_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..checklist.model import Checklist
@@ -266,22 +267,18 @@ class Batch:
             "reports_per_s": round(files / self.elapsed, 1) if self.elapsed > 0 else None,
         }
 
+    def record(self) -> BatchRecord:
+        """Everything but the per-report audits (the `dutycheck.batch/1` head)."""
+        return BatchRecord(
+            self.checklist_id, self.checklist_version, self.checklist_title, self.run_id, self.counts(),
+            [{"rank": rank, **r.to_dict()} for rank, r in self.ranking()] if self.keep_rows else None,
+            [c.to_dict() for c in self.coverage()], [c.to_dict() for c in self.structure()],
+            [s.to_dict() for s in self.regions()], [e.record() for e in self.errors],
+            [s.to_dict() for s in self.skipped],
+            {"formal": {**self.cross.to_dict(),
+                        "reports": [{"path": p, "findings": [f.to_dict() for f in fs]}
+                                    for p, fs in sorted(self._formal.items())]}})
+
     def to_dict(self) -> dict:
         """Everything but the per-report audits, JSON-ready (the `dutycheck.batch/1` head)."""
-        return {
-            "schema": BATCH_SCHEMA,
-            "checklist": {"id": self.checklist_id, "version": self.checklist_version,
-                          "title": self.checklist_title},
-            "run_id": self.run_id,
-            "summary": self.counts(),
-            "ranking": ([{"rank": rank, **r.to_dict()} for rank, r in self.ranking()]
-                        if self.keep_rows else None),
-            "coverage": [c.to_dict() for c in self.coverage()],
-            "structure": [c.to_dict() for c in self.structure()],
-            "regions": [s.to_dict() for s in self.regions()],
-            "errors": [e.to_dict() for e in self.errors],
-            "skipped": [s.to_dict() for s in self.skipped],
-            "formal": {**self.cross.to_dict(),
-                       "reports": [{"path": p, "findings": [f.to_dict() for f in fs]}
-                                   for p, fs in sorted(self._formal.items())]},
-        }
+        return self.record().to_dict()

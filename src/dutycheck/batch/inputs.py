@@ -43,7 +43,7 @@ def supported_suffixes() -> frozenset[str]:
 
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
-_README = re.compile(r"^(?:readme|说明)(?:\..*)?$", re.I)
+_README = re.compile(r"^(?:readme|说明)(?:\..*)?$", re.IGNORECASE)
 
 
 def _skip_reason(name: str, suffixes: frozenset[str]) -> tuple[str, str] | None:
@@ -94,7 +94,10 @@ def expand_paths(paths: Iterable[str | os.PathLike], *, recursive: bool = False,
         if key in seen:
             return
         seen.add(key)
-        reason = _skip_reason(os.path.basename(path), suffixes)
+        reason = _skip_reason(os.path.basename(path.rstrip("/\\")), suffixes)
+        if reason and not os.path.lexists(path):
+            # a mistyped folder (or a file name without its suffix) is not "an unsupported type"
+            reason = ("文件或文件夹不存在，请检查路径是否写错", "no such file or folder (check the spelling)")
         if reason:
             out.skipped.append(Skipped(path, *reason))
         else:

@@ -7,7 +7,6 @@ line and a compact summary. A worker that dies takes only its own file with it.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import signal
 import sys
@@ -15,8 +14,9 @@ from collections.abc import Callable, Iterable, Iterator, Sized
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DutycheckError
+from ..schema import AuditRecord, ErrorInfo
 from .inputs import Input
-from .records import ErrorRow, Outcome, ReportRow, _dumps, error_info, summary_fields
+from .records import ErrorRow, Outcome, ReportRow, error_info, summary_fields
 from .regions import region_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,15 +86,13 @@ def _audit_one(path: str, checklist: "Checklist | None" = None) -> tuple:
     disarm = _time_limit(limit)
     try:
         from ..audit import audit_path
-        from ..render.json import audit_dict
 
-        d = audit_dict(audit_path(path, cl))
-        return ("ok", _dumps(d), summary_fields(d, *_prepare_index(cl)))
+        rec = AuditRecord.from_result(audit_path(path, cl))
+        return ("ok", rec.to_json(), summary_fields(rec, *_prepare_index(cl)))
     except _FileTimeout:
-        return ("error", {"path": path, "line": None, "column": None, "key": None,
-                          "zh": f"审查超时（超过 {limit:g} 秒），此文件未审查；可用 --timeout 放宽",
-                          "en": f"timed out after {limit:g} s; not audited (raise --timeout)",
-                          "kind": "Timeout"})
+        return ("error", ErrorInfo(path, None, None, None,
+                                   f"审查超时（超过 {limit:g} 秒），此文件未审查；可用 --timeout 放宽",
+                                   f"timed out after {limit:g} s; not audited (raise --timeout)", "Timeout"))
     except Exception as exc:  # noqa: BLE001 — any failure is this file's error row
         return ("error", error_info(exc, path))
     finally:
@@ -114,9 +112,10 @@ def _hash_file(path: str) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-_CRASH = {"zh": "审查进程意外退出（可能是内存不足或解析库崩溃），此文件未审查",
-          "en": "the worker process died while auditing this file (out of memory or a parser crash)",
-          "kind": "WorkerCrash", "line": None, "column": None, "key": None}
+def _crash(path: str) -> ErrorInfo:
+    return ErrorInfo(path, None, None, None, "审查进程意外退出（可能是内存不足或解析库崩溃），此文件未审查",
+                     "the worker process died while auditing this file (out of memory or a parser crash)",
+                     "WorkerCrash")
 
 
 def _noop() -> None:
@@ -156,7 +155,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
                             total, statuses, gaps, canon.setdefault(fmt, fmt), dup_of, cached)
             return Outcome(row, res[1])
         err = ErrorRow(inp.path, sha or None, res[1], dup_of)
-        return Outcome(err, _dumps(err.to_dict()))
+        return Outcome(err, err.record().to_json())
 
     def prepare(inp: Input) -> tuple[str, str | None, Outcome | None]:
         """(sha256, duplicate_of, outcome if known without auditing)."""
@@ -170,11 +169,11 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
         if lookup is not None:
             line = lookup(sha)
             if line is not None:
-                d = json.loads(line)
-                if d.get("path") != inp.path:
-                    d["path"] = inp.path
-                    line = _dumps(d)
-                return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary_fields(d, *index)),
+                rec = AuditRecord.from_json(line)
+                if rec.path != inp.path:
+                    rec = rec.with_path(inp.path)
+                    line = rec.to_json()
+                return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary_fields(rec, *index)),
                                                 cached=True)
         return sha, dup_of, None
 
@@ -244,7 +243,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: "Checklist", *, jobs: int 
                     try:
                         res = solo.submit(_audit_one, inp.path).result()
                     except BrokenProcessPool:
-                        res = ("error", dict(_CRASH, path=inp.path))
+                        res = ("error", _crash(inp.path))
                     finally:
                         solo.shutdown(wait=True, cancel_futures=True)
                     yield from_result(inp, sha, dup_of, res)

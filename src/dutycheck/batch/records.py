@@ -3,19 +3,16 @@ failed one, and the outcome (row + JSON line) a worker sends back."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import DutycheckError
 from ..models import STATUS_ORDER
+from ..schema import BATCH_SCHEMA, ERROR_SCHEMA, AuditRecord, ErrorInfo, ErrorRecord
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..checklist.model import Checklist
 
-ERROR_SCHEMA = "dutycheck.error/1"
-BATCH_SCHEMA = "dutycheck.batch/1"
 STATUSES = tuple(s.value for s in STATUS_ORDER)
 STATUS_CODE = {"done": "d", "planned": "p", "shortfall": "s", "absent": "a", "na": "n"}  # na: reviewer only
 CODE_STATUS = {v: k for k, v in STATUS_CODE.items()}
@@ -71,18 +68,19 @@ class ErrorRow:
 
     path: str
     sha256: str | None
-    error: dict
+    error: ErrorInfo
     duplicate_of: str | None = None
 
     @property
     def message(self) -> str:
-        zh, en = self.error.get("zh", ""), self.error.get("en", "")
-        return zh + (f" ({en})" if en else "")
+        return self.error.message
+
+    def record(self) -> ErrorRecord:
+        return ErrorRecord(self.path, self.sha256, self.error, self.duplicate_of)
 
     def to_dict(self) -> dict:
         """The `dutycheck.error/1` object: the error row in json/jsonl output."""
-        return {"schema": ERROR_SCHEMA, "path": self.path, "sha256": self.sha256,
-                "error": self.error, "duplicate_of": self.duplicate_of}
+        return self.record().to_dict()
 
 
 @dataclass(slots=True)
@@ -102,37 +100,36 @@ def items_of(checklist: "Checklist") -> tuple[ItemInfo, ...]:
                  for it in checklist.items)
 
 
-def summary_fields(d: dict, order: dict[str, int], weights: Sequence[float],
+def summary_fields(rec: AuditRecord, order: dict[str, int], weights: Sequence[float],
                    ids: Sequence[str]) -> tuple:
-    """The compact summary of an audit dict: (agency, year, score, done, total, statuses, gaps, format).
+    """The compact summary of an audit: (agency, year, score, done, total, statuses, gaps, format).
 
     One function for fresh audits and for audits served from the store, so both give the
     same row.
     """
+    rep = rec.report
+    return summarize(((it.id, it.status.value) for it in rec.items), rec.score, rep.agency, rep.year,
+                     rep.format, order, weights, ids)
+
+
+def summarize(statuses: Iterable[tuple[str, str]], score: float, agency: str | None, year: int | None,
+              fmt: str | None, order: dict[str, int], weights: Sequence[float], ids: Sequence[str]) -> tuple:
+    """`summary_fields` from (item id, status) pairs and the report's fields (the store's rows)."""
     codes = ["a"] * len(ids)
-    for it in d["items"]:
-        i = order.get(it["id"])
+    for item_id, status in statuses:
+        i = order.get(item_id)
         if i is not None:
-            codes[i] = STATUS_CODE.get(it["status"], "a")
+            codes[i] = STATUS_CODE.get(status, "a")
     done = codes.count("d")
     gap_idx = sorted((i for i, c in enumerate(codes) if c not in "dn"), key=lambda i: (-weights[i], i))[:3]
-    rep = d.get("report") or {}
-    return (rep.get("agency"), rep.get("year"), float(d["score"]), done, len(ids) - codes.count("n"),
-            "".join(codes),
-            tuple(ids[i] for i in gap_idx), rep.get("format") or "")
+    return (agency, year, float(score), done, len(ids) - codes.count("n"), "".join(codes),
+            tuple(ids[i] for i in gap_idx), fmt or "")
 
 
-def error_info(exc: BaseException, path: str) -> dict:
+def error_info(exc: BaseException, path: str) -> ErrorInfo:
     """An exception as the `error` object of an error row (DutycheckError keeps its own fields)."""
-    if isinstance(exc, DutycheckError):
-        d = exc.to_dict()
-        d["path"] = d.get("path") or path
-        return d
-    detail = f"{type(exc).__name__}: {exc}"[:500]
-    return {"path": path, "line": None, "column": None, "key": None,
-            "zh": f"审查时发生内部错误：{detail}", "en": f"internal error: {detail}",
-            "kind": type(exc).__name__}
+    return ErrorInfo.of(exc, path)
 
 
-def _dumps(d: dict) -> str:
-    return json.dumps(d, ensure_ascii=False)
+__all__ = ["BATCH_SCHEMA", "CODE_STATUS", "ERROR_SCHEMA", "STATUSES", "STATUS_CODE", "ErrorRow", "ItemInfo",
+           "Outcome", "ReportRow", "error_info", "items_of", "summarize", "summary_fields"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Iterator
 
+from ..schema import AuditRecord
 from .records import Outcome
 
 
@@ -38,9 +38,18 @@ class Spool:
             if line is not None:
                 yield line
 
-    def audits(self, paths: Iterable[str]) -> Iterator[dict]:
-        for line in self.lines(paths):
-            yield json.loads(line)
+    def record(self, path: str) -> AuditRecord | None:
+        """The audit of this path, typed (None for a file that failed or was not spooled)."""
+        line = self.line(path)
+        if line is None or line.startswith('{"schema": "dutycheck.error/1"'):
+            return None
+        return AuditRecord.from_json(line)
+
+    def audits(self, paths: Iterable[str]) -> Iterator[AuditRecord]:
+        for p in paths:
+            rec = self.record(p)
+            if rec is not None:
+                yield rec
 
     def close(self) -> None:
         self._fh.close()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ TOP_KEYS = {"id", "version", "title", "description", "extends", "settings", "str
 ITEM_KEYS = {"id", "title", "group", "weight", "basis", "guidance", "kind", "match", "roles",
              "ignore_in_titles", "ignore_as_topic", "fuzzy", "context", "examples", "notes"}
 OVERRIDE_KEYS = ITEM_KEYS - {"id"}
-RULE_KEYS = {"any", "all", "within", "clause", "exclude", "exclude_within", "note"}
+RULE_KEYS = {"any", "all", "within", "clause", "modifiers_before", "exclude", "exclude_within", "note"}
 CONTEXT_KEYS = {"planned", "shortfall", "done", "not_shortfall", "rectified", "tentative",
                 "done_figures", "topic_before", "topic_after"}
 GROUP_KEYS = {"id", "title", "basis"}
@@ -204,8 +205,9 @@ def _check_rule(rule: Any, where: tuple, problems: list[Problem]) -> None:
     for k in ("within", "exclude_within"):
         if k in rule and (not isinstance(rule[k], int) or isinstance(rule[k], bool) or rule[k] < 0):
             problems.append(Problem(where + (k,), f"{k} 应为非负整数（字数）", f"{k} must be a non-negative integer"))
-    if "clause" in rule and not isinstance(rule["clause"], bool):
-        problems.append(Problem(where + ("clause",), "clause 应为 true 或 false", "clause must be true or false"))
+    for k in ("clause", "modifiers_before"):
+        if k in rule and not isinstance(rule[k], bool):
+            problems.append(Problem(where + (k,), f"{k} 应为 true 或 false", f"{k} must be true or false"))
     if "exclude" in rule:
         _check_terms(rule["exclude"], where + ("exclude",), problems)
 
@@ -399,14 +401,15 @@ def _rule(raw: dict) -> Rule:
     return Rule(groups=groups, within=raw.get("within"),
                 exclude=tuple(_term(t) for t in raw.get("exclude") or ()),
                 exclude_within=raw.get("exclude_within"), label=label,
-                clause=bool(raw.get("clause", False)))
+                clause=bool(raw.get("clause", False)),
+                modifiers_before=bool(raw.get("modifiers_before", False)))
 
 
 def _context(raw: dict | None) -> ContextRules | None:
     if not raw:
         return None
     return ContextRules(**{f.name: tuple(str(p) for p in raw.get(f.name) or ())
-                           for f in fields(ContextRules)})
+                           for f in dataclass_fields(ContextRules)})
 
 
 def _item(raw: dict, source: str) -> Item:

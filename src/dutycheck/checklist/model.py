@@ -28,6 +28,7 @@ class Rule:
     exclude_within: int | None = None
     label: str = ""              # the rule as written, for explain
     clause: bool = False
+    modifiers_before: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from ..messages import ROLE_ZH, STATUS_MARK, STATUS_STYLE, STATUS_ZH
+from ..messages import ROLE_ZH, STATUS_MARK, STATUS_STYLE, STATUS_ZH, where_label
 from ..models import AuditResult, ItemResult, Status
 
 
@@ -24,7 +24,7 @@ def render_explain(r: AuditResult, it: ItemResult, console: Console | None = Non
     console.print(rule, style="dim")
     for n, e in enumerate(it.evidence, 1):
         t = Text(f"\n[{n}] ", style="bold")
-        t.append(f"L{e.line}" + (f" 第{e.page}页" if e.page else ""), style="cyan")
+        t.append(where_label(e.line, e.page, getattr(r, "unit", "line")), style="cyan")
         t.append(f"  {STATUS_MARK[e.status]} {STATUS_ZH[e.status]}", style=STATUS_STYLE[e.status])
         t.append(f"  分数 {e.score:g}\n")
         t.append("  规则：", style="dim")
@@ -41,7 +41,7 @@ def render_explain(r: AuditResult, it: ItemResult, console: Console | None = Non
     if it.candidates:
         console.print("\n未采用的候选：", style="bold")
         for c in it.candidates:
-            t = Text(f"  L{c.line} ", style="cyan")
+            t = Text(f"  {where_label(c.line, None, getattr(r, 'unit', 'line'))} ", style="cyan")
             t.append(f"“{c.phrase}” 分数 {c.score:g} — {c.why_rejected}\n    ", style="yellow")
             t.append(c.text[:120], style="dim")
             console.print(t)

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from ..batch import STATUSES, Batch, Spool
+from ..batch import STATUSES, Batch, ReportRow, Spool
 from ..messages import (
     FORMAL_TITLE,
     REVIEW_MARK,
@@ -27,7 +27,8 @@ from ..messages import (
     UNIT_ZH,
     formal_message,
 )
-from ..models import REVIEW_STATUSES, Role, Status
+from ..models import REVIEW_STATUSES, Status
+from ..schema import AuditRecord
 
 QUOTE_CHARS = 300
 
@@ -358,26 +359,25 @@ def _problems(batch: Batch) -> str:
     return "".join(out)
 
 
-def _report_json(rank: int, r, d: dict | None, order: dict[str, int], link: str | None = None,
-                 formal: list[str] | None = None) -> str:
+def _report_json(rank: int, r: ReportRow, rec: AuditRecord | None, order: dict[str, int],
+                 link: str | None = None, formal: list[str] | None = None) -> str:
     ev = []
     rv = []   # a reviewer's corrections: [item, machine status, quote, stale, note, by]
-    for it in (d or {}).get("items", []):
-        j = order.get(it["id"])
-        review = it.get("review")
+    for it in rec.items if rec is not None else ():
+        j = order.get(it.id)
+        review = it.review
         if j is not None and review:
-            rv.append([j, it.get("machine_status"), review.get("evidence") or "", bool(review.get("stale")),
-                       review.get("note") or "", review.get("by") or ""])
-        if j is None or not it["evidence"]:
+            rv.append([j, it.machine_status.value if it.machine_status else None, review.get("evidence") or "",
+                       bool(review.get("stale")), review.get("note") or "", review.get("by") or ""])
+        if j is None or not it.evidence:
             continue
-        e = it["evidence"][0]
-        text = e["text"] if len(e["text"]) <= QUOTE_CHARS else e["text"][:QUOTE_CHARS - 1] + "…"
-        ev.append([j, text, e.get("line"), e.get("page"), e.get("section") or "",
-                   ROLE_ZH.get(Role(e["role"]), "") if e.get("role") else ""])
+        e = it.evidence[0]
+        text = e.text if len(e.text) <= QUOTE_CHARS else e.text[:QUOTE_CHARS - 1] + "…"
+        ev.append([j, text, e.line, e.page, e.section or "", ROLE_ZH.get(e.role, "")])
     obj = {"rank": rank, "path": r.path, "agency": r.agency, "year": r.year, "region": r.region,
            "score": r.score, "done": r.done, "total": r.total, "st": r.statuses,
            "gaps": [order[g] for g in r.gaps if g in order], "dup": r.duplicate_of, "ev": ev, "rv": rv,
-           "unit": (d or {}).get("unit") or "line", "link": link, "fm": formal or []}
+           "unit": rec.unit if rec is not None else "line", "link": link, "fm": formal or []}
     return json.dumps(obj, ensure_ascii=False)
 
 
@@ -431,10 +431,10 @@ def write_html(batch: Batch, spool: Spool, fh: IO[str], *, links: dict[str, str]
     fh.write('<script type="application/json" id="dc-data">')
     fh.write(script_json(json.dumps(head, ensure_ascii=False)[:-1]) + ',"reports":[')
     for n, (rank, r) in enumerate(batch.ranking()):
-        line = spool.line(r.path)
-        d = json.loads(line) if line else None
-        formal = [formal_message(f, (d or {}).get("unit") or "line") for f in batch.findings(r.path)]
-        fh.write(("," if n else "") + script_json(_report_json(rank, r, d, order, links.get(r.path), formal)))
+        rec = spool.record(r.path)
+        unit = rec.unit if rec is not None else "line"
+        formal = [formal_message(f, unit) for f in batch.findings(r.path)]
+        fh.write(("," if n else "") + script_json(_report_json(rank, r, rec, order, links.get(r.path), formal)))
     fh.write("]}</script>")
     fh.write(f"<script>{JS}</script></body></html>\n")
 
@@ -471,19 +471,18 @@ def pages_folder(out: str | Path) -> Path:
 def write_report_pages(batch: Batch, spool: Spool, out: str | Path) -> dict[str, str]:
     """One printable page per ranked report (render/report_html.py) in the folder beside the
     batch page `out`; returns path → link relative to the batch page. Raises OSError."""
-    from .records import audit_from_dict
     from .report_html import render_report_html
 
     folder = pages_folder(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)      # beside the page: its folder must exist, as for every --out
     links: dict[str, str] = {}
     back = Path(out).name
     for n, (_rank, r) in enumerate(batch.ranking(), 1):
-        line = spool.line(r.path)
-        if line is None:
+        rec = spool.record(r.path)
+        if rec is None:
             continue
         name = report_page_name(n, r)
-        page = render_report_html(audit_from_dict(json.loads(line)), findings=batch.cross.for_path(r.path),
+        page = render_report_html(rec.to_result(), findings=batch.cross.for_path(r.path),
                                   back=f"../{back}")
         (folder / name).write_text(page, encoding="utf-8")
         links[r.path] = f"{folder.name}/{name}"

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ..messages import REVIEW_MARK, STALE_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, shorten
 from ..models import Status
+from ..schema import ItemRecord
 
 
 def _console(console: Console | None) -> Console:
@@ -27,16 +28,16 @@ def status_text(value: str | None) -> Text:
     return Text(f"{STATUS_MARK[s]} {STATUS_ZH[s]}", style=STATUS_STYLE[s])
 
 
-def review_note(item: dict) -> str:
+def review_note(item: ItemRecord) -> str:
     """`人工复核（机器：未提及）：note` for a corrected audit/1 item, '' otherwise."""
-    review = item.get("review")
+    review = item.review
     if not review:
         return ""
     mark = STALE_MARK if review.get("stale") else REVIEW_MARK
-    machine = item.get("machine_status")
+    machine = item.machine_status
     out = mark
-    if machine and machine != item["status"]:
-        out += f"（机器：{STATUS_ZH[Status(machine)]}）"
+    if machine and machine is not item.status:
+        out += f"（机器：{STATUS_ZH[machine]}）"
     if review.get("note"):
         out += f"：{review['note']}"
     if review.get("by"):

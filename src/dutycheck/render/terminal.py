@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group as RichGroup
+from rich.console import Console
+from rich.console import Group as RichGroup
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..messages import REVIEW_MARK, ROLE_ZH, STALE_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, replaced_warning, score_style, shorten
+from ..messages import (
+    REVIEW_MARK,
+    ROLE_ZH,
+    STALE_MARK,
+    STATUS_MARK,
+    STATUS_STYLE,
+    STATUS_ZH,
+    replaced_warning,
+    score_style,
+    shorten,
+    shorten_cells,
+    where_label,
+)
 from ..models import STATUS_ORDER, AuditResult, Status
 
 
@@ -32,12 +45,30 @@ def _header(r: AuditResult) -> Panel:
     return Panel(RichGroup(*parts), title="dutycheck 审查结果", expand=False)
 
 
-def _group_table(r: AuditResult, group_id: str, title: str, score: float) -> Table:
+STATUS_CELLS = 12
+SECTION_CHARS = 10       # the heading beside a quote's line, cut on a terminal
+QUOTE_LINES = 2          # a quote fills at most two lines of its column on a terminal
+
+
+def evidence_cells(width: int) -> int:
+    """Cells of the evidence column in a group table `width` cells wide (3 columns, borders and
+    padding 10 cells; the duty title gets 2 parts of the rest, the evidence 5)."""
+    return max(20, (width - STATUS_CELLS - 10) * 5 // 7)
+
+
+def _where(e, unit: str) -> str:
+    return where_label(e.line, e.page, unit)
+
+
+def _group_table(r: AuditResult, group_id: str, title: str, score: float, *, width: int = 80,
+                 full: bool = False) -> Table:
     table = Table(title=f"{title}  {score:.0f}", title_justify="left", show_lines=False,
                   expand=True, title_style=f"bold {score_style(score)}")
-    table.add_column("状态", no_wrap=True, width=12)
-    table.add_column("职责", ratio=2)
-    table.add_column("证据（行号）", ratio=5)
+    table.add_column("状态", no_wrap=True, width=STATUS_CELLS)
+    table.add_column("职责", ratio=2, overflow="fold")
+    table.add_column("证据（位置）", ratio=5, overflow="fold")
+    cells = evidence_cells(width) * QUOTE_LINES
+    unit = getattr(r, "unit", "line") or "line"
     for it in r.items:
         if it.group != group_id:
             continue
@@ -46,14 +77,16 @@ def _group_table(r: AuditResult, group_id: str, title: str, score: float) -> Tab
             status.append(f"\n{STALE_MARK if it.review.get('stale') else REVIEW_MARK}", style="magenta")
             if it.machine_status is not None and it.machine_status is not it.status:
                 status.append(f"\n机器：{STATUS_ZH[it.machine_status]}", style="dim")
+        ev = Text()
         if it.evidence:
             e = it.evidence[0]
-            where = f"第{e.page}页 " if e.page else ""
-            ev = Text(f"L{e.line} ", style="cyan")
-            ev.append(f"{where}[{ROLE_ZH[e.role]}] ", style="dim")
-            ev.append(shorten(e.text, e.matched))
+            ev.append(f"{_where(e, unit)} ", style="cyan")
+            section = e.section if full or len(e.section) <= SECTION_CHARS else e.section[:SECTION_CHARS - 1] + "…"
+            ev.append(f"[{ROLE_ZH[e.role]}{' · ' + section if section else ''}]\n", style="dim")
+            quote = " ".join(e.text.split())
+            ev.append(quote if full else shorten_cells(quote, e.matched, cells))
         else:
-            ev = Text("—", style="dim")
+            ev.append("—", style="dim")
         if it.review is not None:
             if it.review.get("evidence"):
                 ev.append(f"\n复核引文：{shorten(it.review['evidence'])}")
@@ -64,26 +97,42 @@ def _group_table(r: AuditResult, group_id: str, title: str, score: float) -> Tab
 
 
 def _gaps(r: AuditResult) -> Panel | None:
+    """The gaps stacked, one block each (title, id and weight; 依据; 应补写): readable at any width."""
     gaps = [i for i in r.items if i.status not in (Status.DONE, Status.NA)]
     if not gaps:
         return None
-    table = Table(show_header=True, expand=True, box=None)
-    table.add_column("缺项", ratio=2)
-    table.add_column("依据", ratio=2)
-    table.add_column("应补写", ratio=3)
+    blocks = []
     for it in sorted(gaps, key=lambda i: -i.weight):
-        label = Text(f"{STATUS_MARK[it.status]} {it.title}", style=STATUS_STYLE[it.status])
-        label.append(f"\n{it.id} · 权重 {it.weight:g}", style="dim")
-        table.add_row(label, Text(it.basis), Text(it.guidance))
-    return Panel(table, title=f"缺项 {len(gaps)} 项（按权重排序）", title_align="left")
+        t = Text(f"{STATUS_MARK[it.status]} {it.title}", style=f"bold {STATUS_STYLE[it.status]}")
+        t.append(f"  {STATUS_ZH[it.status]} · {it.id} · 权重 {it.weight:g}", style="dim")
+        if it.basis:
+            t.append("\n  依据：", style="dim")
+            t.append(it.basis)
+        if it.guidance:
+            t.append("\n  应补写：", style="dim")
+            t.append(it.guidance)
+        blocks.append(t)
+    return Panel(RichGroup(*blocks), title=f"缺项 {len(gaps)} 项（按权重排序）", title_align="left")
+
+
+WIDE = 160   # cells of the view written to a file or a pipe: no window, no cut titles
+
+
+def _console() -> Console:
+    """A terminal console, or a wide one without colour when the output is redirected."""
+    c = Console(markup=False)   # report text is never markup
+    if c.is_terminal:
+        return c
+    return Console(markup=False, width=WIDE, color_system=None)
 
 
 def render_terminal(r: AuditResult, console: Console | None = None) -> None:
     """Print the audit to the terminal (colour when it is a TTY)."""
-    console = console or Console(markup=False)   # report text is never markup
+    console = console or _console()
+    full = not console.is_terminal     # a file or a pipe gets every quote whole
     console.print(_header(r))
     for g in r.groups:
-        console.print(_group_table(r, g.id, g.title, g.score))
+        console.print(_group_table(r, g.id, g.title, g.score, width=console.width, full=full))
     gaps = _gaps(r)
     if gaps is not None:
         console.print(gaps)

@@ -8,7 +8,6 @@ A status a reviewer set is the final one; 明细 shows the machine's beside it, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..batch import STATUSES, Batch, Spool
@@ -23,6 +22,16 @@ MAX_CELL = 32000
 
 def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
     """Write the workbook to `path`; per-report items are read back from the spool one at a time."""
+    # open the target first: an unwritable path fails here, before any write-only sheet is
+    # begun (a failure at save left half-written sheet generators that printed tracebacks)
+    target = open(path, "wb")  # noqa: SIM115 — closed in the finally below
+    try:
+        _write_workbook(batch, spool, target)
+    finally:
+        target.close()
+
+
+def _write_workbook(batch: Batch, spool: Spool, target) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
@@ -138,20 +147,20 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
     guidance = {it.id: it.guidance for it in batch.items}
     basis = {it.id: it.basis for it in batch.items}
     for rank, r in ranking:
-        line = spool.line(r.path)
-        if line is None:
+        rec = spool.record(r.path)
+        if rec is None:
             continue
-        d = json.loads(line)
-        for it in d["items"]:
-            e = it["evidence"][0] if it["evidence"] else {}
-            st = it["status"]
-            row(ws, [rank, r.agency or "", r.year, r.region, r.path, it["id"], it["title"],
-                     batch.groups.get(it["group"], it["group"]), it["weight"],
-                     cell(ws, STATUS_ZH[Status(st)], fill=st), e.get("text", ""), e.get("line"), e.get("page"),
-                     e.get("section", ""),
-                     "" if st in ("done", "na") else basis.get(it["id"], it.get("basis", "")),
-                     "" if st in ("done", "na") else guidance.get(it["id"], it.get("guidance", "")),
-                     STATUS_ZH[Status(it.get("machine_status") or st)], review_note(it)])
+        for it in rec.items:
+            e = it.evidence[0] if it.evidence else None
+            st = it.status
+            gap = st not in (Status.DONE, Status.NA)
+            row(ws, [rank, r.agency or "", r.year, r.region, r.path, it.id, it.title,
+                     batch.groups.get(it.group, it.group), it.weight,
+                     cell(ws, STATUS_ZH[st], fill=st.value), e.text if e else "", e.line if e else None,
+                     e.page if e else None, e.section if e else "",
+                     basis.get(it.id, it.basis) if gap else "",
+                     guidance.get(it.id, it.guidance) if gap else "",
+                     STATUS_ZH[it.machine_status or st], review_note(it)])
 
     # 形式审查
     ws = sheet("形式审查", ["单位", "年度", "文件", "问题", "说明", "行号", "相关文件", "雷同比例", "雷同段落"],
@@ -164,13 +173,13 @@ def write_xlsx(batch: Batch, spool: Spool, path: str | Path) -> None:
     # 错误
     ws = sheet("错误", ["文件", "结果", "原因", "reason", "重复于"], [50, 8, 60, 50, 30])
     for e in batch.errors:
-        row(ws, [e.path, "失败", e.error.get("zh", ""), e.error.get("en", ""), e.duplicate_of or ""])
+        row(ws, [e.path, "失败", e.error.zh, e.error.en, e.duplicate_of or ""])
     for s in batch.skipped:
         row(ws, [s.path, "跳过", s.zh, s.en, ""])
 
     for ws, ncols in made:   # a filter on every header row, over the rows written
         ws.auto_filter.ref = f"A1:{_col(ncols - 1)}{rows_in[ws.title]}"
-    wb.save(str(path))
+    wb.save(target)
 
 
 def _col(n: int) -> str:

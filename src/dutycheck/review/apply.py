@@ -92,7 +92,10 @@ def apply_outcome(outcome: Outcome, reviews: ReviewSet, index: tuple) -> Outcome
     final = apply_reviews(record, reviews)
     if final is record:
         return outcome
-    _agency, _year, score, done, total, statuses, gaps, _fmt = summary_fields(final, *index)
+    from ..schema import AuditRecord
+
+    _agency, _year, score, done, total, statuses, gaps, _fmt = summary_fields(AuditRecord.from_dict(final),
+                                                                              *index)
     reviewed = tuple(it["id"] for it in final["items"] if "review" in it)
     new_row = dataclasses.replace(row, score=score, done=done, total=total, statuses=statuses, gaps=gaps,
                                   reviewed=reviewed)

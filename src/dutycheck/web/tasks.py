@@ -473,7 +473,7 @@ def audit_queued(store: Store, task_id: int, *, jobs: int | None = None,
                 _finish(store, f, "done", audit_id=audit_id)
             else:
                 err = row.error
-                _finish(store, f, "failed", error=(err.get("zh") or "", err.get("en") or ""))
+                _finish(store, f, "failed", error=(err.zh, err.en))
             store.db.commit()
             n += 1
             if on_file is not None:

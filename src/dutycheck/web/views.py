@@ -1,7 +1,7 @@
 """What the workbench pages show, read from the store through the library.
 
 The region page is the batch HTML's views, live: a `Batch` is rebuilt from the task's
-stored rows (statuses from the `items` table, the summary through `batch.summary_fields`,
+stored rows (statuses from the `items` table, the summary through `batch.summarize`,
 the same function fresh audits go through) and asked for its ranking, coverage, structure
 and regions. Exports go through the CLI's own renderers with a `Spool` filled from the
 stored audits. The report page is the stored `dutycheck.audit/1` object beside the report's
@@ -17,11 +17,12 @@ import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..batch import STATUS_CODE, Batch, ErrorRow, Outcome, ReportRow, Skipped, Spool, summary_fields
+from ..batch import STATUS_CODE, Batch, ErrorRow, Outcome, ReportRow, Skipped, Spool, summarize
 from ..messages import STATUS_MARK, STATUS_ZH
 from ..models import Status
 from ..review import ReviewSet, apply_reviews
 from ..review.log import load_current
+from ..schema import ErrorInfo
 from ..store import Store
 from .tasks import Task, TaskFile, task_files
 
@@ -97,13 +98,15 @@ def task_batch(store: Store, task: Task, checklist: Checklist | None = None,
             if current and current.for_report(agency, year, f.sha256 or ""):
                 d = apply_reviews(audit_dict(store, f.audit_id), current)   # the reviewer's final statuses
                 reviewed = tuple(it["id"] for it in d["items"] if "review" in it)
-            s = summary_fields(d, order, weights, ids)
+            rep = d["report"]
+            s = summarize(((it["id"], it["status"]) for it in d["items"]), d["score"], rep.get("agency"),
+                          rep.get("year"), rep.get("format"), order, weights, ids)
             batch.add(Outcome(ReportRow(f.display, f.sha256 or "", s[0], s[1], region, s[2], s[3], s[4], s[5], s[6],
                                         s[7], None, bool(cached), reviewed), facts[f.audit_id]))
             audit_ids[f.display] = f.audit_id
         elif f.state == "failed" or (f.state == "rejected" and f.id not in by_name):
-            batch.add(Outcome(ErrorRow(f.display, f.sha256, {"zh": f.error_zh or "", "en": f.error_en or "",
-                                                             "path": f.display}), ""))
+            error = ErrorInfo(f.display, None, None, None, f.error_zh or "", f.error_en or "", "")
+            batch.add(Outcome(ErrorRow(f.display, f.sha256, error), ""))
     batch.finish()
     return TaskData(batch, by_path, audit_ids)
 

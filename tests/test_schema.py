@@ -1,0 +1,85 @@
+"""The record model (`schema.py`): audit/1, error/1 and batch/1 built and read back in one place."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from dutycheck.audit import audit_path, audit_text
+from dutycheck.batch import run_batch
+from dutycheck.errors import ReportError
+from dutycheck.models import Role, Status
+from dutycheck.render.json import render_json
+from dutycheck.schema import (AuditRecord, BatchRecord, ErrorInfo, ErrorRecord, error_record,
+                              parse_line)
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = sorted((ROOT / "reports").rglob("*.txt"))
+
+SNIPPET = """XX县教育局2023年法治政府建设工作报告
+一、主要举措和成效
+聘请律师事务所担任常年法律顾问，出具法律意见书15份。
+二、存在的不足和原因
+规范性文件清理工作有待加强。
+三、下一年度工作安排
+2024年，我们将积极推进法治副校长全覆盖。
+"""
+
+
+@pytest.mark.parametrize("path", REPORTS, ids=lambda p: p.name)
+def test_audit_json_reads_back_to_the_same_bytes(path):
+    text = render_json(audit_path(path))
+    rec = AuditRecord.from_json(text)
+    assert json.dumps(rec.to_dict(), ensure_ascii=False, indent=2) == text
+
+
+def test_the_record_is_typed():
+    rec = AuditRecord.from_result(audit_text(SNIPPET, name="县教育局.txt"))
+    counsel = rec.item("legal-counsel.retained")
+    assert counsel.status is Status.DONE and counsel.evidence[0].role is Role.ACHIEVEMENTS
+    assert counsel.evidence[0].line == 3 and "法律顾问" in counsel.evidence[0].text
+    assert rec.item("normative-documents.cleanup").status is Status.SHORTFALL
+    assert rec.agency == "XX县教育局" and rec.year == 2023 and rec.report.format == "text"
+    assert rec.gaps == tuple(i.id for i in rec.items if i.status is not Status.DONE)
+
+
+def test_keys_from_a_newer_writer_survive_a_round_trip():
+    d = AuditRecord.from_result(audit_text(SNIPPET)).to_dict()
+    d["reviewed_by"] = "张三"
+    d["report"]["pages"] = 3
+    d["items"][0]["note"] = "人工复核"
+    d["items"][0]["evidence"][0]["unit"] = "paragraph"
+    assert AuditRecord.from_dict(d).to_dict() == d
+
+
+def test_another_schema_is_refused():
+    with pytest.raises(ValueError, match="audit/1"):
+        AuditRecord.from_dict({"schema": "dutycheck.batch/1"})
+
+
+def test_error_record_of_a_report_error_names_the_file():
+    rec = error_record(ReportError("文件为空", "empty file", path="空.txt"), "空.txt", "ab" * 32)
+    d = rec.to_dict()
+    assert list(d) == ["schema", "path", "sha256", "error", "duplicate_of"]
+    assert d["error"] == {"path": "空.txt", "line": None, "column": None, "key": None,
+                          "zh": "文件为空", "en": "empty file", "kind": "ReportError"}
+    assert parse_line(rec.to_json()) == rec
+    assert pickle.loads(pickle.dumps(rec.error)) == rec.error   # crosses the worker pool
+
+
+def test_an_internal_error_keeps_its_type():
+    info = ErrorInfo.of(RuntimeError("解析器内部错误"), "a.txt")
+    assert info.kind == "RuntimeError" and "内部错误" in info.zh and info.path == "a.txt"
+
+
+def test_batch_head_reads_back(tmp_path):
+    (tmp_path / "县教育局.txt").write_text(SNIPPET, encoding="utf-8")
+    (tmp_path / "空.txt").write_text("", encoding="utf-8")
+    head = run_batch([tmp_path], jobs=1).to_dict()
+    rec = BatchRecord.from_dict(json.loads(json.dumps(head, ensure_ascii=False)))
+    assert rec.to_dict() == head
+    assert [e.error.kind for e in rec.errors] == ["ReportError"] and rec.summary["audited"] == 1
+    assert isinstance(rec.errors[0], ErrorRecord)
