@@ -85,8 +85,8 @@ def build_region_summary(batch: Batch, *, title: str | None = None) -> Any:
     st.para(doc, f"本次对照审查清单（{batch.checklist_title or batch.checklist_id}，版本 {batch.checklist_version}）"
                  f"审查法治政府建设年度报告 {c['audited']} 份，其中不重复的报告 {c['unique']} 份，"
                  f"平均得分 {mean}。得分 90 分以上 {good} 份，50 至 90 分 {mid} 份，50 分以下 {low} 份。"
-                 + (f"另有 {c['failed']} 个文件未能审查，{c['skipped']} 个文件跳过。" if c["failed"] or c["skipped"]
-                    else "")
+                 + "".join(f"另有 {n} 个文件{what}。" for n, what in ((c["failed"], "未能审查"), (c["skipped"], "跳过"))
+                           if n)
                  + (f"同一单位同一年度的旧版本 {c['superseded']} 份不计入排名。" if c.get("superseded") else ""))
     worst = batch.coverage()[:3] if c["unique"] else []
     if worst:
