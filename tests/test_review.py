@@ -244,7 +244,8 @@ def test_batch_correct_rerun_shows_final_status_and_score_in_every_format(db, re
 def test_audit_history_compare_and_eval_use_the_corrections(db, region):
     path = str(region / "山阳区教育局-2023.txt")
     machine = json.loads(run("audit", path, "-f", "json").output)
-    run("review", "set", "山阳区教育局", "2023", "first-responsible.duty", "shortfall", "--note", "只是口号", "--db", db)
+    run("review", "set", "山阳区教育局", "2023", "first-responsible.duty", "shortfall", "--note", "只是口号", "--db",
+        db)
     want = _expected_score(machine, {"first-responsible.duty": "shortfall"})
 
     final = json.loads(run("audit", path, "-f", "json", "--db", db).output)
@@ -464,7 +465,8 @@ def test_checklist_suggest_learns_a_phrase_and_an_exclusion_that_fix_more_than_t
     run("review", "set", "山阳区教育局", "2023", "transparency.disclosure", "done",
         "--evidence", "全年在局网站晒出办事事项清单和财务收支情况182条", "--db", db)
     run("review", "set", "山阳区教育局", "2023", "legal-counsel.retained", "absent", "--note", "只是讲座", "--db", db)
-    run("review", "set", "解放区教育局", "2023", "first-responsible.duty", "planned", "--db", db)   # context: not learnable
+    run("review", "set", "解放区教育局", "2023", "first-responsible.duty", "planned", "--db",
+        db)   # context: not learnable
 
     data = json.loads(run("checklist", "suggest", "--db", db, "-f", "json").output)
     by_item = {s["item"]: s for s in data["suggestions"]}

@@ -207,7 +207,7 @@ class Store:
             "VALUES (?, ?, ?, ?, ?)",
             (_now(), checklist.id, checklist.version, self._ckey, json.dumps(list(args), ensure_ascii=False)))
         self.db.commit()
-        self.run_id = int(cur.lastrowid)
+        self.run_id = int(cur.lastrowid or 0)
         return self.run_id
 
     def resume_run(self, run_id: int, checklist: Checklist) -> None:
@@ -356,7 +356,9 @@ class Store:
             if r[0] in seen:   # the latest run that saw this audit stands for it
                 continue
             seen.add(r[0])
-            entries.append(HistoryEntry(*r, statuses=self._statuses(r[0])))
+            entry = HistoryEntry(*r)   # the 12 columns selected above, in field order
+            entry.statuses = self._statuses(r[0])
+            entries.append(entry)
             final = self.overlay(r[0]) if self.overlay else None
             if final is not None:
                 e = entries[-1]

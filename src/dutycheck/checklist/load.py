@@ -168,8 +168,10 @@ def _check_patterns(pats: Any, where: tuple, problems: list[Problem]) -> None:
             continue
         unknown = unknown_placeholders(p)
         if unknown:
-            problems.append(Problem(where + (i,), f"未知的占位符“{{{unknown[0]}}}”（可用 {{year}}、{{next_year}}、{{last_year}}）",
-                                    f"unknown placeholder {{{unknown[0]}}} (known: {{year}}, {{next_year}}, {{last_year}})"))
+            problems.append(Problem(where + (i,),
+                                    f"未知的占位符“{{{unknown[0]}}}”（可用 {{year}}、{{next_year}}、{{last_year}}）",
+                                    f"unknown placeholder {{{unknown[0]}}} "
+                                    "(known: {year}, {next_year}, {last_year})"))
             continue
         try:
             re.compile(fill_placeholders(p, 2024))
@@ -236,12 +238,14 @@ def _check_item_fields(item: dict, where: tuple, problems: list[Problem], *, par
         else:
             for i, r in enumerate(roles):
                 if not isinstance(r, str) or r not in ROLE_NAMES:
-                    problems.append(Problem(where + ("roles", i), f"未知的角色“{r}”，可用：{', '.join(sorted(ROLE_NAMES))}",
+                    problems.append(Problem(where + ("roles", i),
+                                            f"未知的角色“{r}”，可用：{', '.join(sorted(ROLE_NAMES))}",
                                             f"unknown role {r!r}"))
     if "match" in item:
         rules = item["match"]
         if not isinstance(rules, list) or not rules:
-            problems.append(Problem(where + ("match",), "match 应为非空的规则列表", "match must be a non-empty list of rules"))
+            problems.append(Problem(where + ("match",), "match 应为非空的规则列表",
+                                    "match must be a non-empty list of rules"))
         else:
             for i, r in enumerate(rules):
                 _check_rule(r, where + ("match", i), problems)
@@ -257,12 +261,14 @@ def _check_item_fields(item: dict, where: tuple, problems: list[Problem], *, par
     if "examples" in item:
         ex = item["examples"]
         if not isinstance(ex, dict):
-            problems.append(Problem(where + ("examples",), "examples 应为映射（match/no_match）", "examples must be a mapping"))
+            problems.append(Problem(where + ("examples",), "examples 应为映射（match/no_match）",
+                                    "examples must be a mapping"))
         else:
             _check_keys(ex, EXAMPLE_KEYS, where + ("examples",), problems)
             for k in EXAMPLE_KEYS & set(ex):
                 if not isinstance(ex[k], list) or not all(isinstance(s, str) for s in ex[k]):
-                    problems.append(Problem(where + ("examples", k), "示例应为句子列表", "examples must be a list of sentences"))
+                    problems.append(Problem(where + ("examples", k), "示例应为句子列表",
+                                            "examples must be a list of sentences"))
 
 
 def _check_count(block: dict, key: str, where: tuple, problems: list[Problem]) -> None:
@@ -312,10 +318,12 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
                 problems.append(Problem(where + ("id",), f"重复的条目 id“{iid}”{hint}", f"duplicate item id {iid!r}"))
             ids.add(iid)
         if isinstance(item.get("group"), str) and item["group"] not in groups:
-            problems.append(Problem(where + ("group",), f"未定义的分组“{item['group']}”", f"undefined group {item['group']!r}"))
+            problems.append(Problem(where + ("group",), f"未定义的分组“{item['group']}”",
+                                    f"undefined group {item['group']!r}"))
     overrides = data.get("overrides") or {}
     if not isinstance(overrides, dict):
-        problems.append(Problem(("overrides",), "overrides 应为“条目 id: 字段”映射", "overrides must map ids to fields"))
+        problems.append(Problem(("overrides",), "overrides 应为“条目 id: 字段”映射",
+                                "overrides must map ids to fields"))
         overrides = {}
     for iid, fields in overrides.items():
         where = ("overrides", iid)
@@ -333,7 +341,8 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
         disable = []
     for i, iid in enumerate(disable):
         if not isinstance(iid, str) or iid not in base_ids:
-            problems.append(Problem(("disable", i), f"disable 引用了不存在的条目“{iid}”", f"disable of unknown item {iid!r}"))
+            problems.append(Problem(("disable", i), f"disable 引用了不存在的条目“{iid}”",
+                                    f"disable of unknown item {iid!r}"))
     if "context" in data:
         _check_context(data["context"], ("context",), problems)
     structure = data.get("structure")
@@ -352,7 +361,8 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
                     continue
                 for role, pats in block.items():
                     if role not in ROLE_NAMES:
-                        problems.append(Problem(("structure", part, role), f"未知的角色“{role}”", f"unknown role {role!r}"))
+                        problems.append(Problem(("structure", part, role), f"未知的角色“{role}”",
+                                                f"unknown role {role!r}"))
                     _check_patterns(pats, ("structure", part, role), problems)
     settings = data.get("settings") or {}
     if not isinstance(settings, dict):

@@ -11,15 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..batch import STATUSES, Batch
-from ..messages import (
-    FORMAL_TITLE,
-    REVIEW_MARK,
-    STATUS_MARK,
-    STATUS_STYLE,
-    STATUS_ZH,
-    formal_message,
-    score_style,
-)
+from ..messages import FORMAL_TITLE, REVIEW_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, formal_message, score_style
 from ..models import Status
 from ..safetext import display, display_path
 
@@ -200,10 +192,11 @@ def render_history(agency: str, entries: list, titles: dict[str, str],
         by.setdefault(e.agency or "（未识别单位）", []).append(e)
     for name, rows in by.items():
         table = Table(title=Text(f"{display(name)} 历年审查 (history)"), title_justify="left", title_style="bold")
-        for col, kw in (("年度", {"justify": "right"}), ("得分", {"justify": "right"}),
-                        ("变化", {"justify": "right"}), ("已开展", {"justify": "right"}),
-                        ("清单", {}), ("运行", {"justify": "right"}), ("文件", {"overflow": "fold"})):
-            table.add_column(col, **kw)
+        for col in ("年度", "得分", "变化", "已开展"):
+            table.add_column(col, justify="right")
+        table.add_column("清单")
+        table.add_column("运行", justify="right")
+        table.add_column("文件", overflow="fold")
         for e in rows:
             if e.reviewed:
                 table.caption = f"得分已按{REVIEW_MARK}改定的状态重算 (scores use the reviewer's statuses)"

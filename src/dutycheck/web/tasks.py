@@ -135,7 +135,7 @@ def create_task(store: Store, region: str, year: int | None, checklist: str = "d
     cur = store.db.execute("INSERT INTO web_tasks (region, year, checklist, run_id, created) VALUES (?,?,?,?,?)",
                            (region, year, checklist, run_id, _now()))
     store.db.commit()
-    return get_task(store, int(cur.lastrowid))
+    return get_task(store, int(cur.lastrowid or 0))
 
 
 def get_task(store: Store, task_id: int) -> Task:
@@ -268,7 +268,7 @@ class Receiver:
         cols = {"task_id": self.task.id, "name": name, "folder": folder, "state": state, "added": _now(), **cols}
         cur = self.store.db.execute(f"INSERT INTO web_files ({', '.join(cols)}) VALUES "
                                     f"({', '.join('?' * len(cols))})", list(cols.values()))
-        return int(cur.lastrowid)
+        return int(cur.lastrowid or 0)
 
     def _unique(self, name: str, folder: str | None) -> str:
         """A display name not yet used in the task (run_reports is keyed by it)."""
