@@ -29,8 +29,9 @@ API (everything a page or a command needs)::
   or a bad status.
 - `apply_to_record(record, current) -> record` on a `schema.AuditRecord`; `apply_reviews` the
   same on a `dutycheck.audit/1` dict; `apply_to_result` on an `AuditResult`. A corrected
-  item's `status` is the final one; it gains `machine_status` and `review` {status, note, by,
-  at, evidence, stale, id}. Scores and groups are recomputed from final statuses.
+  item's `status` is the final one; it gains
+  `machine_status` and `review` {status, note, by, at, evidence, stale, id}. Scores and
+  groups are recomputed from final statuses.
 - `review_queue(store, limit)`: `QueueEntry` list, riskiest first (see `review.queue`).
 - `review.exchange`: export/import as gold YAML (a correction is a label) and CSV.
 - `review.suggest`: checklist phrases and exclusions learned from the corrections.
