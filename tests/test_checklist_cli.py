@@ -81,6 +81,37 @@ def test_duplicate_id_points_at_the_second_id(tmp_path):
             f"(duplicate item id 'counsel.retained')") in r.output
 
 
+def test_a_second_items_key_is_an_error_not_a_silent_replacement(tmp_path):
+    # PyYAML keeps the last of two equal keys: the first items would vanish unnoticed
+    path = write(tmp_path, VALID + "items:\n  - id: counsel.other\n    title: 公职律师\n"
+                                   "    group: counsel\n    weight: 1\n"
+                                   "    match:\n      - any: [公职律师]\n")
+    r = run("checklist", "validate", path)
+    assert r.exit_code == 2
+    assert (f"{path}:16:1: items: 键“items”重复（第 7 行已有），YAML 只会保留后一个 "
+            f"(duplicate key 'items' (first at line 7); YAML keeps only the last)") in r.output
+
+
+def test_a_duplicate_key_inside_an_item_and_a_rule(tmp_path):
+    text = (VALID.replace("    weight: 3\n", "    weight: 3\n    weight: 1\n")
+                 .replace("      - any: [法律顾问, 公职律师]\n",
+                          "      - any: [法律顾问, 公职律师]\n        any: [律师]\n"))
+    path = write(tmp_path, text)
+    r = run("checklist", "validate", path)
+    assert r.exit_code == 2
+    assert f"{path}:12:5: items.0.weight: 键“weight”重复（第 11 行已有）" in r.output
+    assert f"{path}:15:9: items.0.match.0.any: 键“any”重复（第 14 行已有）" in r.output
+    assert "2 处错误 (2 problems)" in r.output
+
+
+def test_audit_refuses_a_checklist_with_a_duplicate_key(tmp_path):
+    path = write(tmp_path, VALID.replace("title: 某省", "title: 甲\ntitle: 某省"), "dup.yaml")
+    report = write(tmp_path, "一、主要举措\n聘请宇星律师事务所康宏春担任教育局法律顾问。\n", "r.txt")
+    r = run("audit", report, "-c", path)
+    assert r.exit_code == 2
+    assert f"{path}:4:1: 键“title”重复（第 3 行已有）" in r.output
+
+
 def test_empty_phrase_list(tmp_path):
     path = broken(tmp_path, 13, "      - any: []")
     r = run("checklist", "validate", path)

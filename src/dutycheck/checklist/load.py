@@ -23,6 +23,20 @@ from ..structure import StructureRules, fill_placeholders, unknown_placeholders
 from .model import KINDS, Checklist, ContextRules, FuzzySettings, Group, Item, Rule
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _DuplicateFlaggingLoader(_Loader):  # type: ignore[valid-type, misc]
+    """The safe loader, noting whether any mapping repeats a key (PyYAML lets the last win)."""
+
+    duplicated = False
+
+    def construct_mapping(self, node, deep=False):
+        if not self.duplicated and isinstance(node, yaml.MappingNode):
+            keys = [(k.tag, k.value) for k, _v in node.value
+                    if isinstance(k, yaml.ScalarNode) and k.tag != _MERGE_TAG]
+            self.duplicated = len(keys) != len(set(keys))
+        return super().construct_mapping(node, deep=deep)
 
 TOP_KEYS = {"id", "version", "title", "description", "extends", "settings", "structure",
             "context", "groups", "items", "overrides", "disable"}
@@ -78,7 +92,9 @@ class Problem:
     at_key: bool = False   # point at the key itself (an unknown id in overrides), not its value
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path) -> tuple[Any, list[ChecklistError]]:
+    """The file's data, and a problem for every repeated mapping key (which YAML would
+    otherwise resolve silently by keeping the last: a second `items:` drops the first)."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -87,14 +103,50 @@ def _read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise ChecklistError(f"无法读取清单：{exc.strerror}", "cannot read checklist",
                              path=str(path)) from exc
+    loader = _DuplicateFlaggingLoader(text)
     try:
-        return yaml.load(text, Loader=_Loader)
+        data = loader.get_single_data()
+        duplicated = loader.duplicated
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ChecklistError(f"YAML 语法错误：{problem}", "invalid YAML", path=str(path),
                              line=mark.line + 1 if mark else None,
                              column=mark.column + 1 if mark else None) from exc
+    finally:
+        loader.dispose()
+    return data, (_duplicate_keys(path, yaml.compose(text, Loader=_Loader)) if duplicated else [])
+
+
+def _duplicate_keys(path: Path, root: Any) -> list[ChecklistError]:
+    """Every mapping key that repeats an earlier key of the same mapping, at the repeat."""
+    out: list[ChecklistError] = []
+    visited: set[int] = set()          # aliases share nodes (and may form cycles)
+
+    def walk(node: Any, where: tuple) -> None:
+        if id(node) in visited:
+            return
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], Any] = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.tag != _MERGE_TAG:
+                    earlier = first.setdefault((k.tag, k.value), k)
+                    if earlier is not k:
+                        seen = earlier.start_mark.line + 1
+                        out.append(ChecklistError(
+                            f"键“{k.value}”重复（第 {seen} 行已有），YAML 只会保留后一个",
+                            f"duplicate key {k.value!r} (first at line {seen}); "
+                            "YAML keeps only the last",
+                            path=str(path), key=".".join(str(s) for s in (*where, k.value)),
+                            line=k.start_mark.line + 1, column=k.start_mark.column + 1))
+                walk(v, (*where, k.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, (*where, i))
+
+    walk(root, ())
+    return out
 
 
 def _locate(path: Path, problems: list[Problem]) -> list[ChecklistError]:
@@ -481,7 +533,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[str, ...]]
     if path in seen:
         raise ChecklistError("extends 形成了循环引用：" + " → ".join(str(p) for p in seen + (path,)),
                              "circular extends", path=str(path))
-    data = _read_yaml(path)
+    data, duplicates = _read_yaml(path)
     base: dict = {"_items": []}
     chain: tuple[str, ...] = ()
     if isinstance(data, dict) and data.get("extends"):
@@ -496,8 +548,9 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[str, ...]]
     base_ids = {it["id"] for it in base["_items"]}
     base_groups = {g["id"] for g in base.get("groups") or []}
     problems = validate_data(data, base_ids, base_groups)
-    if problems:
-        located = sorted(_locate(path, problems), key=lambda e: (e.line or 0, e.column or 0))
+    if problems or duplicates:
+        located = sorted(_locate(path, problems) + duplicates,
+                         key=lambda e: (e.line or 0, e.column or 0))
         raise ChecklistError(f"清单有 {len(located)} 处错误", f"{len(located)} problems in checklist",
                              path=str(path), problems=located)
     return _merge(base, data, path), chain + (str(path),)
