@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import DutycheckError, ReportError
 from ..store import Store
@@ -563,7 +564,7 @@ class Auditor:
     def __init__(self, db_path: str | os.PathLike, *, jobs: int | None = None):
         self.db_path = str(db_path)
         self.jobs = jobs
-        self._proc = None
+        self._proc: Any = None
         self.error: str | None = None
 
     def start(self) -> None:
