@@ -564,7 +564,7 @@ class Auditor:
     def __init__(self, db_path: str | os.PathLike, *, jobs: int | None = None):
         self.db_path = str(db_path)
         self.jobs = jobs
-        self._proc: Any = None
+        self._proc: Any = None          # a multiprocessing Process once started
         self.error: str | None = None
 
     def start(self) -> None:
