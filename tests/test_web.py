@@ -460,6 +460,21 @@ def test_memo_and_printable_page_downloads(server):
     assert r.status_code == 200 and "晋城市教育局" in r.text
 
 
+def test_region_summary_download_is_the_cli_document(server):
+    b, _app, _tmp = server
+    task = b.new_task()
+    b.upload(task, [(p.name, p.read_bytes()) for p in (JIAOZUO, SHANYANG)])
+    b.wait(task)
+    r = b.get(f"/tasks/{task}/export.docx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    import docx
+
+    doc = docx.Document(io.BytesIO(r.content))
+    text = "\n".join(p.text for p in doc.paragraphs) + "".join(
+        c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "焦作市教育局" in text and "山阳区教育局" in text
+
+
 def test_copied_reports_and_formal_problems_on_the_region_page(server):
     b, _app, _tmp = server
     task = b.new_task()
