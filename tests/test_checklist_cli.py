@@ -194,6 +194,33 @@ def test_list_shows_bundled_examples_and_local_checklists(tmp_path, monkeypatch)
     assert "gold.yaml" not in r.output
 
 
+def test_one_name_resolution_for_audit_show_and_extends(tmp_path, monkeypatch):
+    # the bundled example `shanxi` by name: audit -c, checklist show and extends agree
+    monkeypatch.chdir(tmp_path)
+    report = write(tmp_path, "一、主要举措\n聘请宇星律师事务所担任教育局法律顾问，开展执法案卷评查。\n", "r.txt")
+    audited = run("audit", report, "-c", "shanxi", "--format", "json")
+    assert audited.exit_code in (0, 1), audited.output
+    assert '"id": "shanxi"' in audited.output
+    shown = run("checklist", "show", "shanxi")
+    assert shown.exit_code == 0, shown.output
+    assert "山西省教育局" in shown.output and "行政执法案卷评查" in shown.output
+    child = write(tmp_path, "id: jincheng\nextends: shanxi\nitems: []\n", "jincheng.yaml")
+    chain = load_checklist_uncached(child).chain          # default → shanxi → jincheng
+    assert chain[-2:] == (str(SHANXI.resolve()), str(child.resolve()))
+
+
+def test_a_local_checklist_by_bare_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "checklists").mkdir()
+    write(tmp_path / "checklists", VALID, "province.yaml")
+    report = write(tmp_path, "一、主要举措\n聘请宇星律师事务所康宏春担任教育局法律顾问。\n", "r.txt")
+    audited = run("audit", report, "-c", "province", "--format", "json")
+    assert '"id": "province"' in audited.output, audited.output
+    assert run("checklist", "validate", "province").exit_code == 0
+    missing = run("audit", report, "-c", "provinse")
+    assert missing.exit_code == 2 and "找不到内置清单“provinse”" in missing.output
+
+
 def test_show_resolves_extends():
     r = run("checklist", "show", SHANXI)
     assert r.exit_code == 0, r.output

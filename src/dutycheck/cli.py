@@ -9,7 +9,8 @@ import click
 
 from .errors import EXIT_BAD_INPUT, EXIT_BELOW_THRESHOLD, DutycheckError
 
-CHECKLIST_HELP = "清单：内置名称（default、general）或 YAML 文件路径 (bundled name or file)"
+CHECKLIST_HELP = ("清单：内置名称（default、general）、示例名称（shanxi）或 YAML 文件路径 "
+                  "(bundled or example name, or file)")
 
 
 class CLIError(click.ClickException):

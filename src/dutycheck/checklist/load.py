@@ -67,21 +67,29 @@ def bundled_names() -> list[str]:
 
 
 def resolve_path(name_or_path: str | os.PathLike, relative_to: Path | None = None) -> Path:
-    """A bare name (`default`) is a bundled checklist; anything else is a path."""
+    """The one name resolution of `--checklist`, `extends` and every `checklist …` command.
+
+    A file that exists (relative to `relative_to`, the extending file's folder, else the
+    working directory) is itself. A bare name (`default`, `shanxi`) is then looked up as a
+    bundled checklist, `checklists/NAME.yaml` and `NAME.yaml` in that folder, and a bundled
+    example (`checklists/examples/NAME.yaml`), in that order.
+    """
     text = str(name_or_path)
-    if "/" not in text and "\\" not in text and not text.endswith((".yaml", ".yml")):
-        path = bundled_dir() / f"{text}.yaml"
-        if not path.is_file():
-            raise ChecklistError(
-                f"找不到内置清单“{text}”，可用：{', '.join(bundled_names())}",
-                f"no bundled checklist named {text!r}", path=text)
-        return path
+    folder = relative_to if relative_to is not None else Path()
     path = Path(text)
-    if relative_to is not None and not path.is_absolute():
-        path = relative_to / path
-    if not path.is_file():
-        raise ChecklistError("清单文件不存在", "checklist file not found", path=str(path))
-    return path
+    if not path.is_absolute():
+        path = folder / path
+    if path.is_file():
+        return path
+    if "/" not in text and "\\" not in text and not text.endswith((".yaml", ".yml")):
+        for candidate in (bundled_dir() / f"{text}.yaml", folder / "checklists" / f"{text}.yaml",
+                          folder / f"{text}.yaml", bundled_dir() / "examples" / f"{text}.yaml"):
+            if candidate.is_file():
+                return candidate
+        raise ChecklistError(
+            f"找不到内置清单“{text}”，可用：{', '.join(bundled_names())}",
+            f"no bundled checklist named {text!r}", path=text)
+    raise ChecklistError("清单文件不存在", "checklist file not found", path=str(path))
 
 
 @dataclass
