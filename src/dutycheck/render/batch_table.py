@@ -11,13 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..batch import STATUSES, Batch
-from ..messages import FORMAL_TITLE, REVIEW_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, formal_message, score_style
+from ..messages import FORMAL_TITLE, REVIEW_MARK, STATUS_STYLE, STATUS_ZH, formal_message, score_style
 from ..models import Status
 from ..safetext import display, display_path
-
-
-def status_label(status: str) -> str:
-    return f"{STATUS_MARK[Status(status)]} {STATUS_ZH[Status(status)]}"
 
 
 def _pct(x: float) -> str:

@@ -16,7 +16,6 @@ from ..models import Status
 from .review import review_note
 
 FILLS = {"done": "C6EFCE", "planned": "FFEB9C", "shortfall": "FFC7CE", "absent": "EDEDED", "na": "DDEBF7"}
-SHEETS = ("排名", "覆盖矩阵", "状态矩阵", "报告结构", "地区", "明细", "形式审查", "错误")
 MAX_CELL = 32000
 
 
