@@ -55,7 +55,8 @@ def to_pdf(docx_path: Path) -> Path:
         raise SystemExit("LibreOffice is needed to make the PDFs (libreoffice-writer-nogui)")
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([office, "--headless", f"-env:UserInstallation=file://{profile}", "--convert-to", "pdf",
-                        "--outdir", str(docx_path.parent), str(docx_path)], capture_output=True, timeout=300, check=True)
+                        "--outdir", str(docx_path.parent), str(docx_path)],
+                       capture_output=True, timeout=300, check=True)
     return docx_path.with_suffix(".pdf")
 
 

@@ -50,6 +50,11 @@ def main() -> int:
             duty = page.locator(".duty:has(a.jump)").nth(6)
             duty.locator("a.jump").first.click()
             page.screenshot(path=str(OUT / "web-report.png"))
+            page.goto(page.url.split("/reports/")[0] + "/queue")
+            page.screenshot(path=str(OUT / "web-queue.png"))
+            page.click("#queue-start")
+            page.wait_for_selector("#queue-bar")
+            page.screenshot(path=str(OUT / "web-review.png"))
             browser.close()
     for png in sorted(OUT.glob("web-*.png")):
         print(png.relative_to(ROOT))

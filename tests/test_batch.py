@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from dutycheck.batch import pool as batch_mod
 from dutycheck.audit import audit_path
-from dutycheck.batch import (Input, expand_paths, iter_outcomes, places, region_of, run_batch,
-                             summary_fields)
+from dutycheck.batch import Input, expand_paths, iter_outcomes, places, region_of, run_batch, summary_fields
+from dutycheck.batch import pool as batch_mod
 from dutycheck.checklist.load import load_checklist
 from dutycheck.render.json import audit_dict
 from dutycheck.schema import AuditRecord

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_batch import REPORTS, make_mixed
 
 from dutycheck.audit import audit_path
 from dutycheck.cli import main
 from dutycheck.render.json import audit_dict
-
-from test_batch import REPORTS, make_mixed
 
 AGENCIES = {"晋城市教育局", "曲沃县教育科技局", "于田县教育局", "山阳区教育局", "焦作市教育局"}
 
@@ -121,7 +120,8 @@ def test_xlsx_reads_back(mixed, tmp_path):
     assert len(coverage) == 37 and coverage[0][0] == "职责"
     assert [r[6] for r in coverage[1:]] == sorted(r[6] for r in coverage[1:])  # done share, rising
     matrix = list(wb["状态矩阵"].iter_rows(values_only=True))
-    assert len(matrix) == 7 and set(v for r in matrix[1:] for v in r[5:]) <= {"已开展", "仅有计划", "仅列为不足", "未提及"}
+    assert len(matrix) == 7 and set(v for r in matrix[1:] for v in r[5:]) <= {"已开展", "仅有计划", "仅列为不足",
+                                                                              "未提及"}
     items = list(wb["明细"].iter_rows(values_only=True))
     assert len(items) == 1 + 6 * 36
     jc = [r for r in items[1:] if r[1] == "晋城市教育局" and r[9] == "已开展"]

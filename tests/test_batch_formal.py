@@ -165,3 +165,16 @@ def test_batch_html_links_each_report_to_its_printable_page(region, tmp_path):
     assert 'id="formal"' in page and "已被同一单位同年度的新版本取代" in page
     ev = next(r for r in data["reports"] if Path(r["path"]).name == "晋城市教育局-2023.txt")["ev"]
     assert all(e[5] for e in ev)                                   # every quote says which part it is in
+
+
+def test_history_compares_the_two_versions_of_one_year(region, tmp_path):
+    db = tmp_path / "r.sqlite"
+    assert run(region, "-r", "--jobs", "1", "--db", db, "-f", "json", "-o", tmp_path / "b.json").exit_code == 0
+    res = CliRunner().invoke(main, ["history", "于田县教育局", "--db", str(db), "-f", "json"])
+    entries = json.loads(res.output)["entries"]
+    assert [e["year"] for e in entries] == [2023, 2023]
+    first, revised = entries
+    assert Path(revised["path"]).name == "于田县教育局-2023-修订.txt"        # the later date is the newer version
+    assert revised["revision_of"] == first["audit_id"] and revised["score_change"] is not None
+    table = CliRunner().invoke(main, ["history", "于田县教育局", "--db", str(db)]).output
+    assert "2023 修订" in table and "2023 年度两个版本" in table

@@ -7,8 +7,7 @@ import pytest
 import yaml
 
 from dutycheck.audit import audit_text
-from dutycheck.checklist.build import (build_checklist, domain_terms_in, keywords, load_terms,
-                                       parse_outline, _jieba)
+from dutycheck.checklist.build import _jieba, build_checklist, domain_terms_in, keywords, load_terms, parse_outline
 from dutycheck.checklist.edit import write_validated
 from dutycheck.checklist.load import load_checklist_uncached
 from dutycheck.errors import ChecklistError

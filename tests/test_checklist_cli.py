@@ -81,6 +81,37 @@ def test_duplicate_id_points_at_the_second_id(tmp_path):
             f"(duplicate item id 'counsel.retained')") in r.output
 
 
+def test_a_second_items_key_is_an_error_not_a_silent_replacement(tmp_path):
+    # PyYAML keeps the last of two equal keys: the first items would vanish unnoticed
+    path = write(tmp_path, VALID + "items:\n  - id: counsel.other\n    title: 公职律师\n"
+                                   "    group: counsel\n    weight: 1\n"
+                                   "    match:\n      - any: [公职律师]\n")
+    r = run("checklist", "validate", path)
+    assert r.exit_code == 2
+    assert (f"{path}:16:1: items: 键“items”重复（第 7 行已有），YAML 只会保留后一个 "
+            f"(duplicate key 'items' (first at line 7); YAML keeps only the last)") in r.output
+
+
+def test_a_duplicate_key_inside_an_item_and_a_rule(tmp_path):
+    text = (VALID.replace("    weight: 3\n", "    weight: 3\n    weight: 1\n")
+                 .replace("      - any: [法律顾问, 公职律师]\n",
+                          "      - any: [法律顾问, 公职律师]\n        any: [律师]\n"))
+    path = write(tmp_path, text)
+    r = run("checklist", "validate", path)
+    assert r.exit_code == 2
+    assert f"{path}:12:5: items.0.weight: 键“weight”重复（第 11 行已有）" in r.output
+    assert f"{path}:15:9: items.0.match.0.any: 键“any”重复（第 14 行已有）" in r.output
+    assert "2 处错误 (2 problems)" in r.output
+
+
+def test_audit_refuses_a_checklist_with_a_duplicate_key(tmp_path):
+    path = write(tmp_path, VALID.replace("title: 某省", "title: 甲\ntitle: 某省"), "dup.yaml")
+    report = write(tmp_path, "一、主要举措\n聘请宇星律师事务所康宏春担任教育局法律顾问。\n", "r.txt")
+    r = run("audit", report, "-c", path)
+    assert r.exit_code == 2
+    assert f"{path}:4:1: 键“title”重复（第 3 行已有）" in r.output
+
+
 def test_empty_phrase_list(tmp_path):
     path = broken(tmp_path, 13, "      - any: []")
     r = run("checklist", "validate", path)
@@ -161,6 +192,33 @@ def test_list_shows_bundled_examples_and_local_checklists(tmp_path, monkeypatch)
     assert "shanxi.yaml" in r.output
     assert "checklists/province.yaml" in r.output and "某省教育局" in r.output
     assert "gold.yaml" not in r.output
+
+
+def test_one_name_resolution_for_audit_show_and_extends(tmp_path, monkeypatch):
+    # the bundled example `shanxi` by name: audit -c, checklist show and extends agree
+    monkeypatch.chdir(tmp_path)
+    report = write(tmp_path, "一、主要举措\n聘请宇星律师事务所担任教育局法律顾问，开展执法案卷评查。\n", "r.txt")
+    audited = run("audit", report, "-c", "shanxi", "--format", "json")
+    assert audited.exit_code in (0, 1), audited.output
+    assert '"id": "shanxi"' in audited.output
+    shown = run("checklist", "show", "shanxi")
+    assert shown.exit_code == 0, shown.output
+    assert "山西省教育局" in shown.output and "行政执法案卷评查" in shown.output
+    child = write(tmp_path, "id: jincheng\nextends: shanxi\nitems: []\n", "jincheng.yaml")
+    chain = load_checklist_uncached(child).chain          # default → shanxi → jincheng
+    assert chain[-2:] == (str(SHANXI.resolve()), str(child.resolve()))
+
+
+def test_a_local_checklist_by_bare_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "checklists").mkdir()
+    write(tmp_path / "checklists", VALID, "province.yaml")
+    report = write(tmp_path, "一、主要举措\n聘请宇星律师事务所康宏春担任教育局法律顾问。\n", "r.txt")
+    audited = run("audit", report, "-c", "province", "--format", "json")
+    assert '"id": "province"' in audited.output, audited.output
+    assert run("checklist", "validate", "province").exit_code == 0
+    missing = run("audit", report, "-c", "provinse")
+    assert missing.exit_code == 2 and "找不到内置清单“provinse”" in missing.output
 
 
 def test_show_resolves_extends():

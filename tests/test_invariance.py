@@ -5,14 +5,13 @@ characters, PDF-style hard line breaks, full-width digits, spaced-out characters
 GB18030 bytes — and every item must keep the status it has in the original.
 """
 
-from importlib import resources
 import re
+from importlib import resources
 
 import pytest
+from conftest import BUNDLED
 
 from dutycheck.audit import audit_path, audit_text
-
-from conftest import BUNDLED
 
 
 def statuses(result):

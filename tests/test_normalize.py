@@ -106,6 +106,7 @@ def test_running_header_repeats_are_dropped_but_the_title_kept():
 def test_running_header_is_dropped_when_the_title_is_split_over_two_lines():
     header = "青山区教育局2023年度法治政府建设工作报告"
     text = ("青山区教育局\n2023年度法治政府建设工作报告\n\n2023年，我局认真落实法治政府建设各项任务。\n"
-            + "".join(f"第{p}季度，我局按照区政府统一部署，组织开展第{p}批规范性文件集\n- {p} -\n{header}\n中清理，对现行有效的规范性文件逐件审查，废止{p}件。\n" for p in (1, 2, 3)))
+            + "".join(f"第{p}季度，我局按照区政府统一部署，组织开展第{p}批规范性文件集\n- {p} -\n{header}\n中清理，对现行有效的规范性文件逐件审查，废止{p}件。\n" for p in (1, 2,
+                                                                                                                        3)))
     n = norm(text)
     assert header not in n.text and n.text.count("规范性文件集中清理") == 3

@@ -1,10 +1,9 @@
 """A duty added to a real report only as a plan, or only as a weakness, is a gap of that kind."""
 
 import pytest
+from conftest import read_report
 
 from dutycheck.audit import audit_text
-
-from conftest import read_report
 
 JIAOZUO = read_report("焦作市教育局-2024.txt")          # has no shortfall or plan part
 SHANYANG = read_report("焦作市山阳区教育局-2024.txt")   # closes with a 下一步 paragraph

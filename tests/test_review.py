@@ -244,7 +244,8 @@ def test_batch_correct_rerun_shows_final_status_and_score_in_every_format(db, re
 def test_audit_history_compare_and_eval_use_the_corrections(db, region):
     path = str(region / "山阳区教育局-2023.txt")
     machine = json.loads(run("audit", path, "-f", "json").output)
-    run("review", "set", "山阳区教育局", "2023", "first-responsible.duty", "shortfall", "--note", "只是口号", "--db", db)
+    run("review", "set", "山阳区教育局", "2023", "first-responsible.duty", "shortfall", "--note", "只是口号", "--db",
+        db)
     want = _expected_score(machine, {"first-responsible.duty": "shortfall"})
 
     final = json.loads(run("audit", path, "-f", "json", "--db", db).output)
@@ -464,7 +465,8 @@ def test_checklist_suggest_learns_a_phrase_and_an_exclusion_that_fix_more_than_t
     run("review", "set", "山阳区教育局", "2023", "transparency.disclosure", "done",
         "--evidence", "全年在局网站晒出办事事项清单和财务收支情况182条", "--db", db)
     run("review", "set", "山阳区教育局", "2023", "legal-counsel.retained", "absent", "--note", "只是讲座", "--db", db)
-    run("review", "set", "解放区教育局", "2023", "first-responsible.duty", "planned", "--db", db)   # context: not learnable
+    run("review", "set", "解放区教育局", "2023", "first-responsible.duty", "planned", "--db",
+        db)   # context: not learnable
 
     data = json.loads(run("checklist", "suggest", "--db", db, "-f", "json").output)
     by_item = {s["item"]: s for s in data["suggestions"]}
@@ -496,3 +498,21 @@ def test_checklist_suggest_diff_and_nothing_to_learn(tmp_path):
     diff = run("checklist", "suggest", "--db", db, "-f", "diff").output
     assert diff.startswith("--- a/my-checklist.yaml") and "+  transparency.disclosure:" in diff
     assert "晒出" in diff
+
+
+def test_queue_flags_a_status_that_changed_since_last_year(tmp_path):
+    d = tmp_path / "山阳区"
+    d.mkdir()
+    (d / "山阳区教育局-2022.txt").write_text(
+        REPORT.replace("2023年度", "2022年度").replace("2023年，", "2022年，").replace("2024年", "2023年"),
+        encoding="utf-8")
+    (d / "山阳区教育局-2023.txt").write_text(
+        REPORT.replace("（二）聘请河南某某律师事务所律师担任教育局法律顾问，全年审查合同12份。\n", ""), encoding="utf-8")
+    db = str(tmp_path / "y.sqlite")
+    assert run("batch", str(d), "--db", db, "-f", "jsonl", "-j", "1").exit_code == 0
+    with Store(db) as store:
+        queue = {(q.year, q.item_id): q for q in review_queue(store)}
+    changed = queue[(2023, "legal-counsel.retained")]
+    assert changed.status == "absent" and any("与上一年度不同" in r for r in changed.reasons)
+    assert not any("与上一年度不同" in r for r in queue[(2022, "legal-counsel.retained")].reasons)
+    assert changed.risk > queue[(2023, "transparency.disclosure")].risk   # same status, no change since last year

@@ -99,7 +99,7 @@ def test_an_unwritable_xlsx_prints_no_traceback_at_exit(tmp_path):
     import sys
 
     r = subprocess.run([sys.executable, "-m", "dutycheck", "batch", str(REPORT), "-f", "xlsx", "-o",
-                        str(tmp_path / "没有" / "r.xlsx")], capture_output=True, text=True, timeout=120)
+                        str(tmp_path / "没有" / "r.xlsx")], check=False, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert "无法写入输出文件" in r.stderr and "Traceback" not in r.stderr and "Exception ignored" not in r.stderr
 

@@ -13,8 +13,7 @@ from dutycheck.batch import run_batch
 from dutycheck.errors import ReportError
 from dutycheck.models import Role, Status
 from dutycheck.render.json import render_json
-from dutycheck.schema import (AuditRecord, BatchRecord, ErrorInfo, ErrorRecord, error_record,
-                              parse_line)
+from dutycheck.schema import AuditRecord, BatchRecord, ErrorInfo, ErrorRecord, error_record, parse_line
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = sorted((ROOT / "reports").rglob("*.txt"))

@@ -26,8 +26,9 @@ def test_empty_checklist_scores_zero():
 
 
 def test_bundled_report_scores(checklist):
-    from dutycheck.audit import audit_text
     from conftest import read_report
+
+    from dutycheck.audit import audit_text
 
     full = audit_text(read_report("晋城市教育局-2023.txt"), checklist)
     thin = audit_text(read_report("焦作市山阳区教育局-2024.txt"), checklist)

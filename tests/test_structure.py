@@ -1,6 +1,7 @@
 """The heading tree, the roles of parts, and the report's own metadata."""
 
 import pytest
+from conftest import read_report
 
 from dutycheck.audit import audit_text, source_from_text
 from dutycheck.checklist.load import load_checklist
@@ -8,8 +9,6 @@ from dutycheck.errors import ChecklistError
 from dutycheck.models import Role, Status
 from dutycheck.normalize import normalize
 from dutycheck.structure import parse
-
-from conftest import read_report
 
 RULES = load_checklist("default").structure
 

@@ -321,10 +321,8 @@ def test_downloads_are_the_cli_outputs(server, tmp_path):
 
     from openpyxl import load_workbook
 
-    from dutycheck.render.xlsx import SHEETS
-
     wb = load_workbook(io.BytesIO(b.get(f"/tasks/{task}/export.xlsx").content), read_only=True)
-    assert tuple(wb.sheetnames) == SHEETS
+    assert wb.sheetnames == ["排名", "覆盖矩阵", "状态矩阵", "报告结构", "地区", "明细", "形式审查", "错误"]
 
 
 def test_other_hosts_need_a_password(tmp_path):
@@ -458,6 +456,21 @@ def test_memo_and_printable_page_downloads(server):
     assert "审查意见" in text and "晋城市教育局" in text
     r = b.get(f"/tasks/{task}/reports/{fid}/report.html")
     assert r.status_code == 200 and "晋城市教育局" in r.text
+
+
+def test_region_summary_download_is_the_cli_document(server):
+    b, _app, _tmp = server
+    task = b.new_task()
+    b.upload(task, [(p.name, p.read_bytes()) for p in (JIAOZUO, SHANYANG)])
+    b.wait(task)
+    r = b.get(f"/tasks/{task}/export.docx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    import docx
+
+    doc = docx.Document(io.BytesIO(r.content))
+    text = "\n".join(p.text for p in doc.paragraphs) + "".join(
+        c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "焦作市教育局" in text and "山阳区教育局" in text
 
 
 def test_copied_reports_and_formal_problems_on_the_region_page(server):

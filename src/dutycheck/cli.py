@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from .errors import EXIT_BAD_INPUT, EXIT_BELOW_THRESHOLD, DutycheckError
 
-CHECKLIST_HELP = "清单：内置名称（default、general）或 YAML 文件路径 (bundled name or file)"
+CHECKLIST_HELP = ("清单：内置名称（default、general）、示例名称（shanxi）或 YAML 文件路径 "
+                  "(bundled or example name, or file)")
 
 
 class CLIError(click.ClickException):
@@ -84,11 +86,12 @@ def show_error(exc: click.ClickException) -> None:
 class BilingualGroup(click.Group):
     """The command group, with click's own errors shown in Chinese and English."""
 
-    def main(self, *args, standalone_mode: bool = True, **kwargs):  # type: ignore[override]
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        run: Any = super().main   # click's overloads key on a literal standalone_mode
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return run(*args, standalone_mode=False, **kwargs)
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            rv = run(*args, standalone_mode=False, **kwargs)
         except click.ClickException as exc:
             show_error(exc)
             sys.exit(exc.exit_code)

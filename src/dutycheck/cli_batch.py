@@ -185,7 +185,8 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
           timeout: float) -> None:
     """批量审查一个地区的报告：排名、职责覆盖、地区分组 (audit many reports).
 
-    PATH 可以是文件、文件夹或通配符；不支持的文件会列出并跳过。结果在审查完成时逐份写出（jsonl），一份文件出错不影响其他文件。
+    PATH 可以是文件、文件夹或通配符；不支持的文件会列出并跳过。
+    结果在审查完成时逐份写出（jsonl），一份文件出错不影响其他文件。
 
     \b
     Examples:
@@ -340,7 +341,7 @@ def _write(result, spool, fmt: str, out: str | None) -> None:
         from .render.xlsx import write_xlsx
 
         try:
-            write_xlsx(result, spool, out)
+            write_xlsx(result, spool, out or "")
         except OSError as exc:
             raise _usage(f"{out}: 无法写入输出文件：{exc.strerror} (cannot write the output file)") from None
         return

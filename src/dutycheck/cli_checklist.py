@@ -48,28 +48,12 @@ def _message(exc: DutycheckError) -> str:
     return "\n".join(_problem_line(p) for p in problems)
 
 
-def _find(ref: str) -> Path:
-    """A checklist file from a path, a bundled name (default), or a local name (./checklists)."""
-    from .checklist.load import bundled_dir, resolve_path
-
-    path = Path(ref)
-    if path.is_file():
-        return path
-    bare = "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml"))
-    if bare:
-        for candidate in (bundled_dir() / f"{ref}.yaml", Path("checklists") / f"{ref}.yaml",
-                          Path(f"{ref}.yaml"), bundled_dir() / "examples" / f"{ref}.yaml"):
-            if candidate.is_file():
-                return candidate
-    return resolve_path(ref)          # raises the usual "not found" error
-
-
 def _load(ref: str):
     """The checklist, read afresh; errors name the file as the user wrote it."""
     from .checklist.edit import renamed_error
-    from .checklist.load import load_checklist_uncached
+    from .checklist.load import load_checklist_uncached, resolve_path
 
-    path = _find(ref)
+    path = resolve_path(ref)
     try:
         return load_checklist_uncached(path)
     except ChecklistError as exc:

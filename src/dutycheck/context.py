@@ -21,8 +21,8 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     lo = 0
     for m in _CLAUSE_SEP.finditer(text, 0, start):
         lo = m.end()
-    m = _CLAUSE_SEP.search(text, end)
-    return lo, (m.start() if m else len(text))
+    after = _CLAUSE_SEP.search(text, end)
+    return lo, (after.start() if after else len(text))
 
 
 def decide(text: str, role: Role, role_reason: str, start: int, end: int,

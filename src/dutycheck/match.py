@@ -346,7 +346,8 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
             int(not concrete), e.sentence)
 
 
-_NUMBERING_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
+_NUMBERING_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)"
+                               r"|\d{1,2}[.、]|\(\d{1,2}\)|[一二三四五六七八九十]是)")
 
 
 _FIGURE = re.compile(r"\d|[一二三四五六七八九十两百千万]+(?:次|件|场|所|名|人|个|项|期|批)")

@@ -80,8 +80,8 @@ def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Sourc
         src = _source(name, lines, locs, p.suffix.lower().lstrip(".") or "doc", data, None, "paragraph", meta)
     else:
         text, encoding, replaced = decode_counted(data, name)
-        lines = tuple(_LINE_BREAK.split(text))
-        locs = tuple(Location(i + 1) for i in range(len(lines)))
+        lines = _LINE_BREAK.split(text)
+        locs = [Location(i + 1) for i in range(len(lines))]
         fmt = "md" if p.suffix.lower() in {".md", ".markdown"} else "txt"
         src = _source(name, lines, locs, fmt, data, encoding, "line",
                       {"replaced_chars": replaced} if replaced else {})
@@ -232,9 +232,9 @@ def decode_counted(data: bytes, name: str = "") -> tuple[str, str, int]:
         if best is None:
             raise _binary(name)
         return (*_checked(best[1], best[2], name), best[3])
-    text = _try(data, "utf-8")
-    if text is not None:
-        return (*_checked(text, "utf-8", name), 0)
+    utf8 = _try(data, "utf-8")
+    if utf8 is not None:
+        return (*_checked(utf8, "utf-8", name), 0)
     candidates = []
     for enc in ("gb18030", "big5", "utf-8"):
         text, replaced = _replacing(data, enc)
@@ -245,11 +245,11 @@ def decode_counted(data: bytes, name: str = "") -> tuple[str, str, int]:
         return (*_checked(text, enc, name), -neg)
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_8", "utf_16"]).best()
-    if best is None:
+    guess = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_8", "utf_16"]).best()
+    if guess is None:
         raise ReportError("无法识别文件编码，或不是文本文件（二进制内容）",
                           "cannot detect the text encoding, or not a text file (binary content)", path=name)
-    return (*_checked(str(best), best.encoding, name), 0)
+    return (*_checked(str(guess), guess.encoding, name), 0)
 
 
 def _allowed(text: str) -> int:
@@ -295,7 +295,8 @@ def _strict(data: bytes, enc: str, name: str) -> str:
         return data.decode(enc)
     except UnicodeDecodeError as exc:
         raise ReportError(f"文件声明为 {enc} 编码但无法按此解码（第 {exc.start} 字节）",
-                          f"file has a {enc} byte-order mark but does not decode (byte {exc.start})", path=name) from None
+                          f"file has a {enc} byte-order mark but does not decode (byte {exc.start})",
+                          path=name) from None
 
 
 def _try(data: bytes, enc: str) -> str | None:
@@ -353,7 +354,8 @@ def _check_has_chinese(src: SourceText) -> None:
         raise ReportError("文件只有空白，没有正文", "the file holds only whitespace", path=src.path)
     if len(_CJK.findall(text)) < MIN_CJK:
         raise ReportError(f"文件中没有中文正文（少于 {MIN_CJK} 个汉字）；dutycheck 审查中文报告",
-                          f"no Chinese text (fewer than {MIN_CJK} Chinese characters); dutycheck audits Chinese reports",
+                          f"no Chinese text (fewer than {MIN_CJK} Chinese characters); "
+                          "dutycheck audits Chinese reports",
                           path=src.path)
 
 
@@ -412,7 +414,7 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
     except ReportError:
         raise
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, EOFError, OSError, ValueError,
-            zlib.error) as exc:
+            zlib.error, NotImplementedError, RuntimeError) as exc:   # unknown compression, encrypted part
         raise ReportError(f"Word 文档已损坏，无法读取（{type(exc).__name__}）",
                           f"damaged .docx, cannot be read ({type(exc).__name__})", path=name) from None
     body = root.find(f"{{{_W}}}body")
@@ -614,7 +616,7 @@ class _Numbering:
         levels = self.levels.get(num_id or "")
         if not levels or ilvl not in levels:
             return ""
-        counters = self.counters.setdefault(num_id, {})
+        counters = self.counters.setdefault(num_id or "", {})
         counters[ilvl] = counters.get(ilvl, levels[ilvl][2] - 1) + 1
         for deeper in [k for k in counters if k > ilvl]:
             del counters[deeper]
@@ -660,7 +662,8 @@ def _level(text: str | None) -> int | None:
 
 # ---------------------------------------------------------------------------- pdf
 
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?"
+                          r"|\d+\s*/\s*\d+|\d{1,3})\s*$")
 _PDF_JUNK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")   # pdfium's markers (\x02 = hyphen at a break)
 _PDF_BAD = re.compile(r"\(cid:\d+\)|[\ufffd\ue000-\uf8ff]")          # unmapped glyphs, private-use codes
 
@@ -703,10 +706,10 @@ def _pdf_lines(p: Path, data: bytes, name: str) -> tuple[list[str], list[Locatio
                               path=name)
         raise ReportError("PDF 没有文字层（可能是扫描件），需要先做文字识别（OCR）",
                           "PDF has no text layer (scanned?); run OCR first", path=name)
-    pages = _strip_running_lines(pages)
+    kept = _strip_running_lines(pages)
     lines: list[str] = []
     locs: list[Location] = []
-    for page_no, page in enumerate(pages, 1):
+    for page_no, page in enumerate(kept, 1):
         for line_no, line in enumerate(page, 1):
             if line is None:
                 continue
@@ -791,7 +794,7 @@ def _pdftotext_pages(p: Path, name: str) -> list[list[str]] | None:
     exe = shutil.which("pdftotext")
     if not exe:
         return None
-    import subprocess               # only for the fallbacks: not on the path of a cold audit
+    import subprocess  # only for the fallbacks: not on the path of a cold audit
 
     try:
         out = subprocess.run([exe, "-enc", "UTF-8", "-l", str(PDF_MAX_PAGES), "--", os.path.abspath(p), "-"],
@@ -846,7 +849,8 @@ def _check_inflation(data: bytes, name: str) -> None:
                 out += n
                 budget -= n
                 if budget < 0 or (out > 16 << 20 and out > 100 * (pos - start - len(pending))):
-                    raise ReportError(f"PDF 压缩数据解压后过大（可能是“压缩炸弹”，上限 {PDF_MAX_INFLATED / 2**20:g} MB），"
+                    raise ReportError(f"PDF 压缩数据解压后过大（可能是“压缩炸弹”，"
+                                      f"上限 {PDF_MAX_INFLATED / 2**20:g} MB），"
                                       "未读取", "the PDF's compressed streams inflate too far (a decompression "
                                       f"bomb? limit {PDF_MAX_INFLATED / 2**20:g} MB); not read", path=name)
         except zlib.error:
@@ -1012,7 +1016,7 @@ def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
         # of nested tags took 152 s)
         if vars(tag).get("_decomposed") or not tag.attrs or tag.name in {"body", "html"}:
             continue
-        ident = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
+        ident = " ".join([str(tag.get("id") or "")] + [str(c) for c in tag.get("class") or []])
         if ident.strip() and _BOILERPLATE.search(ident) and not _CONTENT_HINT.search(ident):
             tag.decompose()
     content = _main_block(soup)
@@ -1035,10 +1039,10 @@ def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
         id(content): content if content.name in _BLOCK_TAGS
         else next((a for a in content.parents if a.name in _BLOCK_TAGS), None)}
     for node in content.descendants:
-        name = getattr(node, "name", None)
-        if name is not None:
-            block_of[id(node)] = node if name in _BLOCK_TAGS else block_of.get(id(node.parent))
-        if name == "br":
+        tag_name = getattr(node, "name", None)
+        if tag_name is not None:
+            block_of[id(node)] = node if tag_name in _BLOCK_TAGS else block_of.get(id(node.parent))
+        if tag_name == "br":
             flush()
             continue
         if not isinstance(node, NavigableString) or isinstance(node, (Comment, Declaration, Doctype,

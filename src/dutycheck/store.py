@@ -101,13 +101,14 @@ class HistoryEntry:
     dropped: list = field(default_factory=list)
     delta: float | None = None
     reviewed: int = 0          # items whose status a reviewer's correction set (dutycheck.review)
+    revision_of: int | None = None   # audit id of the version of the same year this one revises
 
     def to_dict(self) -> dict:
         return {"audit_id": self.audit_id, "agency": self.agency, "year": self.year, "reviewed": self.reviewed,
                 "score": self.score, "done": self.done, "total": self.total,
                 "checklist": {"id": self.checklist_id, "version": self.checklist_version},
                 "path": self.path, "region": self.region, "run_id": self.run_id,
-                "run_started": self.run_started, "score_change": self.delta,
+                "run_started": self.run_started, "score_change": self.delta, "revision_of": self.revision_of,
                 "newly_done": self.newly_done, "dropped": self.dropped}
 
 
@@ -297,7 +298,7 @@ class Store:
             "VALUES (?, ?, ?, ?, ?)",
             (_now(), checklist.id, checklist.version, self._ckey, json.dumps(list(args), ensure_ascii=False)))
         self.db.commit()
-        self.run_id = int(cur.lastrowid)
+        self.run_id = int(cur.lastrowid or 0)
         return self.run_id
 
     def resume_run(self, run_id: int, checklist: Checklist) -> None:
@@ -443,26 +444,32 @@ class Store:
             f"SELECT a.id, a.agency, a.year, a.score, a.done, a.total, a.checklist_id, a.checklist_version, "
             f"rr.path, rr.region, rr.run_id, r.started FROM audits a "
             f"JOIN run_reports rr ON rr.audit_id = a.id JOIN runs r ON r.id = rr.run_id "
-            f"WHERE a.agency IN ({marks}) ORDER BY a.agency, a.year, a.id, rr.run_id DESC", names).fetchall()
+            f"WHERE a.agency IN ({marks}) ORDER BY a.agency, a.year, COALESCE(a.date, ''), a.id, rr.run_id DESC",
+            names).fetchall()   # versions of one year by the date they bear, as a batch supersedes them
         entries: list[HistoryEntry] = []
         seen: set[int] = set()
         for r in rows:
             if r[0] in seen:   # the latest run that saw this audit stands for it
                 continue
             seen.add(r[0])
-            entries.append(HistoryEntry(*r, statuses=self._statuses(r[0])))
+            entry = HistoryEntry(*r)   # the 12 columns selected above, in field order
+            entry.statuses = self._statuses(r[0])
+            entries.append(entry)
             final = self.overlay(r[0]) if self.overlay else None
             if final is not None:
                 e = entries[-1]
                 e.score, e.done, e.total, _, e.reviewed = final
         prev: dict[str, HistoryEntry] = {}
         for e in entries:
+            # each audit against the one before it: the previous year's latest version, or, for a
+            # second version of the same year (a revision), the version it replaces
             before = prev.get(e.agency or "")
-            if before is not None and before.year != e.year:
+            if before is not None:
                 e.delta = round(e.score - before.score, 1)
                 e.newly_done, e.dropped = _changes(before.statuses, e.statuses)
-            if before is None or before.year != e.year:
-                prev[e.agency or ""] = e
+                if before.year == e.year:
+                    e.revision_of = before.audit_id
+            prev[e.agency or ""] = e
         return entries
 
     def _run_reports(self, run_id: int) -> dict[str, tuple]:

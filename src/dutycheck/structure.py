@@ -418,12 +418,12 @@ def parse(normal: NormalText, structure_rules: StructureRules) -> Document:
 
     # close section ranges
     fixed: list[Section] = []
-    for i, s in enumerate(sections):
+    for i, sec in enumerate(sections):
         end = len(text)
         for later in sections[i + 1:]:
-            if later.level <= s.level:
+            if later.level <= sec.level:
                 end = later.start
                 break
-        fixed.append(Section(s.index, s.level, s.heading, s.line, s.role, s.role_reason,
-                             s.parent, s.start, end) if end != s.end else s)
+        fixed.append(Section(sec.index, sec.level, sec.heading, sec.line, sec.role, sec.role_reason,
+                             sec.parent, sec.start, end) if end != sec.end else sec)
     return Document(normal, meta, fixed, sentences, roles_present)

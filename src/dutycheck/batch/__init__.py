@@ -43,12 +43,12 @@ from .records import (
                       summarize,
     summary_fields,
 )
-from .regions import REGION_MODES, UNKNOWN_REGION, places, region_of
+from .regions import UNKNOWN_REGION, places, region_of
 from .run import run_batch
 from .spool import Spool
 
 __all__ = [
-    "BATCH_SCHEMA", "CODE_STATUS", "ERROR_SCHEMA", "FILE_TIMEOUT", "REGION_MODES", "STATUSES",
+    "BATCH_SCHEMA", "CODE_STATUS", "ERROR_SCHEMA", "FILE_TIMEOUT", "STATUSES",
     "STATUS_CODE", "STRUCTURE_GROUP", "UNKNOWN_REGION", "Batch", "Coverage", "ErrorRow", "Expansion",
     "Input", "ItemInfo", "Lookup", "Outcome", "RegionStats", "ReportRow", "Skipped", "Spool",
     "default_jobs", "drain", "error_info", "expand_paths", "items_of", "iter_outcomes", "places",

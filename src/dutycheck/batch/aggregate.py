@@ -68,7 +68,8 @@ class _RegionAcc:
     __slots__ = ("done", "lowest", "max", "min", "n", "total")
 
     def __init__(self, items: int):
-        self.n, self.total, self.min, self.max, self.lowest = 0, 0.0, float("inf"), float("-inf"), None
+        self.n, self.total, self.min, self.max = 0, 0.0, float("inf"), float("-inf")
+        self.lowest: str | None = None
         self.done = [0] * items
 
     def add(self, row: ReportRow) -> None:

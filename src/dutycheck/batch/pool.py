@@ -11,7 +11,7 @@ import hashlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Generator, Iterable, Sized
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DutycheckError
@@ -188,7 +188,7 @@ def _noop() -> None:
 def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | None = None,
                   lookup: Lookup | None = None, region: str = "auto",
                   on_ready: Callable[[], None] | None = None,
-                  timeout: float | None = FILE_TIMEOUT) -> Iterator[Outcome]:
+                  timeout: float | None = FILE_TIMEOUT) -> Generator[Outcome, None, None]:
     """Audit the inputs and yield each outcome as soon as it is known (completion order).
 
     `jobs=1` audits in this process; more uses a process pool with a bounded number of
@@ -234,8 +234,8 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
         except OSError as exc:
             return "", None, from_result(inp, "", None, ("error", error_info(_os_error(exc, inp.path),
                                                                                   inp.path)))
-        dup_of = first_of.setdefault(bytes.fromhex(sha[:32]), inp.path)
-        dup_of = None if dup_of == inp.path else dup_of
+        first = first_of.setdefault(bytes.fromhex(sha[:32]), inp.path)
+        dup_of = None if first == inp.path else first
         if lookup is not None:
             line = lookup(sha)
             if line is not None:
@@ -280,10 +280,11 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
     try:
         while True:
             while not exhausted and len(pending) < window:
-                inp = next(it, None)
-                if inp is None:
+                nxt = next(it, None)
+                if nxt is None:
                     exhausted = True
                     break
+                inp = nxt
                 sha, dup_of, known = prepare(inp)
                 if known is not None:
                     yield known

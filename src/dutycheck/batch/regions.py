@@ -6,7 +6,6 @@ import re
 
 from .inputs import Input
 
-REGION_MODES = ("auto", "folder", "name")
 UNKNOWN_REGION = "（未知地区）"
 
 

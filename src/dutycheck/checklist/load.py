@@ -23,6 +23,20 @@ from ..structure import StructureRules, fill_placeholders, unknown_placeholders
 from .model import KINDS, Checklist, ContextRules, FuzzySettings, Group, Item, Rule
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _DuplicateFlaggingLoader(_Loader):  # type: ignore[valid-type, misc]
+    """The safe loader, noting whether any mapping repeats a key (PyYAML lets the last win)."""
+
+    duplicated = False
+
+    def construct_mapping(self, node, deep=False):
+        if not self.duplicated and isinstance(node, yaml.MappingNode):
+            keys = [(k.tag, k.value) for k, _v in node.value
+                    if isinstance(k, yaml.ScalarNode) and k.tag != _MERGE_TAG]
+            self.duplicated = len(keys) != len(set(keys))
+        return super().construct_mapping(node, deep=deep)
 
 TOP_KEYS = {"id", "version", "title", "description", "extends", "settings", "structure",
             "context", "groups", "items", "overrides", "disable"}
@@ -53,21 +67,29 @@ def bundled_names() -> list[str]:
 
 
 def resolve_path(name_or_path: str | os.PathLike, relative_to: Path | None = None) -> Path:
-    """A bare name (`default`) is a bundled checklist; anything else is a path."""
+    """The one name resolution of `--checklist`, `extends` and every `checklist …` command.
+
+    A file that exists (relative to `relative_to`, the extending file's folder, else the
+    working directory) is itself. A bare name (`default`, `shanxi`) is then looked up as a
+    bundled checklist, `checklists/NAME.yaml` and `NAME.yaml` in that folder, and a bundled
+    example (`checklists/examples/NAME.yaml`), in that order.
+    """
     text = str(name_or_path)
-    if "/" not in text and "\\" not in text and not text.endswith((".yaml", ".yml")):
-        path = bundled_dir() / f"{text}.yaml"
-        if not path.is_file():
-            raise ChecklistError(
-                f"找不到内置清单“{text}”，可用：{', '.join(bundled_names())}",
-                f"no bundled checklist named {text!r}", path=text)
-        return path
+    folder = relative_to if relative_to is not None else Path()
     path = Path(text)
-    if relative_to is not None and not path.is_absolute():
-        path = relative_to / path
-    if not path.is_file():
-        raise ChecklistError("清单文件不存在", "checklist file not found", path=str(path))
-    return path
+    if not path.is_absolute():
+        path = folder / path
+    if path.is_file():
+        return path
+    if "/" not in text and "\\" not in text and not text.endswith((".yaml", ".yml")):
+        for candidate in (bundled_dir() / f"{text}.yaml", folder / "checklists" / f"{text}.yaml",
+                          folder / f"{text}.yaml", bundled_dir() / "examples" / f"{text}.yaml"):
+            if candidate.is_file():
+                return candidate
+        raise ChecklistError(
+            f"找不到内置清单“{text}”，可用：{', '.join(bundled_names())}",
+            f"no bundled checklist named {text!r}", path=text)
+    raise ChecklistError("清单文件不存在", "checklist file not found", path=str(path))
 
 
 @dataclass
@@ -78,7 +100,9 @@ class Problem:
     at_key: bool = False   # point at the key itself (an unknown id in overrides), not its value
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path) -> tuple[Any, list[ChecklistError]]:
+    """The file's data, and a problem for every repeated mapping key (which YAML would
+    otherwise resolve silently by keeping the last: a second `items:` drops the first)."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -87,14 +111,50 @@ def _read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise ChecklistError(f"无法读取清单：{exc.strerror}", "cannot read checklist",
                              path=str(path)) from exc
+    loader = _DuplicateFlaggingLoader(text)
     try:
-        return yaml.load(text, Loader=_Loader)
+        data = loader.get_single_data()
+        duplicated = loader.duplicated
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ChecklistError(f"YAML 语法错误：{problem}", "invalid YAML", path=str(path),
                              line=mark.line + 1 if mark else None,
                              column=mark.column + 1 if mark else None) from exc
+    finally:
+        loader.dispose()
+    return data, (_duplicate_keys(path, yaml.compose(text, Loader=_Loader)) if duplicated else [])
+
+
+def _duplicate_keys(path: Path, root: Any) -> list[ChecklistError]:
+    """Every mapping key that repeats an earlier key of the same mapping, at the repeat."""
+    out: list[ChecklistError] = []
+    visited: set[int] = set()          # aliases share nodes (and may form cycles)
+
+    def walk(node: Any, where: tuple) -> None:
+        if id(node) in visited:
+            return
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], Any] = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.tag != _MERGE_TAG:
+                    earlier = first.setdefault((k.tag, k.value), k)
+                    if earlier is not k:
+                        seen = earlier.start_mark.line + 1
+                        out.append(ChecklistError(
+                            f"键“{k.value}”重复（第 {seen} 行已有），YAML 只会保留后一个",
+                            f"duplicate key {k.value!r} (first at line {seen}); "
+                            "YAML keeps only the last",
+                            path=str(path), key=".".join(str(s) for s in (*where, k.value)),
+                            line=k.start_mark.line + 1, column=k.start_mark.column + 1))
+                walk(v, (*where, k.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, (*where, i))
+
+    walk(root, ())
+    return out
 
 
 def _locate(path: Path, problems: list[Problem]) -> list[ChecklistError]:
@@ -168,8 +228,10 @@ def _check_patterns(pats: Any, where: tuple, problems: list[Problem]) -> None:
             continue
         unknown = unknown_placeholders(p)
         if unknown:
-            problems.append(Problem(where + (i,), f"未知的占位符“{{{unknown[0]}}}”（可用 {{year}}、{{next_year}}、{{last_year}}）",
-                                    f"unknown placeholder {{{unknown[0]}}} (known: {{year}}, {{next_year}}, {{last_year}})"))
+            problems.append(Problem(where + (i,),
+                                    f"未知的占位符“{{{unknown[0]}}}”（可用 {{year}}、{{next_year}}、{{last_year}}）",
+                                    f"unknown placeholder {{{unknown[0]}}} "
+                                    "(known: {year}, {next_year}, {last_year})"))
             continue
         try:
             re.compile(fill_placeholders(p, 2024))
@@ -236,12 +298,14 @@ def _check_item_fields(item: dict, where: tuple, problems: list[Problem], *, par
         else:
             for i, r in enumerate(roles):
                 if not isinstance(r, str) or r not in ROLE_NAMES:
-                    problems.append(Problem(where + ("roles", i), f"未知的角色“{r}”，可用：{', '.join(sorted(ROLE_NAMES))}",
+                    problems.append(Problem(where + ("roles", i),
+                                            f"未知的角色“{r}”，可用：{', '.join(sorted(ROLE_NAMES))}",
                                             f"unknown role {r!r}"))
     if "match" in item:
         rules = item["match"]
         if not isinstance(rules, list) or not rules:
-            problems.append(Problem(where + ("match",), "match 应为非空的规则列表", "match must be a non-empty list of rules"))
+            problems.append(Problem(where + ("match",), "match 应为非空的规则列表",
+                                    "match must be a non-empty list of rules"))
         else:
             for i, r in enumerate(rules):
                 _check_rule(r, where + ("match", i), problems)
@@ -257,12 +321,14 @@ def _check_item_fields(item: dict, where: tuple, problems: list[Problem], *, par
     if "examples" in item:
         ex = item["examples"]
         if not isinstance(ex, dict):
-            problems.append(Problem(where + ("examples",), "examples 应为映射（match/no_match）", "examples must be a mapping"))
+            problems.append(Problem(where + ("examples",), "examples 应为映射（match/no_match）",
+                                    "examples must be a mapping"))
         else:
             _check_keys(ex, EXAMPLE_KEYS, where + ("examples",), problems)
             for k in EXAMPLE_KEYS & set(ex):
                 if not isinstance(ex[k], list) or not all(isinstance(s, str) for s in ex[k]):
-                    problems.append(Problem(where + ("examples", k), "示例应为句子列表", "examples must be a list of sentences"))
+                    problems.append(Problem(where + ("examples", k), "示例应为句子列表",
+                                            "examples must be a list of sentences"))
 
 
 def _check_count(block: dict, key: str, where: tuple, problems: list[Problem]) -> None:
@@ -312,10 +378,12 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
                 problems.append(Problem(where + ("id",), f"重复的条目 id“{iid}”{hint}", f"duplicate item id {iid!r}"))
             ids.add(iid)
         if isinstance(item.get("group"), str) and item["group"] not in groups:
-            problems.append(Problem(where + ("group",), f"未定义的分组“{item['group']}”", f"undefined group {item['group']!r}"))
+            problems.append(Problem(where + ("group",), f"未定义的分组“{item['group']}”",
+                                    f"undefined group {item['group']!r}"))
     overrides = data.get("overrides") or {}
     if not isinstance(overrides, dict):
-        problems.append(Problem(("overrides",), "overrides 应为“条目 id: 字段”映射", "overrides must map ids to fields"))
+        problems.append(Problem(("overrides",), "overrides 应为“条目 id: 字段”映射",
+                                "overrides must map ids to fields"))
         overrides = {}
     for iid, fields in overrides.items():
         where = ("overrides", iid)
@@ -333,7 +401,8 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
         disable = []
     for i, iid in enumerate(disable):
         if not isinstance(iid, str) or iid not in base_ids:
-            problems.append(Problem(("disable", i), f"disable 引用了不存在的条目“{iid}”", f"disable of unknown item {iid!r}"))
+            problems.append(Problem(("disable", i), f"disable 引用了不存在的条目“{iid}”",
+                                    f"disable of unknown item {iid!r}"))
     if "context" in data:
         _check_context(data["context"], ("context",), problems)
     structure = data.get("structure")
@@ -352,7 +421,8 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
                     continue
                 for role, pats in block.items():
                     if role not in ROLE_NAMES:
-                        problems.append(Problem(("structure", part, role), f"未知的角色“{role}”", f"unknown role {role!r}"))
+                        problems.append(Problem(("structure", part, role), f"未知的角色“{role}”",
+                                                f"unknown role {role!r}"))
                     _check_patterns(pats, ("structure", part, role), problems)
     settings = data.get("settings") or {}
     if not isinstance(settings, dict):
@@ -471,7 +541,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[str, ...]]
     if path in seen:
         raise ChecklistError("extends 形成了循环引用：" + " → ".join(str(p) for p in seen + (path,)),
                              "circular extends", path=str(path))
-    data = _read_yaml(path)
+    data, duplicates = _read_yaml(path)
     base: dict = {"_items": []}
     chain: tuple[str, ...] = ()
     if isinstance(data, dict) and data.get("extends"):
@@ -486,8 +556,9 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[str, ...]]
     base_ids = {it["id"] for it in base["_items"]}
     base_groups = {g["id"] for g in base.get("groups") or []}
     problems = validate_data(data, base_ids, base_groups)
-    if problems:
-        located = sorted(_locate(path, problems), key=lambda e: (e.line or 0, e.column or 0))
+    if problems or duplicates:
+        located = sorted(_locate(path, problems) + duplicates,
+                         key=lambda e: (e.line or 0, e.column or 0))
         raise ChecklistError(f"清单有 {len(located)} 处错误", f"{len(located)} problems in checklist",
                              path=str(path), problems=located)
     return _merge(base, data, path), chain + (str(path),)

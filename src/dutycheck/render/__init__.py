@@ -1,3 +1,1 @@
 """Renderers: functions from an AuditResult to text, one module per format. They never recompute."""
-
-FORMATS = ("terminal", "json", "markdown")

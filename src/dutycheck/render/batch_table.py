@@ -11,14 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..batch import STATUSES, Batch
-from ..messages import (FORMAL_TITLE, REVIEW_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, formal_message,
-                        score_style)
+from ..messages import FORMAL_TITLE, REVIEW_MARK, STATUS_STYLE, STATUS_ZH, formal_message, score_style
 from ..models import Status
 from ..safetext import display, display_path
-
-
-def status_label(status: str) -> str:
-    return f"{STATUS_MARK[Status(status)]} {STATUS_ZH[Status(status)]}"
 
 
 def _pct(x: float) -> str:
@@ -193,10 +188,11 @@ def render_history(agency: str, entries: list, titles: dict[str, str],
         by.setdefault(e.agency or "（未识别单位）", []).append(e)
     for name, rows in by.items():
         table = Table(title=Text(f"{display(name)} 历年审查 (history)"), title_justify="left", title_style="bold")
-        for col, kw in (("年度", {"justify": "right"}), ("得分", {"justify": "right"}),
-                        ("变化", {"justify": "right"}), ("已开展", {"justify": "right"}),
-                        ("清单", {}), ("运行", {"justify": "right"}), ("文件", {"overflow": "fold"})):
-            table.add_column(col, **kw)
+        for col in ("年度", "得分", "变化", "已开展"):
+            table.add_column(col, justify="right")
+        table.add_column("清单")
+        table.add_column("运行", justify="right")
+        table.add_column("文件", overflow="fold")
         for e in rows:
             if e.reviewed:
                 table.caption = f"得分已按{REVIEW_MARK}改定的状态重算 (scores use the reviewer's statuses)"
@@ -205,17 +201,17 @@ def render_history(agency: str, entries: list, titles: dict[str, str],
             score = Text(f"{e.score:.1f}", style=score_style(e.score))
             if e.reviewed:
                 score.append(f" ({REVIEW_MARK} {e.reviewed})", style="magenta")
-            table.add_row(str(e.year or "—"), score, delta,
+            table.add_row(f"{e.year or '—'}" + (" 修订" if e.revision_of else ""), score, delta,
                           f"{e.done}/{e.total}", Text(f"{e.checklist_id} {e.checklist_version}"), str(e.run_id),
                           Path(display_path(e.path)).name)
         console.print(table)
         prev = None
         for e in rows:
             if e.delta is not None and prev is not None:
-                console.print(_change_lines(f"{prev.year} → {e.year}（{e.delta:+.1f} 分）",
-                                            e.newly_done, e.dropped, titles))
-            if prev is None or prev.year != e.year:
-                prev = e
+                step = (f"{e.year} 年度两个版本（修订版 {Path(display_path(e.path)).name}）" if e.revision_of
+                        else f"{prev.year} → {e.year}")
+                console.print(_change_lines(f"{step}（{e.delta:+.1f} 分）", e.newly_done, e.dropped, titles))
+            prev = e
 
 
 def _change_lines(head: str, newly_done, dropped, titles: dict) -> Text:

@@ -5,7 +5,6 @@ set reads `未提及（人工复核）`."""
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 from typing import IO
 
 from ..batch import Batch
@@ -48,7 +47,3 @@ def write_csv(batch: Batch, fh: IO[str]) -> None:
                e.message]
         w.writerow([safe_cell(v) for v in row])
 
-
-def save_csv(batch: Batch, path: str | Path) -> None:
-    with open(path, "w", encoding=ENCODING, newline="") as fh:
-        write_csv(batch, fh)

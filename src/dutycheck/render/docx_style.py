@@ -52,7 +52,7 @@ def set_fonts(run_or_style: Any, east_asia: str, latin: str = LATIN_FONT) -> Non
 
 def _declare_fonts(doc: Any) -> None:
     """Font-table entries with an altName, so a missing 方正/GB2312 font falls back sensibly."""
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     part = next((r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable")), None)
     if part is None:

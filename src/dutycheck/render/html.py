@@ -488,7 +488,3 @@ def write_report_pages(batch: Batch, spool: Spool, out: str | Path) -> dict[str,
         links[r.path] = f"{folder.name}/{name}"
     return links
 
-
-def save_html(batch: Batch, spool: Spool, path: str | Path) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        write_html(batch, spool, fh)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..models import AuditResult
-from ..schema import AUDIT_SCHEMA as SCHEMA, AuditRecord, dumps
+from ..schema import AUDIT_SCHEMA as SCHEMA
+from ..schema import AuditRecord, dumps
 
 __all__ = ["SCHEMA", "audit_dict", "render_json"]
 

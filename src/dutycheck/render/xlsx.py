@@ -16,7 +16,6 @@ from ..models import Status
 from .review import review_note
 
 FILLS = {"done": "C6EFCE", "planned": "FFEB9C", "shortfall": "FFC7CE", "absent": "EDEDED", "na": "DDEBF7"}
-SHEETS = ("排名", "覆盖矩阵", "状态矩阵", "报告结构", "地区", "明细", "形式审查", "错误")
 MAX_CELL = 32000
 
 
@@ -134,9 +133,9 @@ def _write_workbook(batch: Batch, spool: Spool, target) -> None:
     # 地区
     ws = sheet("地区", ["地区", "报告数", "平均分", "最低分", "最高分", "最低分单位", "最常缺失的职责",
                         "该职责已开展比例"], [20, 8, 8, 8, 8, 24, 40, 10])
-    for s in batch.regions():
-        row(ws, [s.region, s.reports, round(s.mean, 1), s.min, s.max, s.lowest or "",
-                 s.neglected.title if s.neglected else "", cell(ws, round(s.neglected_share, 4), fmt="0%")])
+    for reg in batch.regions():
+        row(ws, [reg.region, reg.reports, round(reg.mean, 1), reg.min, reg.max, reg.lowest or "",
+                 reg.neglected.title if reg.neglected else "", cell(ws, round(reg.neglected_share, 4), fmt="0%")])
 
     # 明细
     ws = sheet("明细", ["名次", "单位", "年度", "地区", "文件", "职责编号", "职责", "分组", "权重", "状态",
@@ -172,10 +171,10 @@ def _write_workbook(batch: Batch, spool: Spool, target) -> None:
 
     # 错误
     ws = sheet("错误", ["文件", "结果", "原因", "reason", "重复于"], [50, 8, 60, 50, 30])
-    for e in batch.errors:
-        row(ws, [e.path, "失败", e.error.zh, e.error.en, e.duplicate_of or ""])
-    for s in batch.skipped:
-        row(ws, [s.path, "跳过", s.zh, s.en, ""])
+    for err in batch.errors:
+        row(ws, [err.path, "失败", err.error.zh, err.error.en, err.duplicate_of or ""])
+    for skip in batch.skipped:
+        row(ws, [skip.path, "跳过", skip.zh, skip.en, ""])
 
     for ws, ncols in made:   # a filter on every header row, over the rows written
         ws.auto_filter.ref = f"A1:{_col(ncols - 1)}{rows_in[ws.title]}"

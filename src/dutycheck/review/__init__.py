@@ -27,8 +27,9 @@ API (everything a page or a command needs)::
 - `Reviews(store)`: `resolve(report)`, `item(ref, text)`, `set(...)`, `undo(...)`, `log(...)`,
   `current()`; raises `errors.ReviewError` (Chinese + English) for an unknown report or item
   or a bad status.
-- `apply_reviews(record, current) -> record` on a `dutycheck.audit/1` dict; `apply_to_result`
-  on an `AuditResult`. A corrected item's `status` is the final one; it gains
+- `apply_to_record(record, current) -> record` on a `schema.AuditRecord`; `apply_reviews` the
+  same on a `dutycheck.audit/1` dict; `apply_to_result` on an `AuditResult`. A corrected
+  item's `status` is the final one; it gains
   `machine_status` and `review` {status, note, by, at, evidence, stale, id}. Scores and
   groups are recomputed from final statuses.
 - `review_queue(store, limit)`: `QueueEntry` list, riskiest first (see `review.queue`).
@@ -38,11 +39,11 @@ API (everything a page or a command needs)::
 
 from __future__ import annotations
 
-from .apply import apply_outcome, apply_reviews, apply_to_result, machine_agreement
+from .apply import apply_outcome, apply_reviews, apply_to_record, apply_to_result, machine_agreement
 from .log import Reviews, ensure_schema
 from .model import Correction, ReportRef, ReviewSet, parse_status
 from .queue import QueueEntry, review_queue
 
 __all__ = ["Correction", "QueueEntry", "ReportRef", "ReviewSet", "Reviews", "apply_outcome",
-           "apply_reviews", "apply_to_result", "ensure_schema", "machine_agreement", "parse_status",
+           "apply_reviews", "apply_to_record", "apply_to_result", "ensure_schema", "machine_agreement", "parse_status",
            "review_queue"]

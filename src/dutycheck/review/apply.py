@@ -6,18 +6,18 @@ mode streams and stores, and the typed `AuditResult` the single-report renderers
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 from typing import TYPE_CHECKING
 
 from ..models import AuditResult, Status
 from ..score import score_statuses
-from .model import Applied, Correction, ReviewSet, first_evidence, is_stale
+from .model import Applied, Correction, ReviewSet, is_stale
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..batch import Outcome
     from ..evaluate import EvalResult
+    from ..schema import AuditRecord
     from ..store import Store
 
 
@@ -29,35 +29,37 @@ def _decide(corrections: dict[str, Correction], item_id: str, machine_status: st
     return Applied(c, is_stale(c, machine_status, machine_evidence))
 
 
-def apply_reviews(record: dict, reviews: ReviewSet) -> dict:
-    """The audit/1 dict with the reviewer's corrections: `status` final, `machine_status` and
-    `review` added on corrected items, `score`, `groups` and `gaps` recomputed. The input is
-    not changed; a record without corrections is returned as it is."""
-    if record.get("schema") != "dutycheck.audit/1":
-        return record
-    corrections = reviews.for_record(record)
+def apply_to_record(record: AuditRecord, reviews: ReviewSet) -> AuditRecord:
+    """The typed audit/1 record (schema.AuditRecord) with the reviewer's corrections: `status`
+    final, `machine_status` and `review` set on corrected items, score and groups recomputed.
+    A record without corrections is returned as it is."""
+    corrections = reviews.for_report(record.agency, record.year, record.sha256)
     if not corrections:
         return record
-    out = copy.copy(record)
     items = []
-    for it in record["items"]:
-        applied = _decide(corrections, it["id"], it["status"], first_evidence(it))
+    for it in record.items:
+        applied = _decide(corrections, it.id, it.status.value, it.evidence[0].text if it.evidence else "")
         if applied is None:
             items.append(it)
             continue
-        it = dict(it)
-        it["machine_status"] = it["status"]
-        it["status"] = applied.correction.status
-        it["review"] = applied.to_dict()
-        items.append(it)
-    out["items"] = items
-    score, groups = score_statuses(((it["group"], it["weight"], it["status"]) for it in items),
-                                   [(g["id"], g["title"]) for g in record.get("groups") or []])
-    out["score"] = score
-    out["groups"] = [{"id": g.id, "title": g.title, "score": g.score, "done": g.done, "total": g.total}
-                     for g in groups]
-    out["gaps"] = [it["id"] for it in items if it["status"] not in ("done", "na")]
-    return out
+        items.append(dataclasses.replace(it, status=Status(applied.correction.status),
+                                         machine_status=it.status, review=applied.to_dict()))
+    score, groups = score_statuses(((it.group, it.weight, it.status.value) for it in items),
+                                   [(g.id, g.title) for g in record.groups])
+    from ..schema import GroupRecord
+
+    return dataclasses.replace(record, items=tuple(items), score=score,
+                               groups=tuple(GroupRecord(g.id, g.title, g.score, g.done, g.total) for g in groups))
+
+
+def apply_reviews(record: dict, reviews: ReviewSet) -> dict:
+    """`apply_to_record` on a `dutycheck.audit/1` dict (the batch line, the store's JSON): the
+    input is not changed; a record without corrections is returned as it is."""
+    if record.get("schema") != "dutycheck.audit/1" or not reviews.for_record(record):
+        return record
+    from ..schema import AuditRecord
+
+    return apply_to_record(AuditRecord.from_dict(record), reviews).to_dict()
 
 
 def apply_to_result(result: AuditResult, reviews: ReviewSet) -> AuditResult:

@@ -434,6 +434,13 @@ def _routes(app: Flask) -> None:
                 body = out.read_bytes()
             return _download(body, f"{name}.xlsx",
                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        if fmt == "docx":
+            from ..render.docx_summary import write_region_summary
+
+            out_doc = io.BytesIO()
+            write_region_summary(data.batch, out_doc, title=f"{task.region}法治政府建设年度报告审查情况汇总")
+            return _download(out_doc.getvalue(), f"{name}-区域汇总.docx",
+                             "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         if fmt == "html":
             from ..render.html import write_html
 

@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import DutycheckError, ReportError
 from ..store import Store
@@ -135,7 +136,7 @@ def create_task(store: Store, region: str, year: int | None, checklist: str = "d
     cur = store.db.execute("INSERT INTO web_tasks (region, year, checklist, run_id, created) VALUES (?,?,?,?,?)",
                            (region, year, checklist, run_id, _now()))
     store.db.commit()
-    return get_task(store, int(cur.lastrowid))
+    return get_task(store, int(cur.lastrowid or 0))
 
 
 def get_task(store: Store, task_id: int) -> Task:
@@ -268,7 +269,7 @@ class Receiver:
         cols = {"task_id": self.task.id, "name": name, "folder": folder, "state": state, "added": _now(), **cols}
         cur = self.store.db.execute(f"INSERT INTO web_files ({', '.join(cols)}) VALUES "
                                     f"({', '.join('?' * len(cols))})", list(cols.values()))
-        return int(cur.lastrowid)
+        return int(cur.lastrowid or 0)
 
     def _unique(self, name: str, folder: str | None) -> str:
         """A display name not yet used in the task (run_reports is keyed by it)."""
@@ -508,49 +509,78 @@ def _finish(store: Store, f: TaskFile, state: str, *, audit_id: int | None = Non
                                       _now(), f.id))
 
 
+class _Stop:
+    """Stops the auditor's loop once SIGTERM came or the server that started it is gone."""
+
+    def __init__(self, parent: int):
+        self.parent = parent
+        self.flag = False
+
+    def is_set(self) -> bool:
+        return self.flag or (self.parent > 0 and os.getppid() != self.parent)
+
+
+def auditor_main(db_path: str, jobs: int | None, parent: int) -> None:
+    """The auditor process: audit whatever is queued, task by task, until stopped.
+
+    A process of its own, started fresh (spawn), not a thread of the server: the batch pool
+    forks its workers, and forking a process that runs server threads can deadlock a child on
+    a lock another thread held. It leaves when the server goes (even when killed), so a
+    restarted server never has two auditors on one queue."""
+    import signal
+
+    stop = _Stop(parent)
+
+    def on_term(signum: int, frame: object) -> None:
+        stop.flag = True
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, on_term)
+    store = open_store(db_path)
+    try:
+        while not stop.is_set():
+            task_id = next_queued_task(store)
+            if task_id is None:
+                time.sleep(0.3)
+                continue
+            try:
+                audit_queued(store, task_id, jobs=jobs, stop=stop)  # type: ignore[arg-type]
+            except SystemExit:
+                raise
+            except Exception as exc:  # noqa: BLE001 — e.g. the task's checklist no longer loads
+                zh, en = ((exc.zh, exc.en) if isinstance(exc, DutycheckError)
+                          else (f"审查时发生内部错误：{type(exc).__name__}: {exc}", f"internal error: {exc}"))
+                store.db.rollback()
+                for f in task_files(store, task_id, ["queued"]):
+                    _finish(store, f, "failed", error=(zh, en))
+                store.db.commit()
+    finally:
+        store.close()
+
+
 class Auditor:
-    """The background thread that audits whatever is queued, task by task, until stopped."""
+    """The server's handle on its auditor process (see `auditor_main`)."""
 
     def __init__(self, db_path: str | os.PathLike, *, jobs: int | None = None):
         self.db_path = str(db_path)
         self.jobs = jobs
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._proc: Any = None          # a multiprocessing Process once started
         self.error: str | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="dutycheck-auditor", daemon=True)
-        self._thread.start()
+        import multiprocessing as mp
+
+        self._proc = mp.get_context("spawn").Process(target=auditor_main, name="dutycheck-auditor",
+                                                     args=(self.db_path, self.jobs, os.getpid()))
+        self._proc.start()
 
     def wake(self) -> None:
-        self._wake.set()
+        """New files are queued: the auditor polls the store and finds them within a second."""
 
     def stop(self, timeout: float = 10) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        store = open_store(self.db_path)
-        try:
-            while not self._stop.is_set():
-                task_id = next_queued_task(store)
-                if task_id is None:
-                    self._wake.wait(5)
-                    self._wake.clear()
-                    continue
-                try:
-                    audit_queued(store, task_id, jobs=self.jobs, stop=self._stop)
-                    self.error = None
-                except Exception as exc:  # noqa: BLE001 — e.g. the task's checklist no longer loads
-                    zh, en = ((exc.zh, exc.en) if isinstance(exc, DutycheckError)
-                              else (f"审查时发生内部错误：{type(exc).__name__}: {exc}", f"internal error: {exc}"))
-                    self.error = zh
-                    store.db.rollback()
-                    for f in task_files(store, task_id, ["queued"]):
-                        _finish(store, f, "failed", error=(zh, en))
-                    store.db.commit()
-        finally:
-            store.close()
+        if self._proc is not None and self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join(timeout)
+            if self._proc.is_alive():
+                self._proc.kill()
+                self._proc.join(timeout)

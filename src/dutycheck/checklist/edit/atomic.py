@@ -136,8 +136,9 @@ def _three_way(original: str, base: str, new: str) -> str | None:
         if tag == "equal":
             continue
         if j1 < j2:
-            span = [b2o.get(j) for j in range(j1, j2)]
-            if None in span or span != list(range(span[0], span[0] + len(span))):
+            found = [b2o.get(j) for j in range(j1, j2)]
+            span = [x for x in found if x is not None]
+            if len(span) != len(found) or span != list(range(span[0], span[0] + len(span))):
                 return None
             start, end = span[0], span[-1] + 1
         else:

@@ -348,8 +348,8 @@ def _rewrite_references(doc: _Doc, old: str, new: str) -> int:
     """`overrides` keys and `disable` entries naming `old`, renamed in place."""
     data = doc.data
     count = 0
-    overrides = data.get("overrides")
-    if isinstance(overrides, dict) and old in overrides:
+    overrides: Any = data.get("overrides")   # a ruamel CommentedMap: keeps comments and order
+    if isinstance(data.get("overrides"), dict) and old in overrides:
         keys = list(overrides)
         pos = keys.index(old)
         comment = overrides.ca.items.pop(old, None)
@@ -455,8 +455,10 @@ def references_elsewhere(path: str | os.PathLike, item_id: str) -> list[str]:
             data = yaml.safe_load(child.read_text(encoding="utf-8")) or {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
-        overrides = data.get("overrides") if isinstance(data.get("overrides"), dict) else {}
-        disable = data.get("disable") if isinstance(data.get("disable"), list) else []
+        overrides = data.get("overrides")
+        disable = data.get("disable")
+        overrides = overrides if isinstance(overrides, dict) else {}
+        disable = disable if isinstance(disable, list) else []
         if item_id in overrides or item_id in disable:
             out.append(str(child))
     return out
