@@ -117,6 +117,17 @@ class Batch:
         self._formal: dict[str, tuple[Finding, ...]] = {}    # path → its own 形式审查 findings
         self._names: dict[str, tuple[str | None, int | None]] = {}
 
+    def _count_unique(self, row: ReportRow) -> None:
+        """A report that is neither a duplicate nor superseded: into the totals, coverage and its region."""
+        self._n["unique"] += 1
+        self._sum += row.score
+        for i, ch in enumerate(row.statuses[:len(self._cov)]):
+            self._cov[i][ch] += 1
+        acc = self._regions.get(row.region)
+        if acc is None:
+            acc = self._regions[row.region] = _RegionAcc(len(self.items))
+        acc.add(row)
+
     def add(self, outcome: Outcome) -> None:
         row = outcome.row
         if isinstance(row, ReportRow):
@@ -126,14 +137,7 @@ class Batch:
             if row.duplicate_of:
                 self._n["duplicates"] += 1
             else:
-                self._n["unique"] += 1
-                self._sum += row.score
-                for i, ch in enumerate(row.statuses[:len(self._cov)]):
-                    self._cov[i][ch] += 1
-                acc = self._regions.get(row.region)
-                if acc is None:
-                    acc = self._regions[row.region] = _RegionAcc(len(self.items))
-                acc.add(row)
+                self._count_unique(row)
             if self.keep_rows:
                 self.rows.append(row)
             if self._cross is not None and not row.duplicate_of and outcome.line:
@@ -190,14 +194,7 @@ class Batch:
         for row in self.rows:
             if row.duplicate_of or row.path in self.superseded:
                 continue
-            self._n["unique"] += 1
-            self._sum += row.score
-            for i, ch in enumerate(row.statuses[:len(self._cov)]):
-                self._cov[i][ch] += 1
-            acc = self._regions.get(row.region)
-            if acc is None:
-                acc = self._regions[row.region] = _RegionAcc(len(self.items))
-            acc.add(row)
+            self._count_unique(row)
 
     # -- views
     def ranking(self) -> list[tuple[int, ReportRow]]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..models import AuditResult, Status
 from ..score import score_statuses
@@ -29,6 +30,20 @@ def _decide(corrections: dict[str, Correction], item_id: str, machine_status: st
     return Applied(c, is_stale(c, machine_status, machine_evidence))
 
 
+def _corrected(items: Sequence[Any], corrections: Any) -> list[Any]:
+    """Items (ItemRecord or ItemResult) with each correction applied: the final status, the
+    machine's status and the review entry; uncorrected items as they are."""
+    out = []
+    for it in items:
+        applied = _decide(corrections, it.id, it.status.value, it.evidence[0].text if it.evidence else "")
+        if applied is None:
+            out.append(it)
+            continue
+        out.append(dataclasses.replace(it, status=Status(applied.correction.status),
+                                       machine_status=it.status, review=applied.to_dict()))
+    return out
+
+
 def apply_to_record(record: AuditRecord, reviews: ReviewSet) -> AuditRecord:
     """The typed audit/1 record (schema.AuditRecord) with the reviewer's corrections: `status`
     final, `machine_status` and `review` set on corrected items, score and groups recomputed.
@@ -36,14 +51,7 @@ def apply_to_record(record: AuditRecord, reviews: ReviewSet) -> AuditRecord:
     corrections = reviews.for_report(record.agency, record.year, record.sha256)
     if not corrections:
         return record
-    items = []
-    for it in record.items:
-        applied = _decide(corrections, it.id, it.status.value, it.evidence[0].text if it.evidence else "")
-        if applied is None:
-            items.append(it)
-            continue
-        items.append(dataclasses.replace(it, status=Status(applied.correction.status),
-                                         machine_status=it.status, review=applied.to_dict()))
+    items = _corrected(record.items, corrections)
     score, groups = score_statuses(((it.group, it.weight, it.status.value) for it in items),
                                    [(g.id, g.title) for g in record.groups])
     from ..schema import GroupRecord
@@ -67,14 +75,7 @@ def apply_to_result(result: AuditResult, reviews: ReviewSet) -> AuditResult:
     corrections = reviews.for_report(result.report.agency, result.report.year, result.sha256)
     if not corrections:
         return result
-    items = []
-    for it in result.items:
-        applied = _decide(corrections, it.id, it.status.value, it.evidence[0].text if it.evidence else "")
-        if applied is None:
-            items.append(it)
-            continue
-        items.append(dataclasses.replace(it, status=Status(applied.correction.status),
-                                         machine_status=it.status, review=applied.to_dict()))
+    items = _corrected(result.items, corrections)
     score, groups = score_statuses(((it.group, it.weight, it.status.value) for it in items),
                                    [(g.id, g.title) for g in result.groups])
     return dataclasses.replace(result, items=tuple(items), score=score, groups=groups)
