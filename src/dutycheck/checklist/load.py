@@ -111,6 +111,7 @@ def _read_yaml(path: Path) -> tuple[Any, list[ChecklistError]]:
     except OSError as exc:
         raise ChecklistError(f"无法读取清单：{exc.strerror}", "cannot read checklist",
                              path=str(path)) from exc
+    _refuse_aliases(path, text)
     loader = _DuplicateFlaggingLoader(text)
     try:
         data = loader.get_single_data()
@@ -123,7 +124,27 @@ def _read_yaml(path: Path) -> tuple[Any, list[ChecklistError]]:
                              column=mark.column + 1 if mark else None) from exc
     finally:
         loader.dispose()
+    if not (isinstance(data, dict) and TOP_KEYS & {k for k in data if isinstance(k, str)}):
+        # Not a checklist at all (`extends: /etc/shadow`, a report, a config file): one message
+        # naming the file, never its keys or lines, which "unknown key" problems would quote.
+        raise ChecklistError("不是清单文件：顶层应为含 id、title、items 等键的映射",
+                             "not a checklist: the top level must be a mapping with checklist "
+                             "keys (id, title, items, …)", path=str(path))
     return data, (_duplicate_keys(path, yaml.compose(text, Loader=_Loader)) if duplicated else [])
+
+
+def _refuse_aliases(path: Path, text: str) -> None:
+    """Refuse YAML aliases (`*name`) before anything is constructed: checklists need none, and a
+    10 KB file of aliases of aliases ("billion laughs") would expand to gigabytes."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                raise ChecklistError("清单不支持 YAML 别名（*名称），请直接写出内容",
+                                     "YAML aliases (*name) are not allowed in a checklist",
+                                     path=str(path), line=mark.line + 1, column=mark.column + 1)
+    except yaml.YAMLError:
+        return  # reported with its line by the loader below
 
 
 def _duplicate_keys(path: Path, root: Any) -> list[ChecklistError]:
@@ -202,6 +223,51 @@ def _check_keys(data: dict, allowed: set, where: tuple, problems: list[Problem])
                                     f"unknown key {k!r}"))
 
 
+def nested_repeat(pattern: str) -> bool:
+    """Whether a repeat (`+`, `*`, `{2,}`) contains another repeat, as in `(a+)+$`: the form
+    whose backtracking is exponential, so one report line can hang every audit."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    def walk(items: Any, inside: bool) -> bool:
+        for op, av in items:
+            if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT, _parser.POSSESSIVE_REPEAT):
+                lo, hi, sub = av
+                repeats = hi is _parser.MAXREPEAT or hi > max(lo, 1)
+                if repeats and inside and _has_width(sub):
+                    return True
+                if walk(sub, inside or repeats):
+                    return True
+            elif op is _parser.SUBPATTERN:
+                if walk(av[-1], inside):
+                    return True
+            elif op is _parser.BRANCH:
+                if any(walk(b, inside) for b in av[1]):
+                    return True
+            elif op in (_parser.ASSERT, _parser.ASSERT_NOT):
+                if walk(av[1], inside):
+                    return True
+            elif op is _parser.GROUPREF_EXISTS:
+                if any(b is not None and walk(b, inside) for b in av[1:]):
+                    return True
+            elif op is _parser.ATOMIC_GROUP:
+                continue  # no backtracking into it
+        return False
+
+    def _has_width(sub: Any) -> bool:
+        return sub.getwidth()[1] > 0
+
+    try:
+        return walk(_parser.parse(pattern), False)
+    except (re.error, RecursionError):
+        return False
+
+
+def _nested_problem(where: tuple) -> Problem:
+    return Problem(where, "正则表达式含嵌套的重复（如 (a+)+），匹配时间可能呈指数增长，请改写",
+                   "nested repetition in a regular expression (like (a+)+) can take exponential "
+                   "time: rewrite it")
+
+
 def _check_terms(terms: Any, where: tuple, problems: list[Problem]) -> None:
     if not isinstance(terms, list) or not terms:
         problems.append(Problem(where, "短语列表不能为空", "expected a non-empty list of phrases"))
@@ -214,6 +280,9 @@ def _check_terms(terms: Any, where: tuple, problems: list[Problem]) -> None:
                 re.compile(str(t)[3:])
             except re.error as exc:
                 problems.append(Problem(where + (i,), f"正则表达式有误：{exc}", "bad regular expression"))
+                continue
+            if nested_repeat(str(t)[3:]):
+                problems.append(_nested_problem(where + (i,)))
         elif not match_key(str(t)):
             problems.append(Problem(where + (i,), "短语去掉标点后为空", "phrase is only punctuation"))
 
@@ -237,6 +306,9 @@ def _check_patterns(pats: Any, where: tuple, problems: list[Problem]) -> None:
             re.compile(fill_placeholders(p, 2024))
         except re.error as exc:
             problems.append(Problem(where + (i,), f"正则表达式有误：{exc}", "bad regular expression"))
+            continue
+        if nested_repeat(fill_placeholders(p, 2024)):
+            problems.append(_nested_problem(where + (i,)))
 
 
 def _check_context(ctx: Any, where: tuple, problems: list[Problem]) -> None:
