@@ -178,3 +178,19 @@ def test_history_compares_the_two_versions_of_one_year(region, tmp_path):
     assert revised["revision_of"] == first["audit_id"] and revised["score_change"] is not None
     table = CliRunner().invoke(main, ["history", "于田县教育局", "--db", str(db)]).output
     assert "2023 修订" in table and "2023 年度两个版本" in table
+
+
+def test_a_revision_and_a_not_applicable_correction_together(region, tmp_path):
+    """A superseded version makes the batch count its totals again; an item the reviewer marked
+    不适用 (status code n) must be counted there as well, not crash the batch."""
+    db = tmp_path / "r.sqlite"
+    assert run(region, "-r", "--db", db, "--format", "json", "--out", tmp_path / "first.json").exit_code == 0
+    res = CliRunner().invoke(main, ["review", "set", "于田县教育局", "2023", "legal-counsel.retained", "na",
+                                    "--db", str(db)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    res = run(region, "-r", "--db", db, "--format", "json", "--out", tmp_path / "again.json")
+    assert res.exit_code == 0, res.output
+    d = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
+    assert d["summary"]["superseded"] == 1
+    counsel = next(c for c in d["coverage"] if c["id"] == "legal-counsel.retained")
+    assert (counsel["reports"], counsel["done"], counsel["done_share"]) == (3, 2, 1.0), counsel  # na: out

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from dutycheck import store as store_mod
 from dutycheck.cli import main
-from dutycheck.store import Store, StoreError
+from dutycheck.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = sorted((ROOT / "reports").rglob("*.txt"))

@@ -13,8 +13,15 @@ from typing import IO
 
 import click
 
-from .errors import (EXIT_BAD_INPUT, EXIT_BELOW_THRESHOLD, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL,
-                     EXIT_TERMINATED, DutycheckError)
+from .errors import (
+    EXIT_BAD_INPUT,
+    EXIT_BELOW_THRESHOLD,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_TERMINATED,
+    DutycheckError,
+)
 
 FORMATS = ("table", "json", "jsonl", "csv", "xlsx", "html", "docx")
 CHECKLIST_HELP = "清单：内置名称（default、general）或 YAML 文件路径 (bundled name or file)"
@@ -250,7 +257,6 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
     progress = _progress(total)
     task = progress.add_task("审查", total=total) if progress else None
     import signal
-
     import threading
 
     main_thread = threading.current_thread() is threading.main_thread()

@@ -183,13 +183,13 @@ class _GuardedCursor(sqlite3.Cursor):
 
     store_path = ""
 
-    def fetchone(self):  # type: ignore[override]
+    def fetchone(self):
         return _guard(self.store_path, super().fetchone)
 
-    def fetchall(self):  # type: ignore[override]
+    def fetchall(self):
         return _guard(self.store_path, super().fetchall)
 
-    def fetchmany(self, *args):  # type: ignore[override]
+    def fetchmany(self, *args):
         return _guard(self.store_path, super().fetchmany, *args)
 
     def __next__(self):
@@ -203,18 +203,18 @@ class _GuardedConnection(sqlite3.Connection):
 
     store_path = ""
 
-    def cursor(self, factory=None):  # type: ignore[override]
+    def cursor(self, factory=None):
         cur = super().cursor(factory or _GuardedCursor)
         cur.store_path = self.store_path
         return cur
 
-    def execute(self, sql, parameters=(), /):  # type: ignore[override]
+    def execute(self, sql, parameters=(), /):
         return _guard(self.store_path, lambda: self.cursor().execute(sql, parameters))
 
-    def executemany(self, sql, parameters, /):  # type: ignore[override]
+    def executemany(self, sql, parameters, /):
         return _guard(self.store_path, lambda: self.cursor().executemany(sql, parameters))
 
-    def executescript(self, script, /):  # type: ignore[override]
+    def executescript(self, script, /):
         return _guard(self.store_path, lambda: self.cursor().executescript(script))
 
     def commit(self) -> None:

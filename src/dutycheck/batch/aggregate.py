@@ -22,6 +22,11 @@ if TYPE_CHECKING:  # pragma: no cover
 STRUCTURE_GROUP = "structure"
 
 
+def _empty_coverage(items: int) -> list[dict[str, int]]:
+    """Per item, a count for every status code (na, the reviewer's 不适用, included)."""
+    return [dict.fromkeys(CODE_STATUS, 0) for _ in range(items)]
+
+
 @dataclass(frozen=True, slots=True)
 class Coverage:
     """How often one duty is done / planned / shortfall / absent across the batch's reports."""
@@ -109,7 +114,7 @@ class Batch:
         self._n = {"audited": 0, "unique": 0, "duplicates": 0, "cached": 0}
         self._sum = 0.0
         self._scores = array("d")                      # every audited report's score: 8 bytes each
-        self._cov = [dict.fromkeys("dpsan", 0) for _ in self.items]
+        self._cov = _empty_coverage(len(self.items))
         self._regions: dict[str, _RegionAcc] = {}
         self._cross = CrossIndex() if keep_rows else None    # 形式审查 across reports (copies.py)
         self.cross = CrossFindings()
@@ -189,7 +194,7 @@ class Batch:
         is listed, not counted)."""
         self._n["unique"] = 0
         self._sum = 0.0
-        self._cov = [dict.fromkeys("dpsa", 0) for _ in self.items]
+        self._cov = _empty_coverage(len(self.items))
         self._regions = {}
         for row in self.rows:
             if row.duplicate_of or row.path in self.superseded:

@@ -345,7 +345,7 @@ def _os_error(exc: OSError, path: str) -> DutycheckError:
     if isinstance(exc, PermissionError):
         return ReportError("没有读取权限", "permission denied", path=path)
     if isinstance(exc, _NotAFile):
-        return ReportError("不是普通文件（管道、设备或套接字），未读取", "not a regular file (FIFO, device or socket); not read",
-                           path=path)
+        return ReportError("不是普通文件（管道、设备或套接字），未读取",
+                           "not a regular file (FIFO, device or socket); not read", path=path)
     return ReportError(f"无法读取文件：{exc.strerror or exc}", f"cannot read file: {exc.strerror or exc}",
                        path=path)

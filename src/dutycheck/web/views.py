@@ -13,9 +13,12 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import threading
 import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from markupsafe import Markup, escape
 
 from ..batch import STATUS_CODE, Batch, ErrorRow, Outcome, ReportRow, Skipped, Spool, summarize
 from ..messages import STATUS_MARK, STATUS_ZH
@@ -54,10 +57,33 @@ def task_batch(store: Store, task: Task, checklist: Checklist | None = None,
                reviews: ReviewSet | None = None) -> TaskData:
     """The task as a Batch: one row per audited file (with the reviewer's corrections applied),
     its failed files as error rows and its refused files as skipped ones, in the order added."""
+    files = task_files(store, task.id)
+    if checklist is not None:
+        return _build_task_batch(store, task, checklist, files, reviews)
+    # Pages ask for the same batch again and again (a report page for its neighbours, the queue
+    # for every step): rebuilt only when the task's files, its checklist or the review log change.
+    row = store.db.execute("SELECT MAX(id), COUNT(*) FROM reviews").fetchone()
+    key = (store.path, task.id, task.checklist, task.run_id, row, hash(tuple(map(repr, files))))
+    with _BATCHES_LOCK:
+        hit = _BATCHES.get(key)
+    if hit is not None:
+        return hit
+    data = _build_task_batch(store, task, checklist_of(task), files, reviews)
+    with _BATCHES_LOCK:
+        if len(_BATCHES) >= 16:
+            _BATCHES.pop(next(iter(_BATCHES)))
+        _BATCHES[key] = data
+    return data
+
+
+_BATCHES: dict[tuple, TaskData] = {}
+_BATCHES_LOCK = threading.Lock()
+
+
+def _build_task_batch(store: Store, task: Task, cl: Checklist, files: list[TaskFile],
+                      reviews: ReviewSet | None) -> TaskData:
     from ..batch.inputs import _skip_reason, supported_suffixes
 
-    cl = checklist or checklist_of(task)
-    files = task_files(store, task.id)
     # as in `batch`: a file left out by its name is skipped, one whose content failed is an error row
     suffixes = supported_suffixes()
     by_name = {f.id for f in files if f.state == "rejected" and _skip_reason(f.name, suffixes)}
@@ -165,10 +191,30 @@ class RegionView:
     item: str | None
     status: str | None
     heat: list[tuple[int, ReportRow, str]] = field(default_factory=list)   # rank, row, cells html
+    _cell_parts: list | None = field(default=None, repr=False)
 
     @property
     def batch(self) -> Batch:
         return self.data.batch
+
+    def heat_cells(self, row: ReportRow, href: str) -> Markup:
+        """One heatmap row's cells as HTML: 500 reports × 36 duties are 18,000 cells, too many to
+        build one Jinja expression at a time. Every text is escaped here."""
+        if self._cell_parts is None:
+            by_code = {code: status for status, code in STATUS_CODE.items()}
+            items = self.data.batch.items
+            self._cell_parts = [
+                (j, str(escape(items[j].id)),
+                 {code: (str(escape(status)), str(escape(f"{items[j].title}：{LABELS.get(status, status)}")),
+                         str(escape(MARKS.get(status, ""))))
+                  for code, status in by_code.items()})
+                for j in self.columns]
+        link = str(escape(href))
+        out = []
+        for j, item_id, by_status in self._cell_parts:
+            cls, title, mark = by_status.get(row.statuses[j], ("", "", ""))
+            out.append(f'<td class="cell st-{cls}"><a href="{link}#item-{item_id}" title="{title}">{mark}</a></td>')
+        return Markup("".join(out))
 
 
 def region_view(store: Store, task: Task, *, region: str | None = None, item: str | None = None,
