@@ -4,6 +4,7 @@ Every fixture is built here, small, by the test that needs it; each test failed 
 """
 
 import json
+import tempfile
 import time
 import zipfile
 
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from fixtures import hostile  # tests/fixtures/hostile.py
 
+from dutycheck import read as read_mod
 from dutycheck.cli import main
 from dutycheck.errors import ReportError
 from dutycheck.read import read_source
@@ -187,3 +189,26 @@ def test_audit_has_a_time_limit(tmp_path):
     r = CliRunner().invoke(main, ["audit", str(path), "--timeout", "0.5"])
     assert time.perf_counter() - t0 < 2.5
     assert r.exit_code == 2 and "审查超时" in r.output, r.output
+
+
+def test_a_libreoffice_timeout_kills_its_processes_and_leaves_no_profile(tmp_path, monkeypatch):
+    # a stand-in soffice that forks a helper (like soffice.bin) which would keep writing the
+    # profile after the parent is killed; no real LibreOffice needed
+    fake = tmp_path / "soffice"
+    fake.write_text('#!/bin/sh\nprofile=${2#-env:UserInstallation=file://}\n'
+                    'mkdir -p "$profile"\n(while true; do mkdir -p "$profile"; sleep 0.1; done) &\nsleep 60\n')
+    fake.chmod(0o755)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(read_mod.shutil, "which", lambda name: str(fake))
+    monkeypatch.setattr(read_mod, "OFFICE_TIMEOUT", 1.0)
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    report = tmp_path / "报告.doc"
+    report.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    start = time.monotonic()
+    with pytest.raises(ReportError) as exc:
+        read_source(report)
+    assert time.monotonic() - start < 10
+    assert "LibreOffice 转换超时" in exc.value.zh and "timed out" in exc.value.en
+    time.sleep(0.5)   # a surviving helper would recreate the profile by now
+    assert list(temp.iterdir()) == []

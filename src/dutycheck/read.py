@@ -1118,6 +1118,9 @@ def _main_block(soup):
 
 # ---------------------------------------------------------------------------- .doc / .wps
 
+OFFICE_TIMEOUT = 180.0   # seconds for one LibreOffice conversion
+
+
 def _legacy_word_lines(p: Path, data: bytes, name: str) -> tuple[list[str], list[Location], dict]:
     """Legacy Word and WPS files go through LibreOffice, when it is installed."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
@@ -1125,21 +1128,36 @@ def _legacy_word_lines(p: Path, data: bytes, name: str) -> tuple[list[str], list
         raise ReportError("读取 .doc/.wps 需要安装 LibreOffice；或在 Word/WPS 中“另存为” .docx 后再审查",
                           "reading .doc/.wps needs LibreOffice installed; or save the file as .docx in Word/WPS",
                           path=name)
+    import signal
     import subprocess
 
-    with tempfile.TemporaryDirectory(prefix="dutycheck-") as tmp:
+    # The profile lives in our temp folder; soffice forks soffice.bin, so it runs in its own
+    # process group and a timeout kills the whole group before the folder is removed (else the
+    # survivors keep writing the profile back and folders pile up in /tmp).
+    tmp = tempfile.mkdtemp(prefix="dutycheck-")
+    try:
         src = Path(tmp) / ("input" + (p.suffix.lower() or ".doc"))
         src.write_bytes(data)       # the bytes already read, not a second read of the file
+        proc = subprocess.Popen([office, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
+                                 "--convert-to", "docx", "--outdir", tmp, str(src)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
-            subprocess.run([office, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
-                            "--convert-to", "docx", "--outdir", tmp, str(src)],
-                           capture_output=True, timeout=180, check=False)
+            proc.wait(timeout=OFFICE_TIMEOUT)
         except subprocess.TimeoutExpired:
-            raise ReportError("LibreOffice 转换超时", "LibreOffice conversion timed out", path=name) from None
+            raise ReportError(f"LibreOffice 转换超时（{OFFICE_TIMEOUT:g} 秒）",
+                              f"LibreOffice conversion timed out ({OFFICE_TIMEOUT:g} s)", path=name) from None
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)   # the group: soffice.bin and any helper
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.wait()
         out = Path(tmp) / "input.docx"
         if not out.exists():
             raise ReportError("LibreOffice 无法转换此文件（可能已损坏）",
                               "LibreOffice could not convert this file (damaged?)", path=name)
         lines, locs, meta = _docx_lines(out.read_bytes(), name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     meta["converted_by"] = "libreoffice"
     return lines, locs, meta
