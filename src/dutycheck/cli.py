@@ -18,6 +18,11 @@ class CLIError(click.ClickException):
 
     exit_code = EXIT_BAD_INPUT
 
+    def __init__(self, message: str, exit_code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        # click declares exit_code a class variable; this error's code comes from the library's error
+        vars(self)["exit_code"] = exit_code
+
     def format_message(self) -> str:
         return self.message
 
@@ -25,9 +30,7 @@ class CLIError(click.ClickException):
 def fail(exc: DutycheckError) -> CLIError:
     from .safetext import display
 
-    err = CLIError(display(exc.message()))   # a file name may hold ESC or non-UTF-8 bytes
-    err.exit_code = exc.exit_code
-    return err
+    return CLIError(display(exc.message()), exc.exit_code)   # a file name may hold ESC or non-UTF-8 bytes
 
 
 def checklist_option(f):

@@ -25,14 +25,16 @@ class _Fail(click.ClickException):
 
     exit_code = EXIT_BAD_INPUT
 
+    def __init__(self, message: str, exit_code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        vars(self)["exit_code"] = exit_code   # click declares exit_code a class variable
+
     def format_message(self) -> str:
         return self.message
 
 
-def _fail(exc: DutycheckError) -> _Fail:
-    err = _Fail(_message(exc))
-    err.exit_code = exc.exit_code
-    return err
+def _fail(exc: DutycheckError, extra: str = "") -> _Fail:
+    return _Fail(_message(exc) + extra, exc.exit_code)
 
 
 def _problem_line(p: DutycheckError) -> str:
@@ -306,9 +308,7 @@ def add(file: str, item_id: str, title: str, group: str, group_title: str | None
 
 
 def _not_saved(exc: DutycheckError) -> _Fail:
-    err = _fail(exc)
-    err.message = err.message + "\n未保存，文件未改动 (not saved; the file is unchanged)"
-    return err
+    return _fail(exc, "\n未保存，文件未改动 (not saved; the file is unchanged)")
 
 
 @checklist.command("set")
