@@ -305,7 +305,7 @@ def _routes(app: Flask) -> None:
         prev, nxt, pos, count = V.neighbours(data, f.display)
         queue = None
         if request.args.get("queue"):
-            entries = _queue(s, task, data, current)
+            entries = data.queue(s, current)
             queue = {"left": len(entries), "here": [e.item_id for e in entries if e.path == f.display],
                      "reasons": {e.item_id: e.reasons for e in entries if e.path == f.display},
                      "reviewed": sum(len(r.reviewed) for r in data.batch.rows)}
@@ -349,28 +349,25 @@ def _routes(app: Flask) -> None:
             return redirect(url_for("queue_next", task_id=task_id))
         return redirect(url_for("report_page", task_id=task_id, file_id=file_id) + f"#item-{item_id}")
 
-    @app.get("/tasks/<int:task_id>/queue")
-    def queue_page(task_id: int) -> Any:
+    def _task_queue(task_id: int) -> tuple[T.Task, V.TaskData, list]:
         from ..review.log import load_current
 
         s = store()
         task = T.get_task(s, task_id)
         current = load_current(s)
         data = V.task_batch(s, task, reviews=current)
-        entries = _queue(s, task, data, current)
+        return task, data, data.queue(s, current)
+
+    @app.get("/tasks/<int:task_id>/queue")
+    def queue_page(task_id: int) -> Any:
+        task, data, entries = _task_queue(task_id)
         return render_template("queue.html", title=f"{task.title} · 复核队列", task=task, entries=entries[:200],
                                left=len(entries), files=data.files,
                                reviewed=sum(len(r.reviewed) for r in data.batch.rows))
 
     @app.get("/tasks/<int:task_id>/queue/next")
     def queue_next(task_id: int) -> Any:
-        from ..review.log import load_current
-
-        s = store()
-        task = T.get_task(s, task_id)
-        current = load_current(s)
-        data = V.task_batch(s, task, reviews=current)
-        entries = _queue(s, task, data, current)
+        _task, data, entries = _task_queue(task_id)
         if not entries:
             flash("复核队列已清空：每一项都已复核或确认。", "ok")
             return redirect(url_for("queue_page", task_id=task_id))
@@ -452,18 +449,6 @@ def _routes(app: Flask) -> None:
 
 
 _REVIEW_LOCK = threading.Lock()      # the version check and the append are one step per server
-_QUEUES: dict[tuple, list] = {}
-
-
-def _queue(s: Store, task: T.Task, data: V.TaskData, current: Any) -> list:
-    """The task's review queue, kept while neither the reports nor the corrections change."""
-    row = s.db.execute("SELECT MAX(id), COUNT(*) FROM reviews").fetchone()
-    key = (s.path, task.id, len(data.audit_ids), row[0], row[1])
-    if key not in _QUEUES:
-        if len(_QUEUES) > 32:
-            _QUEUES.clear()
-        _QUEUES[key] = V.task_queue(s, data, current)
-    return _QUEUES[key]
 
 
 def _default_reviewer() -> str:

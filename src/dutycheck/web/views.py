@@ -51,6 +51,14 @@ class TaskData:
     batch: Batch
     files: dict[str, TaskFile]          # display path → file
     audit_ids: dict[str, int]           # display path → audit id
+    _queue: list[QueueEntry] | None = field(default=None, repr=False)
+
+    def queue(self, store: Store, reviews: ReviewSet | None = None) -> list[QueueEntry]:
+        """The task's review queue, computed once per batch: a batch is rebuilt (task_batch)
+        whenever the reports or the corrections change, and the queue with it."""
+        if self._queue is None:
+            self._queue = task_queue(store, self, reviews)
+        return self._queue
 
 
 def task_batch(store: Store, task: Task, checklist: Checklist | None = None,
