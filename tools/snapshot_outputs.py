@@ -7,7 +7,8 @@ Covers, for the bundled reports (reports/) and the eval sets (tests/eval*/report
 the batch fixtures (reports/ recursive, each eval set, the reader's fixture set of
 tests/fixtures/inputs/make.py): `batch` as table, json, jsonl, csv, html and xlsx (cells
 dumped as text), a `--db` run and its rerun from the store, `history` and `compare`.
-The fixture set is built once into /tmp/dutycheck-snapshot-fixtures and reused (its .docx and
+The fixture set is built once into /tmp/dutycheck-snapshot-fixtures (the folder is
+$DUTYCHECK_SNAPSHOT_TMP when set) and reused (its .docx and
 .pdf files embed creation times); outputs are written through the fixed folder
 /tmp/dutycheck-snapshot-work so paths (and the wrapping of tables) are the same every time.
 Clock values (elapsed seconds, rates, the html's "generated at") are masked.
@@ -35,8 +36,11 @@ from dutycheck.render.json import render_json  # noqa: E402
 from dutycheck.render.markdown import render_markdown  # noqa: E402
 from dutycheck.render.terminal import render_terminal  # noqa: E402
 
-FIXTURES = Path("/tmp/dutycheck-snapshot-fixtures")
-WORK = Path("/tmp/dutycheck-snapshot-work")
+# DUTYCHECK_SNAPSHOT_TMP moves both folders (engineers working side by side each keep their own;
+# keep it the same for the "before" and the "after" run: the fixture paths appear in outputs)
+_TMP_ROOT = Path(os.environ.get("DUTYCHECK_SNAPSHOT_TMP", "/tmp"))
+FIXTURES = _TMP_ROOT / "dutycheck-snapshot-fixtures"
+WORK = _TMP_ROOT / "dutycheck-snapshot-work"
 
 _CLOCK = [
     (re.compile(r'"(elapsed_s|reports_per_s)": [0-9.]+'), r'"\1": 0'),
