@@ -98,6 +98,7 @@ class Batch:
     """
 
     def __init__(self, checklist: Checklist, skipped: Sequence[Skipped] = (), *, keep_rows: bool = True):
+        self.checklist = checklist
         self.checklist_id = checklist.id
         self.checklist_version = checklist.version
         self.checklist_title = checklist.title
@@ -110,6 +111,7 @@ class Batch:
         self.started = time.time()
         self.elapsed = 0.0
         self.run_id: int | None = None
+        self.sink_errors: list[Exception] = []     # a sink that failed to close after a stopped run
         self._t0 = time.perf_counter()
         self._n = {"audited": 0, "unique": 0, "duplicates": 0, "cached": 0}
         self._sum = 0.0
