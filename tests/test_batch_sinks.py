@@ -167,3 +167,43 @@ def test_a_sink_error_is_typed_and_names_the_output(tmp_path, region):
     with pytest.raises(DutycheckError) as info:
         run_batch([region], recursive=True, jobs=1, sinks=[JsonlSink(tmp_path / "no-such-folder" / "a.jsonl")])
     assert "no-such-folder" in info.value.message() and "无法写入" in info.value.zh
+
+
+# ----------------------------------------------------------------------------- read once
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_each_file_is_read_once_and_hashed_once(region, tmp_path, monkeypatch, jobs):
+    """The parent reads a file's bytes once (its hash is the store's cache key and the duplicate
+    check); the audit gets those bytes instead of opening the file again."""
+    import hashlib
+    import os
+
+    import dutycheck.read as read_mod
+
+    opened: list[str] = []
+    real_open = os.open
+
+    def counting_open(path, flags, *args, **kwargs):
+        if str(path).startswith(str(region)):
+            opened.append(os.path.basename(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", counting_open)         # forked workers inherit the patch
+    monkeypatch.setattr(read_mod, "_read_bytes", lambda *a: pytest.fail("the reader opened the file again"))
+    hashed: list[int] = []
+    real_sha = hashlib.sha256
+
+    def counting_sha(data=b""):
+        hashed.append(len(data))
+        return real_sha(data)
+
+    monkeypatch.setattr(hashlib, "sha256", counting_sha)
+    listed = ListSink()
+    batch = run_batch([region], recursive=True, jobs=jobs, sinks=[listed])
+    assert batch.counts()["audited"] == 3
+    assert sorted(opened) == sorted(p.name for p in region.rglob("*.*"))      # once each
+    sizes = sorted(p.stat().st_size for p in region.rglob("*.*"))
+    if jobs == 1:                                          # the workers' hashes are not seen here
+        assert sorted(n for n in hashed if n in sizes) == sizes
+    assert {o.row.sha256 for o in listed.outcomes} == {real_sha(p.read_bytes()).hexdigest()
+                                                        for p in region.rglob("*.*")}

@@ -112,18 +112,22 @@ def _prepare_index(checklist: Checklist) -> tuple:
     return _WORKER["index"]
 
 
-def _audit_one(path: str, checklist: Checklist | None = None) -> tuple:
+def _audit_one(path: str, checklist: Checklist | None = None, data: bytes | None = None,
+               sha256: str | None = None) -> tuple:
     """Audit one file: ("ok", json_line, summary_fields) or ("error", error_info).
 
-    Every exception is caught here, so one bad file becomes one error row.
+    `data`/`sha256`: the file's bytes and hash as the parent read them (each file is read
+    once); without them the file is read here. Every exception is caught here, so one bad
+    file becomes one error row.
     """
     cl = checklist if checklist is not None else _WORKER["checklist"]
     limit = _WORKER.get("timeout", FILE_TIMEOUT)
     disarm = _time_limit(limit)
     try:
-        from ..audit import audit_path
+        from .. import audit
+        from ..read import read_source
 
-        rec = AuditRecord.from_result(audit_path(path, cl))
+        rec = AuditRecord.from_result(audit.audit_source(read_source(path, data=data, sha256=sha256), cl))
         return ("ok", rec.to_json(), summary_fields(rec, *_prepare_index(cl)))
     except _FileTimeout:
         return ("error", ErrorInfo(path, None, None, None,
@@ -147,10 +151,12 @@ class _NotAFile(OSError):
     """A FIFO, a device (a link to /dev/zero), a socket: reading it would block or never end."""
 
 
-def _hash_file(path: str) -> str:
-    """sha256 of a regular file no larger than the reader accepts. The parent hashes outside
-    any per-file time limit, so anything that could block (a FIFO waits for a writer, /dev/zero
-    never ends) is refused by its type first, and the file is opened without blocking."""
+def _read_file(path: str) -> tuple[str, bytes | None]:
+    """(sha256, bytes) of a regular file, read once: the audit gets these bytes. A file larger
+    than the reader accepts is hashed (its first MAX_BYTES + 1 bytes, for the duplicate check)
+    but not kept (None): the reader refuses it by its size without reading it. The parent reads
+    outside any per-file time limit, so anything that could block (a FIFO waits for a writer,
+    /dev/zero never ends) is refused by its type first, and the file is opened without blocking."""
     import stat
 
     from ..read import MAX_BYTES
@@ -162,8 +168,12 @@ def _hash_file(path: str) -> str:
         raise _NotAFile(path)
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):      # swapped after the stat
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):      # swapped after the stat
             raise _NotAFile(path)
+        if st.st_size <= MAX_BYTES:
+            data = fh.read(MAX_BYTES + 1)
+            return hashlib.sha256(data).hexdigest(), (data if len(data) <= MAX_BYTES else None)
         h = hashlib.sha256()
         left = MAX_BYTES + 1
         while left > 0:
@@ -172,7 +182,7 @@ def _hash_file(path: str) -> str:
                 break
             h.update(chunk)
             left -= len(chunk)
-        return h.hexdigest()
+        return h.hexdigest(), None
 
 
 def _crash(path: str) -> ErrorInfo:
@@ -227,13 +237,13 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
         err = ErrorRow(name(inp.path), sha or None, error, dup_of)
         return Outcome(err, err.record().to_json())
 
-    def prepare(inp: Input) -> tuple[str, str | None, Outcome | None]:
-        """(sha256, duplicate_of, outcome if known without auditing)."""
+    def prepare(inp: Input) -> tuple[str, str | None, Outcome | None, bytes | None]:
+        """(sha256, duplicate_of, outcome if known without auditing, the file's bytes)."""
         try:
-            sha = _hash_file(inp.path)
+            sha, data = _read_file(inp.path)
         except OSError as exc:
             return "", None, from_result(inp, "", None, ("error", error_info(_os_error(exc, inp.path),
-                                                                                  inp.path)))
+                                                                                  inp.path))), None
         first = first_of.setdefault(bytes.fromhex(sha[:32]), inp.path)
         dup_of = None if first == inp.path else first
         if lookup is not None:
@@ -244,16 +254,16 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
                     rec = rec.with_path(name(inp.path))
                     line = rec.to_json()
                 return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary_fields(rec, *index)),
-                                                cached=True)
-        return sha, dup_of, None
+                                                cached=True), None
+        return sha, dup_of, None, data
 
     it = iter(inputs)
     if jobs <= 1:
         if on_ready:
             on_ready()
         for inp in it:
-            sha, dup_of, known = prepare(inp)
-            yield known or from_result(inp, sha, dup_of, _audit_one(inp.path, checklist))
+            sha, dup_of, known, data = prepare(inp)
+            yield known or from_result(inp, sha, dup_of, _audit_one(inp.path, checklist, data, sha or None))
         return
 
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -274,7 +284,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
     pool = new_pool(jobs)
     if on_ready:
         on_ready()
-    pending: dict[Any, tuple[Input, str, str | None]] = {}
+    pending: dict[Any, tuple[Input, str, str | None, bytes | None]] = {}
     exhausted = False
     finished = False
     try:
@@ -285,21 +295,21 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
                     exhausted = True
                     break
                 inp = nxt
-                sha, dup_of, known = prepare(inp)
+                sha, dup_of, known, data = prepare(inp)
                 if known is not None:
                     yield known
                 else:
-                    pending[pool.submit(_audit_one, inp.path)] = (inp, sha, dup_of)
+                    pending[pool.submit(_audit_one, inp.path, None, data, sha or None)] = (inp, sha, dup_of, data)
             if not pending:
                 break
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            broken: list[tuple[Input, str, str | None]] = []
+            broken: list[tuple[Input, str, str | None, bytes | None]] = []
             for fut in done:
-                inp, sha, dup_of = pending.pop(fut)
+                inp, sha, dup_of, data = pending.pop(fut)
                 try:
                     res = fut.result()
                 except BrokenProcessPool:
-                    broken.append((inp, sha, dup_of))
+                    broken.append((inp, sha, dup_of, data))
                     continue
                 except Exception as exc:  # noqa: BLE001 — e.g. a result that would not pickle
                     res = ("error", error_info(exc, inp.path))
@@ -310,10 +320,10 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
                 broken += list(pending.values())
                 pending.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
-                for inp, sha, dup_of in broken:
+                for inp, sha, dup_of, data in broken:
                     solo = new_pool(1)
                     try:
-                        res = solo.submit(_audit_one, inp.path).result()
+                        res = solo.submit(_audit_one, inp.path, None, data, sha or None).result()
                     except BrokenProcessPool:
                         res = ("error", _crash(inp.path))
                     finally:
