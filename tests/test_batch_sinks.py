@@ -207,3 +207,25 @@ def test_each_file_is_read_once_and_hashed_once(region, tmp_path, monkeypatch, j
         assert sorted(n for n in hashed if n in sizes) == sizes
     assert {o.row.sha256 for o in listed.outcomes} == {real_sha(p.read_bytes()).hexdigest()
                                                         for p in region.rglob("*.*")}
+
+
+# ----------------------------------------------------------------------------- worker extras
+
+def test_what_a_worker_sends_beside_the_line_is_what_the_line_says(region):
+    """The worker's Extras (copy-check fields, store rows) spare the parent parsing the line; they
+    must say exactly what parsing the line would."""
+    from dutycheck.batch import Extras, iter_outcomes
+    from dutycheck.batch.inputs import Input
+    from dutycheck.schema import AuditRecord
+    from dutycheck.store import audit_rows
+
+    inputs = [Input(str(p)) for p in sorted(region.rglob("*.txt"))]
+    outs = list(iter_outcomes(inputs, load_checklist("default"), jobs=1, store_rows=True))
+    assert len(outs) == 3
+    for o in outs:
+        parsed = AuditRecord.from_json(o.line)
+        d = json.loads(o.line)
+        assert o.extras is not None and o.extras.store is not None
+        assert o.extras.store == audit_rows(parsed, o.line)
+        assert o.extras == Extras(d["report"].get("date"), d.get("fingerprints"), tuple(d.get("formal") or ()),
+                                  o.extras.store)

@@ -38,6 +38,7 @@ from .records import (
                       STATUS_CODE,
                       STATUSES,
                       ErrorRow,
+                      Extras,
                       ItemInfo,
                       Outcome,
                       ReportRow,
@@ -53,7 +54,7 @@ from .spool import Spool
 
 __all__ = [
     "BATCH_SCHEMA", "CODE_STATUS", "ERROR_SCHEMA", "FILE_TIMEOUT", "STATUSES",
-    "STATUS_CODE", "STRUCTURE_GROUP", "UNKNOWN_REGION", "Batch", "Coverage", "ErrorRow", "Expansion",
+    "STATUS_CODE", "STRUCTURE_GROUP", "UNKNOWN_REGION", "Batch", "Coverage", "ErrorRow", "Expansion", "Extras",
     "Input", "ItemInfo", "JsonlSink", "ListSink", "Lookup", "Outcome", "Progress", "RegionStats", "ReportRow",
     "Sink", "Skipped", "Spool", "SpoolSink", "StoreSink",
     "default_jobs", "drain", "error_info", "exit_code", "expand_paths", "items_of", "iter_outcomes", "places",

@@ -18,7 +18,7 @@ from ..errors import DutycheckError
 from ..safetext import display_path
 from ..schema import AuditRecord, ErrorInfo
 from .inputs import Input
-from .records import ErrorRow, Outcome, ReportRow, error_info, summary_fields
+from .records import ErrorRow, Extras, Outcome, ReportRow, error_info, summary_fields
 from .regions import region_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,7 +87,8 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="dutycheck-parent-watch", daemon=True).start()
 
 
-def _init_worker(checklist_path: str, timeout: float | None = FILE_TIMEOUT, parent: int | None = None) -> None:
+def _init_worker(checklist_path: str, timeout: float | None = FILE_TIMEOUT, parent: int | None = None,
+                 store_rows: bool = False) -> None:
     """Per worker process: die with the parent, ignore Ctrl-C (the parent handles it), load the
     checklist once."""
     if parent is not None:
@@ -95,6 +96,7 @@ def _init_worker(checklist_path: str, timeout: float | None = FILE_TIMEOUT, pare
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER["timeout"] = timeout
+    _WORKER["store_rows"] = store_rows
     if "checklist" not in _WORKER:  # a forked worker already has the parent's
         from ..checklist.load import load_checklist
 
@@ -128,7 +130,13 @@ def _audit_one(path: str, checklist: Checklist | None = None, data: bytes | None
         from ..read import read_source
 
         rec = AuditRecord.from_result(audit.audit_source(read_source(path, data=data, sha256=sha256), cl))
-        return ("ok", rec.to_json(), summary_fields(rec, *_prepare_index(cl)))
+        line = rec.to_json()
+        rows = None
+        if _WORKER.get("store_rows"):
+            from ..store import audit_rows
+
+            rows = audit_rows(rec, line)
+        return ("ok", line, summary_fields(rec, *_prepare_index(cl)), Extras.of(rec, rows))
     except _FileTimeout:
         return ("error", ErrorInfo(path, None, None, None,
                                    f"审查超时（超过 {limit:g} 秒），此文件未审查；可用 --timeout 放宽",
@@ -198,7 +206,7 @@ def _noop() -> None:
 def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | None = None,
                   lookup: Lookup | None = None, region: str = "auto",
                   on_ready: Callable[[], None] | None = None,
-                  timeout: float | None = FILE_TIMEOUT) -> Generator[Outcome, None, None]:
+                  timeout: float | None = FILE_TIMEOUT, store_rows: bool = False) -> Generator[Outcome, None, None]:
     """Audit the inputs and yield each outcome as soon as it is known (completion order).
 
     `jobs=1` audits in this process; more uses a process pool with a bounded number of
@@ -207,10 +215,13 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
     A file whose bytes equal an earlier input's is audited like any other and its row
     flagged `duplicate_of` that input. `on_ready` is called once the workers exist (start
     a progress bar after it: forking while a display thread runs is unsafe). A file that
-    takes longer than `timeout` seconds becomes an error row (None: no limit).
+    takes longer than `timeout` seconds becomes an error row (None: no limit). `store_rows`:
+    the workers also build each audit's rows for the store (Extras.store), so that the process
+    writing the store does not parse and compress the lines.
     """
     jobs = jobs or default_jobs()
     _WORKER["timeout"] = timeout
+    _WORKER["store_rows"] = store_rows
     if isinstance(inputs, Sized) and len(inputs) <= 1:
         jobs = 1
     index = _prepare_index(checklist)
@@ -229,7 +240,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
             reg = region_of(inp, agency, region)
             row = ReportRow(name(inp.path), sha, agency, year, canon.setdefault(reg, reg), score, done,
                             total, statuses, gaps, canon.setdefault(fmt, fmt), dup_of, cached)
-            return Outcome(row, res[1])
+            return Outcome(row, res[1], res[3] if len(res) > 3 else None)
         error = res[1]
         shown = name(error.path) if error.path else name(inp.path)     # GBK bytes, ESC: shown decoded
         if shown != error.path:
@@ -253,8 +264,8 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
                 if rec.path != name(inp.path):
                     rec = rec.with_path(name(inp.path))
                     line = rec.to_json()
-                return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary_fields(rec, *index)),
-                                                cached=True), None
+                return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary_fields(rec, *index),
+                                                                  Extras.of(rec)), cached=True), None
         return sha, dup_of, None, data
 
     it = iter(inputs)
@@ -277,7 +288,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
         ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
         _WORKER["checklist"] = checklist  # inherited by forked workers: no reload
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(checklist.path, timeout, os.getpid()))
+                                   initargs=(checklist.path, timeout, os.getpid(), store_rows))
         pool.submit(_noop)
         return pool
 

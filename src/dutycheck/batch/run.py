@@ -62,8 +62,9 @@ def run_batch(paths: Iterable[str | os.PathLike] | Expansion,
             opened.append(sink)
         finished = 0
         ready = (lambda: progress(0, total)) if progress is not None else None
+        store_rows = any(getattr(s, "store_rows", False) for s in sinks)
         for outcome in iter_outcomes(drain(exp.inputs), cl, jobs=1 if total <= 1 else jobs, lookup=lookup,
-                                     region=region, on_ready=ready, timeout=timeout):
+                                     region=region, on_ready=ready, timeout=timeout, store_rows=store_rows):
             for sink in machine:        # the machine's result (the store); outputs show the final one
                 sink.add(outcome)
             for fix in correct:

@@ -121,6 +121,7 @@ class StoreSink:
     """
 
     machine = True
+    store_rows = True       # the workers build the store's rows of each audit (store.audit_rows)
 
     def __init__(self, store: Store | str | os.PathLike, args: Iterable[str] = (), *,
                  corrections: bool = True) -> None:
