@@ -1,6 +1,8 @@
 """Every Chinese label the renderers show, in one place."""
 
-from .models import Role, Status
+from dataclasses import dataclass
+
+from .models import Reason, Role, Status
 
 STATUS_ZH = {
     Status.DONE: "已开展",
@@ -15,14 +17,101 @@ STATUS_STYLE = {Status.DONE: "green", Status.PLANNED: "yellow", Status.SHORTFALL
                 Status.ABSENT: "bright_black", Status.NA: "blue"}
 REVIEW_MARK = "人工复核"      # an item whose status a reviewer set (dutycheck review)
 STALE_MARK = "待复核"         # a correction carried over to a revised report whose machine result changed
-ROLE_ZH = {
-    Role.PREAMBLE: "导语",
-    Role.ACHIEVEMENTS: "举措和成效",
-    Role.FIRST_RESPONSIBLE: "第一责任人履职",
-    Role.SHORTFALLS: "存在的不足",
-    Role.PLANS: "下一年度安排",
-    Role.OTHER: "其他",
+
+
+# ----------------------------------------------------------------------------- roles
+
+@dataclass(frozen=True)
+class RoleLabel:
+    """How outputs name one part of a report (the one role → label table)."""
+
+    short: str       # a tag beside a quote: [举措和成效]
+    part: str        # in a reason: 位于“举措和成效”部分（…）
+    formal: str      # the part's full name, in a reason of a required part: 报告有“主要举措和成效”部分
+
+
+ROLE_LABELS: dict[Role, RoleLabel] = {
+    Role.PREAMBLE: RoleLabel("导语", "导语", "导语"),
+    Role.ACHIEVEMENTS: RoleLabel("举措和成效", "“举措和成效”部分", "“主要举措和成效”部分"),
+    Role.FIRST_RESPONSIBLE: RoleLabel("第一责任人履职", "“第一责任人履职”部分", "“第一责任人履职情况”部分"),
+    Role.SHORTFALLS: RoleLabel("存在的不足", "“存在的不足”部分", "“存在的不足”部分"),
+    Role.PLANS: RoleLabel("下一年度安排", "“下一年度安排”部分", "“下一年度安排”部分"),
+    Role.OTHER: RoleLabel("其他", "其他部分", "其他部分"),
 }
+
+
+def role_label(role: Role | str, column: str = "short") -> str:
+    """The label of a role (`short`, `part` or `formal`), '' for an unknown one."""
+    try:
+        return getattr(ROLE_LABELS[Role(role)], column)
+    except (KeyError, ValueError):
+        return ""
+
+
+# ----------------------------------------------------------------------------- reasons
+
+# Why the pipeline decided something (models.Reason: code + parameters) in words. A code is a
+# stable English id, written in the JSON as `reason_code` beside the `reason` text; the text is
+# `str.format` of the template with the parameters (a Reason parameter in its own words, a role
+# as `role_label(role, "part")`, `{role:formal}` for its full name).
+REASON_TEXT: dict[str, str] = {
+    # structure.py: why a sentence has its role
+    "heading_cue": "标题含“{cue}”",
+    "paragraph_cue": "段首“{cue:.12}”",
+    "parent_heading": "继承上级标题“{heading:.20}”",
+    "after_part": "位于上一部分之后，沿用其角色",
+    "body_before_parts": "正文部分（不足与计划之前）",
+    "title_and_opening": "标题与导语",
+    "title_block": "标题区",
+    "sign_off": "落款与抄送",
+    "opening": "导语",
+    "untitled_body": "无标题的正文",
+    # context.py: why a mention has its status
+    "in_part": "位于{role}（{role_reason}）",
+    "rectified": "“存在的不足”部分中的整改完成（“{cue}”）",
+    "rectified_before": "“存在的不足”部分中的整改完成（“{cue}”之后）",
+    "shortfall_cue": "同一分句有不足提示词“{cue}”",
+    "plan_cue": "句中有计划提示词“{cue}”",
+    "tentative_cue": "句中有计划提示词“{cue}”",
+    "tentative_with_figure": "“{cue}”之外同句有已做工作的数字“{figure}”",
+    # match.py: a required part of the report is there
+    "has_part": "报告有{role:formal}（{role_reason}）",
+    # match.py: why a mention is no evidence (explain's near misses)
+    "excluded": "排除词“{term}”",
+    "in_cited_title": "出现在书名号《》内：引用文件名，不是工作举措",
+    "talk_topic": "讲座、培训、竞赛的主题（“{cue}”），不是履行职责",
+    "heading_only": "只出现在标题中，其下正文没有相关内容",
+    "near_other_groups": "其他组的词未在同一句出现",
+    "near_low_score": "相似度低于阈值",
+    "near_excluded": "同句已被排除",
+    # schema.py: a record from before reason codes keeps its words
+    "recorded": "{text}",
+}
+
+
+class _RoleWords:
+    """A role inside a reason template: `{role}` its part label, `{role:formal}` its full name."""
+
+    __slots__ = ("role",)
+
+    def __init__(self, role: Role) -> None:
+        self.role = role
+
+    def __format__(self, spec: str) -> str:
+        return role_label(self.role, spec or "part") or str(self.role)
+
+
+def reason_text(reason: Reason | str) -> str:
+    """A reason (models.Reason) in the words every output shows; a str is already words (a
+    record from before reason codes). An unknown code is shown as itself."""
+    if isinstance(reason, str):
+        return reason
+    template = REASON_TEXT.get(reason.code)
+    if template is None:
+        return str(reason.params.get("text", reason.code))
+    values = {k: (reason_text(v) if isinstance(v, Reason) else _RoleWords(v) if isinstance(v, Role) else v)
+              for k, v in reason.params.items()}
+    return template.format(**values)
 
 
 def score_style(score: float) -> str:

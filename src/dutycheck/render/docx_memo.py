@@ -21,10 +21,10 @@ from typing import IO, Any
 
 from ..formal import Finding
 from ..messages import (
-    ROLE_ZH,
     SCORE_EXPLAINED,
     STATUS_ZH,
     formal_message,
+    role_label,
     score_meaning,
     shorten,
     where_label,
@@ -67,7 +67,7 @@ def _quote(it: ItemResult) -> tuple[str, Evidence]:
 
 def _place(e: Any, unit: str) -> str:
     parts = [where_label(e.line, e.page, unit)]
-    part = e.section or ROLE_ZH.get(e.role, "")
+    part = e.section or role_label(e.role)
     if part:
         parts.append(part)
     return "，".join(p for p in parts if p)

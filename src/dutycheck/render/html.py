@@ -20,12 +20,12 @@ from ..batch import STATUSES, Batch, ReportRow, Spool
 from ..messages import (
     FORMAL_TITLE,
     REVIEW_MARK,
-    ROLE_ZH,
     STALE_MARK,
     STATUS_MARK,
     STATUS_ZH,
     UNIT_ZH,
     formal_message,
+    role_label,
 )
 from ..models import REVIEW_STATUSES, Status
 from ..schema import AuditRecord
@@ -373,7 +373,7 @@ def _report_json(rank: int, r: ReportRow, rec: AuditRecord | None, order: dict[s
             continue
         e = it.evidence[0]
         text = e.text if len(e.text) <= QUOTE_CHARS else e.text[:QUOTE_CHARS - 1] + "…"
-        ev.append([j, text, e.line, e.page, e.section or "", ROLE_ZH.get(e.role, "")])
+        ev.append([j, text, e.line, e.page, e.section or "", role_label(e.role)])
     obj = {"rank": rank, "path": r.path, "agency": r.agency, "year": r.year, "region": r.region,
            "score": r.score, "done": r.done, "total": r.total, "st": r.statuses,
            "gaps": [order[g] for g in r.gaps if g in order], "dup": r.duplicate_of, "ev": ev, "rv": rv,

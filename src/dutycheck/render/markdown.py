@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..messages import REVIEW_MARK, ROLE_ZH, STALE_MARK, STATUS_MARK, STATUS_ZH, replaced_warning
+from ..messages import REVIEW_MARK, STALE_MARK, STATUS_MARK, STATUS_ZH, replaced_warning, role_label
 from ..models import AuditResult, Status
 from ..safetext import display
 
@@ -53,7 +53,7 @@ def render_markdown(r: AuditResult) -> str:
             if it.group != g.id:
                 continue
             e = it.evidence[0] if it.evidence else None
-            quote = f"[{ROLE_ZH[e.role]}] {_cell(e.text)}" if e else "—"
+            quote = f"[{role_label(e.role)}] {_cell(e.text)}" if e else "—"
             mark = ""
             if it.review is not None:
                 machine = (f"，机器：{STATUS_ZH[it.machine_status]}"

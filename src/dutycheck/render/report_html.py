@@ -20,12 +20,12 @@ from typing import Any
 
 from ..formal import Finding
 from ..messages import (
-    ROLE_ZH,
     SCORE_EXPLAINED,
     STATUS_MARK,
     STATUS_ZH,
     find_match,
     formal_message,
+    role_label,
     score_meaning,
     where_label,
 )
@@ -93,7 +93,7 @@ def _score_class(s: float) -> str:
 
 
 def _where(e: Evidence, unit: str) -> str:
-    parts = [where_label(e.line, e.page, unit), ROLE_ZH.get(e.role, "")]
+    parts = [where_label(e.line, e.page, unit), role_label(e.role)]
     if e.section:
         parts.append(e.section)
     return " · ".join(p for p in parts if p)

@@ -10,12 +10,12 @@ from rich.text import Text
 
 from ..messages import (
     REVIEW_MARK,
-    ROLE_ZH,
     STALE_MARK,
     STATUS_MARK,
     STATUS_STYLE,
     STATUS_ZH,
     replaced_warning,
+    role_label,
     score_style,
     shorten,
     shorten_cells,
@@ -82,7 +82,7 @@ def _group_table(r: AuditResult, group_id: str, title: str, score: float, *, wid
             e = it.evidence[0]
             ev.append(f"{_where(e, unit)} ", style="cyan")
             section = e.section if full or len(e.section) <= SECTION_CHARS else e.section[:SECTION_CHARS - 1] + "…"
-            ev.append(f"[{ROLE_ZH[e.role]}{' · ' + section if section else ''}]\n", style="dim")
+            ev.append(f"[{role_label(e.role)}{' · ' + section if section else ''}]\n", style="dim")
             quote = " ".join(e.text.split())
             ev.append(quote if full else shorten_cells(quote, e.matched, cells))
         else:
