@@ -229,3 +229,19 @@ def test_what_a_worker_sends_beside_the_line_is_what_the_line_says(region):
         assert o.extras.store == audit_rows(parsed, o.line)
         assert o.extras == Extras(d["report"].get("date"), d.get("fingerprints"), tuple(d.get("formal") or ()),
                                   o.extras.store)
+
+
+def test_the_readme_batch_example_runs(tmp_path, monkeypatch, region, capsys):
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "sinks=" in b)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reports").symlink_to(region)
+    exec(compile(block, "README.md", "exec"), {})
+    out = capsys.readouterr().out.replace("\r", "\n").splitlines()
+    assert out[0] == "0/4" and "4/4" in out
+    assert out[-2].startswith("3 [") and "扫描件.docx" in out[-2]
+    assert out[-1] == "3"                          # one file failed: EXIT_PARTIAL
+    assert len((tmp_path / "audits.jsonl").read_text(encoding="utf-8").splitlines()) == 4
+    assert (tmp_path / "results.sqlite").is_file()
