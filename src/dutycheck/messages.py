@@ -1,6 +1,7 @@
 """Every Chinese label the renderers show, in one place."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from .models import Reason, Role, Status
 
@@ -53,7 +54,7 @@ def role_label(role: Role | str, column: str = "short") -> str:
 # Why the pipeline decided something (models.Reason: code + parameters) in words. A code is a
 # stable English id, written in the JSON as `reason_code` beside the `reason` text; the text is
 # `str.format` of the template with the parameters (a Reason parameter in its own words, a role
-# as `role_label(role, "part")`, `{role:formal}` for its full name).
+# as its `part` label, `{role_formal}` for its full name).
 REASON_TEXT: dict[str, str] = {
     # structure.py: why a sentence has its role
     "heading_cue": "标题含“{cue}”",
@@ -75,7 +76,7 @@ REASON_TEXT: dict[str, str] = {
     "tentative_cue": "句中有计划提示词“{cue}”",
     "tentative_with_figure": "“{cue}”之外同句有已做工作的数字“{figure}”",
     # match.py: a required part of the report is there
-    "has_part": "报告有{role:formal}（{role_reason}）",
+    "has_part": "报告有{role_formal}（{role_reason}）",
     # match.py: why a mention is no evidence (explain's near misses)
     "excluded": "排除词“{term}”",
     "in_cited_title": "出现在书名号《》内：引用文件名，不是工作举措",
@@ -89,29 +90,33 @@ REASON_TEXT: dict[str, str] = {
 }
 
 
-class _RoleWords:
-    """A role inside a reason template: `{role}` its part label, `{role:formal}` its full name."""
-
-    __slots__ = ("role",)
-
-    def __init__(self, role: Role) -> None:
-        self.role = role
-
-    def __format__(self, spec: str) -> str:
-        return role_label(self.role, spec or "part") or str(self.role)
-
-
 def reason_text(reason: Reason | str) -> str:
     """A reason (models.Reason) in the words every output shows; a str is already words (a
-    record from before reason codes). An unknown code is shown as itself."""
+    record from before reason codes). A Role parameter reads as its `part` label (`{role}`) or
+    its `formal` one (`{role_formal}`); an unknown code as its `text` parameter, or the code."""
     if isinstance(reason, str):
         return reason
+    if reason.words is not None:
+        return reason.words
     template = REASON_TEXT.get(reason.code)
     if template is None:
-        return str(reason.params.get("text", reason.code))
-    values = {k: (reason_text(v) if isinstance(v, Reason) else _RoleWords(v) if isinstance(v, Role) else v)
-              for k, v in reason.params.items()}
-    return template.format(**values)
+        words = str(reason.params.get("text", reason.code))
+    elif not reason.params:
+        words = template
+    else:
+        values: dict[str, Any] = {}
+        for k, v in reason.params.items():
+            if isinstance(v, Reason):
+                values[k] = reason_text(v)
+            elif isinstance(v, Role):
+                label = ROLE_LABELS.get(v)
+                values[k] = label.part if label else str(v)
+                values[k + "_formal"] = label.formal if label else str(v)
+            else:
+                values[k] = v
+        words = template.format(**values)
+    object.__setattr__(reason, "words", words)   # a memo on a frozen fact
+    return words
 
 
 def score_style(score: float) -> str:
