@@ -398,3 +398,8 @@ def report_year(year: int | None) -> str:
 def checklist_label(checklist_id: str, version: str) -> str:
     """default（版本 2026.11）."""
     return f"{checklist_id}（版本 {version}）"
+
+
+def review_change(machine: str, final: str) -> str:
+    """A reviewer's correction of one duty: 自动判定为“未提及”，复核为“已开展”."""
+    return f"自动判定为“{machine}”，复核为“{final}”"
