@@ -384,6 +384,10 @@ class Field:
 
 
 UNKNOWN = "未识别"                          # a field the title block did not give
+UNKNOWN_AGENCY = "（未识别单位）"            # a report whose title block names no agency
+MACHINE_LEAD = "机器："                     # before the machine's status of a corrected duty
+REVIEW_QUOTE_LEAD = "复核引文："             # before the quote a reviewer chose
+REVIEW_NOTE_LEAD = "复核说明："              # before a reviewer's note
 BASIS_LEAD = "依据："                       # before an item's legal basis
 GUIDANCE_LEAD = "应补写："                  # before what the report should add
 NO_FORMAL = "未发现形式问题。"

@@ -18,6 +18,7 @@ from ..messages import (
     SKIPPED,
     STATUS_STYLE,
     STATUS_ZH,
+    UNKNOWN_AGENCY,
     Col,
     Title,
     duplicate_note,
@@ -195,7 +196,7 @@ def render_history(agency: str, entries: list, titles: dict[str, str],
         return
     by: dict[str, list] = {}
     for e in entries:
-        by.setdefault(e.agency or "（未识别单位）", []).append(e)
+        by.setdefault(e.agency or UNKNOWN_AGENCY, []).append(e)
     for name, rows in by.items():
         table = Table(title=Text(f"{display(name)} 历年审查 (history)"), title_justify="left", title_style="bold")
         for col in (Col.YEAR, Col.SCORE, Col.CHANGE, Col.DONE):
