@@ -15,10 +15,10 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import ahocorasick
 from rapidfuzz import fuzz
 
-from .checklist.model import Checklist, CompiledContext, Item, Rule
+from .checklist.compile import BoundChecklist, CompiledMatcher
+from .checklist.model import CompiledContext, Item, Rule
 from .context import decide, talked_about
 from .models import STATUS_ORDER, Candidate, Evidence, ItemResult, Reason, Role, Sentence, Status
 from .normalize import CLAUSE_BARRIER, match_key_map, sentence_key
@@ -26,46 +26,6 @@ from .structure import Document
 
 _TITLE_OPEN, _TITLE_CLOSE = "《〈", "》〉"
 _SUBSTANTIVE = (Role.ACHIEVEMENTS, Role.FIRST_RESPONSIBLE)
-
-
-@dataclass
-class CompiledMatcher:
-    automaton: ahocorasick.Automaton | None
-    regexes: dict[str, re.Pattern]
-    fuzzy_terms: dict[str, float]          # term → cutoff
-    term_bigrams: dict[str, set[str]]
-
-
-def compile_matcher(checklist: Checklist) -> CompiledMatcher:
-    """Build (once per checklist) the automaton over every literal phrase."""
-    if checklist._compiled is not None:
-        return checklist._compiled  # type: ignore[return-value]
-    literals: set[str] = set()
-    regexes: dict[str, re.Pattern] = {}
-    fuzzy_terms: dict[str, float] = {}
-    for item in checklist.items:
-        for rule in item.rules:
-            for term in [t for g in rule.groups for t in g] + list(rule.exclude):
-                if term.startswith("re:"):
-                    regexes[term] = re.compile(term[3:])
-                    continue
-                literals.add(term)
-            if item.fuzzy:
-                for g in rule.groups:
-                    for term in g:
-                        cut = checklist.fuzzy.cutoff(len(term))
-                        if cut is not None and not term.startswith("re:"):
-                            fuzzy_terms[term] = cut
-    automaton = None
-    if literals:
-        automaton = ahocorasick.Automaton()
-        for term in literals:
-            automaton.add_word(term, (term, len(term)))
-        automaton.make_automaton()
-    compiled = CompiledMatcher(automaton, regexes, fuzzy_terms,
-                               {t: _bigrams(t) for t in fuzzy_terms})
-    checklist._compiled = compiled
-    return compiled
 
 
 @dataclass(slots=True)
@@ -168,10 +128,6 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
             index.hits[term].append(Hit(s, m.start() - starts[s], m.end() - starts[s], term, 100.0))
     _fuzzy(index, compiled, joined)
     return index
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 def _shares(grams: list[str], key: str, need: float) -> bool:
@@ -608,12 +564,10 @@ def near_misses(item: Item, index: DocIndex) -> list[Candidate]:
     return uniq
 
 
-def match_document(doc: Document, checklist: Checklist, *, explain: bool = False) -> list[ItemResult]:
-    compiled = compile_matcher(checklist)
-    index = index_document(doc, compiled)
-    base = checklist.context.compiled(doc.meta.year)
-    results = []
-    for item in checklist.items:
-        ctx = base if item.context is None else checklist.context.merged(item.context).compiled(doc.meta.year)
-        results.append(match_item(item, index, ctx, checklist.evidence_limit, explain=explain))
-    return results
+def match_document(doc: Document, bound: BoundChecklist, *, explain: bool = False) -> list[ItemResult]:
+    """Every item's result for a parsed report, with the checklist bound to the report's year
+    (`compiled.bind(doc.meta.year)`)."""
+    index = index_document(doc, bound.matcher)
+    limit = bound.checklist.evidence_limit
+    return [match_item(item, index, ctx, limit, explain=explain)
+            for item, ctx in zip(bound.items, bound.contexts)]

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .models import Reason, ReportMeta, Role, Section, Sentence
 from .normalize import LIST_START, NormalText
+
+if TYPE_CHECKING:
+    from .checklist.compile import CompiledChecklist
 
 _CN_NUM = "一二三四五六七八九十"
 _NUMBERING = (
@@ -62,13 +66,13 @@ def fill_placeholders(pattern: str, year: int | None) -> str:
 
 @dataclass(frozen=True)
 class StructureRules:
-    """Role patterns from the checklist's `structure:` block (templates: may hold {year},
-    {next_year}); `for_year` fills and compiles them for one report."""
+    """Role patterns from the checklist's `structure:` block, as written (templates: may hold
+    {year}, {next_year}). `checklist/compile.py` compiles them: the furniture once, the
+    headings and paragraph cues per report year (`BoundChecklist.structure`)."""
 
     headings: tuple[tuple[Role, tuple[str, ...]], ...]
     paragraphs: tuple[tuple[Role, tuple[str, ...]], ...]
     furniture: tuple[str, ...] = ()      # web-page lines that are not report content
-    _bound: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_config(cls, config: dict) -> "StructureRules":
@@ -80,41 +84,13 @@ class StructureRules:
         )
         return cls(headings, paragraphs, tuple(config.get("furniture") or ()))
 
-    @property
-    def furniture_pattern(self) -> re.Pattern | None:
-        if not self.furniture:
-            return None
-        pat = self._bound.get("furniture")
-        if pat is None:
-            pat = self._bound["furniture"] = re.compile(
-                _FURNITURE_LEAD + "(?:" + "|".join(f"(?:{p})" for p in self.furniture) + ")")
-            # the same patterns unanchored: a copy may put several fields on one line
-            self._bound["furniture_fields"] = [re.compile(p) for p in self.furniture if "(?P<" in p]
-        return pat
-
-    @property
-    def furniture_fields(self) -> list[re.Pattern]:
-        return self._bound.get("furniture_fields", []) if self.furniture_pattern else []
-
-    def for_year(self, year: int | None) -> BoundStructure:
-        bound = self._bound.get(year)
-        if bound is None:
-            def comp(block: tuple[tuple[Role, tuple[str, ...]], ...]) -> tuple:
-                return tuple((role, tuple(re.compile(fill_placeholders(p, year)) for p in pats))
-                             for role, pats in block)
-            bound = self._bound[year] = BoundStructure(comp(self.headings), comp(self.paragraphs))
-        return bound
-
-    def heading_role(self, heading: str, year: int | None = None) -> tuple[Role, Reason] | None:
-        return self.for_year(year).heading_role(heading)
-
 
 # bullets and spaces a page's metadata lines start with (•公开类别：…)
-_FURNITURE_LEAD = r"^[\s•·●■◆▪\-*|]*"
+FURNITURE_LEAD = r"^[\s•·●■◆▪\-*|]*"
 
 
 def _furniture(paras: list[tuple[int, str]], pattern: re.Pattern | None,
-               fields: list[re.Pattern]) -> tuple[list[tuple[int, str]], dict[str, str]]:
+               fields: tuple[re.Pattern, ...]) -> tuple[list[tuple[int, str]], dict[str, str]]:
     """Split off web-page furniture lines (索引号、公开方式、打印本页…): the paragraphs
     kept, and the agency/date their named groups give (for the title block)."""
     if pattern is None:
@@ -136,7 +112,7 @@ def _furniture(paras: list[tuple[int, str]], pattern: re.Pattern | None,
 
 @dataclass(frozen=True)
 class BoundStructure:
-    """Structure patterns compiled for a report of one year."""
+    """Structure patterns compiled for a report of one year (built by `CompiledChecklist.bind`)."""
 
     headings: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
     paragraphs: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
@@ -309,15 +285,15 @@ _OPENING = Reason("opening")
 _UNTITLED_BODY = Reason("untitled_body")
 
 
-def parse(normal: NormalText, structure_rules: StructureRules) -> Document:
-    """Split the report into sections and sentences and give each a role."""
+def parse(normal: NormalText, compiled: CompiledChecklist) -> Document:
+    """Split the report into sections and sentences and give each a role (the checklist's
+    structure patterns bound to the year the title block gives)."""
     text = normal.text
     # a copy of a web page keeps its furniture (公开方式：主动公开): not report content
-    paras, page_meta = _furniture(_paragraphs(text), structure_rules.furniture_pattern,
-                                  structure_rules.furniture_fields)
+    paras, page_meta = _furniture(_paragraphs(text), compiled.furniture, compiled.furniture_fields)
     head, tail = _head_and_tail(paras)
     meta = _meta(paras, head, tail, text, page_meta)
-    rules = structure_rules.for_year(meta.year)
+    rules = compiled.bind(meta.year).structure
     para_rules = rules.paragraph_patterns()
 
     sections: list[Section] = []
