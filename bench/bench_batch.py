@@ -12,7 +12,9 @@ a PDF costs more than auditing it). Then reports:
   3. time growth from N to 4N with --jobs 2 (target: linear, ratio within 1 ± 0.10);
   4. peak memory (RSS) at N and 4N (target: flat, within 20%): of the batch process itself,
      and of its largest worker process;
-  5. (not with --quick) a run with --db, then the rerun served from the store.
+  5. (not with --quick) a run with --db, then the rerun served from the store;
+  6. CPU time per report of each timed run, of the batch process and of its workers: the
+     figures a loaded machine distorts least, and from them the rate an idle machine would give.
 
 Times are wall-clock times of the whole command, Python start-up included: what a user waits.
 Output is `--format jsonl --out /dev/null`, the streaming mode meant for large runs; the
@@ -46,8 +48,9 @@ import atexit, os, resource, sys
 def _peak():
     hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = os.times()
     with open(os.environ["BENCH_RSS_FILE"], "w") as fh:
-        fh.write(f"{hwm} {kids}")
+        fh.write(f"{hwm} {kids} {t.user + t.system} {t.children_user + t.children_system}")
 atexit.register(_peak)
 sys.argv = ["dutycheck"] + sys.argv[1:]
 from dutycheck.cli import main
@@ -142,9 +145,14 @@ def build_corpus(root: Path, n: int, seed: int = 7) -> dict[str, int]:
     return counts
 
 
+CPU: dict[str, tuple[float, float]] = {}
+"""label → CPU seconds (the batch process, its workers and their PDF children) of each timed run."""
+
+
 def run_batch(corpus: Path, jobs: int, extra: list[str] = (),
-              fmt: str = "jsonl") -> tuple[float, int, int, str]:
-    """(seconds, peak RSS of the batch process in KB, of its largest worker in KB, its stderr)."""
+              fmt: str = "jsonl", label: str = "") -> tuple[float, int, int, str]:
+    """(seconds, peak RSS of the batch process in KB, of its largest worker in KB, its stderr).
+    The CPU seconds of the batch process and of its children go to CPU[label]."""
     with tempfile.NamedTemporaryFile(suffix=".rss", delete=False) as tmp:
         rss_file = tmp.name
     env = dict(os.environ, BENCH_RSS_FILE=rss_file, PYTHONPATH=str(ROOT / "src"))
@@ -155,7 +163,9 @@ def run_batch(corpus: Path, jobs: int, extra: list[str] = (),
     elapsed = time.perf_counter() - start
     if res.returncode not in (0, 1):
         raise SystemExit(f"batch failed ({res.returncode}):\n{res.stderr.decode('utf-8', 'replace')[-3000:]}")
-    main_kb, worker_kb = (int(x) for x in Path(rss_file).read_text().split())
+    fields = Path(rss_file).read_text().split()
+    main_kb, worker_kb = int(fields[0]), int(fields[1])
+    CPU[label or f"{corpus.name} jobs {jobs} {fmt} {' '.join(extra)}"] = (float(fields[2]), float(fields[3]))
     os.unlink(rss_file)
     return elapsed, main_kb, worker_kb, res.stderr.decode("utf-8", "replace")
 
@@ -207,9 +217,9 @@ def main() -> None:
         load_before = os.getloadavg()[0]
 
         grep_n = time_grep(small, phrase_file)
-        t1, rss1_main, _, _ = run_batch(small, 1)
-        t2, rss2_main, rss2_worker, _ = run_batch(small, 2)
-        t4, rss4_main, rss4_worker, _ = run_batch(big, 2)
+        t1, rss1_main, _, _ = run_batch(small, 1, label="batch --jobs 1, N")
+        t2, rss2_main, rss2_worker, _ = run_batch(small, 2, label="batch --jobs 2, N")
+        t4, rss4_main, rss4_worker, _ = run_batch(big, 2, label="batch --jobs 2, 4N")
 
         def row(label: str, secs: float, count: int, note: str = "") -> None:
             print(f"{label:<40} {secs:8.2f} s {count / secs:9.0f}/s   {note}")
@@ -235,8 +245,8 @@ def main() -> None:
         print(f"  peak RSS largest worker 4N / N          {mem_worker:5.2f}    target <= 1.20    "
               f"{verdict(mem_worker <= 1.2)}   ({rss2_worker / 1024:.0f} MB -> {rss4_worker / 1024:.0f} MB)")
         print(f"  (--jobs 1, all in one process: peak RSS {rss1_main / 1024:.0f} MB at N)")
-        _, csv2, _, _ = run_batch(small, 2, fmt="csv")
-        _, csv4, _, _ = run_batch(big, 2, fmt="csv")
+        _, csv2, _, _ = run_batch(small, 2, fmt="csv", label="batch --jobs 2 --format csv, N")
+        _, csv4, _, _ = run_batch(big, 2, fmt="csv", label="batch --jobs 2 --format csv, 4N")
         print(f"  peak RSS batch process 4N / N, --format csv (keeps a ranking row per report)  "
               f"{csv4 / csv2:5.2f}   ({csv2 / 1024:.0f} MB -> {csv4 / 1024:.0f} MB)")
 
@@ -244,12 +254,22 @@ def main() -> None:
             db = base / "bench.sqlite"
             if db.exists():
                 db.unlink()
-            tdb, _, _, _ = run_batch(small, 2, ["--db", str(db)])
-            tcache, _, _, err = run_batch(small, 2, ["--db", str(db)])
+            tdb, _, _, _ = run_batch(small, 2, ["--db", str(db)], label="batch --jobs 2 --db, N (first run)")
+            tcache, _, _, err = run_batch(small, 2, ["--db", str(db)], label="batch --jobs 2 --db, N (rerun)")
             hits = re.search(r"缓存命中 (\d+)", err)
             print(f"  first run with --db / without           {tdb / t2:5.2f}x   ({tdb:.2f} s)")
             print(f"  rerun served from the store / grep      {tcache / grep_n:5.0f}x   ({tcache:.2f} s, "
                   f"{n / tcache:.0f} reports/s, {hits.group(1) if hits else '?'} of {n} from the store)")
+        counts_of = {label: 4 * n if label.endswith("4N") else n for label in CPU}
+        cores = min(2, os.cpu_count() or 1)
+        print("\nCPU time per report (what a loaded machine does not change much; start-up included)")
+        print(f"  {'':<38} {'batch process':>14} {'workers':>10} {'total':>8}   idle {cores}-core estimate")
+        for label, (own, kids) in CPU.items():
+            count = counts_of[label]
+            # the batch process is one serial stage; the rest shares the cores
+            rate = count / max(own, (own + kids) / cores) if own + kids > 0 else 0.0
+            print(f"  {label:<38} {own * 1000 / count:11.2f} ms {kids * 1000 / count:7.2f} ms "
+                  f"{(own + kids) * 1000 / count:5.2f} ms   {rate:6.0f}/s")
         load_after = os.getloadavg()[0]
         print(f"\nload average before / after the timed runs: {load_before:.2f} / {load_after:.2f}"
               + ("   (the machine was busy before we started: figures are pessimistic)"
