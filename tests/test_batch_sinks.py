@@ -245,3 +245,22 @@ def test_the_readme_batch_example_runs(tmp_path, monkeypatch, region, capsys):
     assert out[-1] == "3"                          # one file failed: EXIT_PARTIAL
     assert len((tmp_path / "audits.jsonl").read_text(encoding="utf-8").splitlines()) == 4
     assert (tmp_path / "results.sqlite").is_file()
+
+
+def test_a_full_disk_under_the_jsonl_stream_stops_the_run_with_a_message_naming_it(region, tmp_path):
+    class FullDisk:
+        name = str(tmp_path / "audits.jsonl")
+
+        def write(self, text: str) -> int:
+            raise OSError(28, "No space left on device")
+
+        def flush(self) -> None:
+            pass
+
+    db = tmp_path / "results.sqlite"
+    with pytest.raises(DutycheckError) as info:
+        run_batch([region], recursive=True, jobs=1, sinks=[StoreSink(db), JsonlSink(FullDisk())])
+    assert info.value.path == str(tmp_path / "audits.jsonl") and "写入输出失败" in info.value.zh
+    with sqlite3.connect(db) as c:          # the store kept the audit it had before the stream failed
+        assert c.execute("SELECT COUNT(*) FROM run_reports").fetchone()[0] + \
+            c.execute("SELECT COUNT(*) FROM run_errors").fetchone()[0] == 1

@@ -84,8 +84,20 @@ class JsonlSink:
 
     def add(self, outcome: Outcome) -> None:
         assert self._fh is not None, "JsonlSink.add before open"
-        self._fh.write(outcome.line + "\n")
-        self._fh.flush()
+        try:
+            self._fh.write(outcome.line + "\n")
+            self._fh.flush()
+        except OSError as exc:            # disk full, a closed pipe: the run stops, the rest is kept
+            from ..errors import OutputError
+
+            raise OutputError(f"写入输出失败：{exc.strerror or exc}", "writing the output failed",
+                              path=self._name()) from None
+
+    def _name(self) -> str:
+        if isinstance(self._target, (str, os.PathLike)):
+            return os.fspath(self._target)
+        name = getattr(self._target, "name", None)
+        return name if isinstance(name, str) and not name.startswith("<") else "标准输出"
 
     def close(self, batch: Batch, complete: bool) -> None:
         if self._fh is not None and isinstance(self._target, (str, os.PathLike)):
