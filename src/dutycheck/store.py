@@ -311,6 +311,7 @@ class Store:
         self._pending = 0
         self._committed = time.monotonic()
         self._ckey: str | None = None
+        self._found: dict[str, int] = {}     # sha256 → audit id of the hits `lookup` served, until `add`
 
     # -- runs
     def begin_run(self, checklist: Checklist, args: Iterable[str] = ()) -> int:
@@ -332,9 +333,12 @@ class Store:
 
     def lookup(self, sha256: str) -> str | None:
         """The stored audit line of this file under the current run's checklist, if any (the cache)."""
-        row = self.db.execute("SELECT audit_json FROM audits WHERE sha256 = ? AND checklist_hash = ?",
+        row = self.db.execute("SELECT id, audit_json FROM audits WHERE sha256 = ? AND checklist_hash = ?",
                               (sha256, self._ckey)).fetchone()
-        return zlib.decompress(row[0]).decode("utf-8") if row else None
+        if row is None:
+            return None
+        self._found[sha256] = row[0]      # `add` of this cache hit needs no second query
+        return zlib.decompress(row[1]).decode("utf-8")
 
     def add(self, outcome: Outcome) -> None:
         """Record one outcome of the current run (the audit, unless stored already, and the link)."""
@@ -347,8 +351,9 @@ class Store:
                             "VALUES (?,?,?,?,?,?)",
                             (self.run_id, row.path, row.sha256, e.kind, e.zh, e.en))
         else:
-            found = self.db.execute("SELECT id FROM audits WHERE sha256 = ? AND checklist_hash = ?",
-                                    (row.sha256, self._ckey)).fetchone()
+            audit_id = self._found.pop(row.sha256, None)
+            found = (audit_id,) if audit_id is not None else self.db.execute(
+                "SELECT id FROM audits WHERE sha256 = ? AND checklist_hash = ?", (row.sha256, self._ckey)).fetchone()
             audit_id = found[0] if found else self._insert_audit(
                 row, outcome.line, outcome.extras.store if outcome.extras is not None else None)
             self.db.execute(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import signal
 import sys
@@ -19,7 +20,7 @@ from ..safetext import display_path
 from ..schema import AuditRecord, ErrorInfo
 from ..timelimit import FileTimeout, time_limit
 from .inputs import Input
-from .records import ErrorRow, Extras, Outcome, ReportRow, error_info, summary_fields
+from .records import ErrorRow, Extras, Outcome, ReportRow, error_info, summarize, summary_fields
 from .regions import region_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -242,12 +243,14 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
         if lookup is not None:
             line = lookup(sha)
             if line is not None:
-                rec = AuditRecord.from_json(line)
-                if rec.path != name(inp.path):
-                    rec = rec.with_path(name(inp.path))
-                    line = rec.to_json()
-                return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary_fields(rec, *index),
-                                                                  Extras.of(rec)), cached=True), None
+                d = json.loads(line)         # the summary from the dict: no record objects built
+                if d.get("path") != name(inp.path):
+                    line = AuditRecord.from_dict(d).with_path(name(inp.path)).to_json()
+                rep = d.get("report") or {}
+                summary = summarize(((it["id"], it["status"]) for it in d.get("items") or ()), d["score"],
+                                    rep.get("agency"), rep.get("year"), rep.get("format"), *index)
+                extras = Extras(rep.get("date"), d.get("fingerprints"), tuple(d.get("formal") or ()))
+                return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary, extras), cached=True), None
         return sha, dup_of, None, data
 
     it = iter(inputs)
