@@ -37,9 +37,9 @@ def dump(result, explain: bool) -> dict:
     for it in result.items:
         d = {"status": it.status.value, "confidence": it.confidence,
              "evidence": [[e.text, e.line, e.page, e.status.value, e.phrase, e.matched, e.score, e.section,
-                           str(e.role), e.reason] for e in it.evidence]}
+                           str(e.role), str(e.reason)] for e in it.evidence]}
         if explain:
-            d["candidates"] = [[c.phrase, c.text, c.line, c.score, c.why_rejected] for c in it.candidates]
+            d["candidates"] = [[c.phrase, c.text, c.line, c.score, str(c.why_rejected)] for c in it.candidates]
         items[it.id] = d
     return {"score": result.score, "agency": result.report.agency, "year": result.report.year,
             "title": result.report.title, "items": items,

@@ -65,7 +65,7 @@ def collect(gold_path: Path, reports: Path, checklist) -> list[dict]:
             rows.append({"report": name, "item": item.id, "gold": label["status"],
                          "pred": item.status.value, "confidence": item.confidence,
                          "quote_ok": quote_ok, "evidence": best.text[:60] if best else "",
-                         "reason": best.reason if best else ""})
+                         "reason": str(best.reason) if best else ""})
     return rows
 
 

@@ -139,6 +139,20 @@ def test_html_article_body_not_menus_or_related_links(inputs):
     assert "常年法律顾问" in html_lines[ev.line - 1]
 
 
+def test_a_web_page_is_read_without_importing_what_bs4_would_not_use(inputs):
+    # soupsieve, charset-normalizer and lxml's tree builder were most of an .html audit's extra
+    # time; none is needed, and a later import of one still works in the same process
+    code = ("import sys; from dutycheck.read import read_source; src = read_source(sys.argv[1]); "
+            "assert '聘请律师事务所担任常年法律顾问' in src.text; "
+            "print(sorted(m for m in ('soupsieve', 'charset_normalizer', 'bs4.builder._lxml') if m in sys.modules)); "
+            "import charset_normalizer, soupsieve")
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code, str(inputs["gov-page.html"])], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == "[]" and not out.stderr
+
+
 def test_html_related_link_titles_are_not_evidence(inputs):
     # the page links to 《…法治副校长聘任名单公示》; the article only plans it
     assert audit_path(inputs["gov-page.html"]).item("vice-principals.appointed").status.value == "planned"

@@ -4,13 +4,13 @@ import pytest
 from conftest import read_report
 
 from dutycheck.audit import audit_text, source_from_text
-from dutycheck.checklist.load import load_checklist
+from dutycheck.checklist.load import compiled_checklist, load_checklist
 from dutycheck.errors import ChecklistError
 from dutycheck.models import Role, Status
 from dutycheck.normalize import normalize
 from dutycheck.structure import parse
 
-RULES = load_checklist("default").structure
+RULES = compiled_checklist("default")
 
 
 def doc_of(text: str):

@@ -10,7 +10,8 @@ import os
 import re
 from dataclasses import replace
 
-from .checklist.load import load_checklist
+from .checklist.compile import CompiledChecklist
+from .checklist.load import compiled_checklist
 from .checklist.model import Checklist
 from .errors import ItemError, ReportError
 from .match import match_document
@@ -18,14 +19,14 @@ from .models import AuditResult, ItemResult, Location, SourceText
 from .normalize import normalize
 from .structure import Document, parse
 
+# what every `checklist` argument accepts: a bundled name, a path, a `Checklist`
+# (load_checklist's, or one built in Python: compiled on first use) or a `CompiledChecklist`
+ChecklistLike = Checklist | CompiledChecklist | str | os.PathLike
 
-def _checklist(checklist: Checklist | str | os.PathLike) -> Checklist:
-    return checklist if isinstance(checklist, Checklist) else load_checklist(checklist)
 
-
-def parse_source(source: SourceText, checklist: Checklist | str = "default") -> Document:
+def parse_source(source: SourceText, checklist: ChecklistLike = "default") -> Document:
     """Normalise and parse a report with the checklist's structure rules."""
-    return parse(normalize(source), _checklist(checklist).structure)
+    return parse(normalize(source), compiled_checklist(checklist))
 
 
 _NAME_ORG = re.compile(r"^(.{2,30}?(?:局|委员会|委|厅|办公室|政府|中心))")
@@ -48,7 +49,7 @@ def year_from_name(path: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def audit_source(source: SourceText, checklist: Checklist | str | os.PathLike = "default",
+def audit_source(source: SourceText, checklist: ChecklistLike = "default",
                  *, explain: bool = False, agency: str | None = None,
                  year: int | None = None) -> AuditResult:
     """Audit text that has already been read.
@@ -56,18 +57,20 @@ def audit_source(source: SourceText, checklist: Checklist | str | os.PathLike = 
     `agency`/`year` override what the title block says (a reviewer who knows better); when
     the title block names no agency, the file name's is used (晋城市教育局-2023.txt).
     """
-    cl = _checklist(checklist)
+    compiled = compiled_checklist(checklist)
+    cl = compiled.checklist
     from .formal import check_report, fingerprints
     from .score import score_items
 
-    doc = parse(normalize(source), cl.structure)
+    doc = parse(normalize(source), compiled)
     if not any(s.text for s in doc.sentences):
         raise ReportError("报告没有可审查的正文", "the report has no text to audit", path=source.path)
     meta = doc.meta
     if agency or year or not meta.agency:
         meta = replace(meta, agency=agency or meta.agency or agency_from_name(source.path),
                        year=year or meta.year or year_from_name(source.path))
-    items = match_document(doc, cl, explain=explain)
+    # the year the title block gives binds the placeholders (an `year` override does not)
+    items = match_document(doc, compiled.bind(doc.meta.year), explain=explain)
     score, groups = score_items(items, cl)
     formal = check_report(meta, items, source.lines, source.locations)
     prints = fingerprints(s.text for s in doc.sentences if not s.is_heading)
@@ -80,7 +83,7 @@ def audit_source(source: SourceText, checklist: Checklist | str | os.PathLike = 
     )
 
 
-def audit_path(path: str | os.PathLike, checklist: Checklist | str | os.PathLike = "default",
+def audit_path(path: str | os.PathLike, checklist: ChecklistLike = "default",
                *, explain: bool = False, agency: str | None = None, year: int | None = None) -> AuditResult:
     """Read and audit one report file (.txt/.md/.docx/.pdf/.html)."""
     from .read import read_source
@@ -99,7 +102,7 @@ def source_from_text(text: str, name: str = "<text>") -> SourceText:
                       encoding="utf-8")
 
 
-def audit_text(text: str, checklist: Checklist | str | os.PathLike = "default",
+def audit_text(text: str, checklist: ChecklistLike = "default",
                *, name: str = "<text>", explain: bool = False) -> AuditResult:
     """Audit a report given as a string."""
     return audit_source(source_from_text(text, name), checklist, explain=explain)

@@ -185,12 +185,12 @@ def audit(path: str, checklist: str, fmt: str, out: str | None, agency: str | No
 
     if fmt == "docx" and not out:
         raise CLIError("docx 格式需要 --out 指定输出文件 (--format docx needs --out FILE)")
-    from .batch.pool import _FileTimeout, _time_limit
+    from .timelimit import FileTimeout, time_limit
 
-    disarm = _time_limit(timeout or None)     # every input ends: a hostile file cannot hang the command
+    disarm = time_limit(timeout or None)     # every input ends: a hostile file cannot hang the command
     try:
         result = audit_path(path, checklist, agency=agency, year=year)
-    except _FileTimeout:
+    except FileTimeout:
         raise CLIError(f"{path}: 审查超时（超过 {timeout:g} 秒），未完成；可用 --timeout 放宽 "
                        f"(timed out after {timeout:g} s)") from None
     except DutycheckError as exc:

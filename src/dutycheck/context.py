@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .checklist.model import CompiledContext
-from .models import Role, Status
+from .models import Reason, Role, Status
 
 _CLAUSE_SEP = re.compile(r"[,，:：;；]")
 
@@ -27,11 +27,11 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, (after.start() if after else len(text))
 
 
-def decide(text: str, role: Role, role_reason: str, start: int, end: int,
-           ctx: CompiledContext) -> tuple[Status, str]:
+def decide(text: str, role: Role, role_reason: Reason, start: int, end: int,
+           ctx: CompiledContext) -> tuple[Status, Reason]:
     """Status of a mention at text[start:end] in a sentence of the given role, and why."""
     if role is Role.PLANS:
-        return Status.PLANNED, f"位于“下一年度安排”部分（{role_reason}）"
+        return Status.PLANNED, Reason.of("in_part", role=role, role_reason=role_reason)
     lo, hi = clause_bounds(text, start, end)
     clause = text[lo:hi]
     if role is Role.SHORTFALLS:
@@ -39,22 +39,22 @@ def decide(text: str, role: Role, role_reason: str, start: int, end: int,
         # inside the weaknesses part is work done, unless the clause names a weakness too
         m = ctx.rectified.search(clause) if ctx.rectified is not None else None
         if m and not (ctx.shortfall is not None and ctx.shortfall.search(clause)):
-            return Status.DONE, f"“存在的不足”部分中的整改完成（“{m.group(0)}”）"
+            return Status.DONE, Reason.of("rectified", cue=m.group(0))
         # …执法案卷不规范问题，已于2024年6月完成整改，建立执法全过程记录台账: the correction is
         # reported before the mention, and the mention's own clause names no weakness
         m = ctx.rectified.search(text, 0, lo) if ctx.rectified is not None else None
         if m and not (ctx.shortfall is not None and ctx.shortfall.search(clause)):
-            return Status.DONE, f"“存在的不足”部分中的整改完成（“{m.group(0)}”之后）"
-        return Status.SHORTFALL, f"位于“存在的不足”部分（{role_reason}）"
+            return Status.DONE, Reason.of("rectified_before", cue=m.group(0))
+        return Status.SHORTFALL, Reason.of("in_part", role=role, role_reason=role_reason)
     if ctx.shortfall is not None:
         m = ctx.shortfall.search(clause)
         if m and not (ctx.not_shortfall is not None and ctx.not_shortfall.search(clause)):
-            return Status.SHORTFALL, f"同一分句有不足提示词“{m.group(0)}”"
+            return Status.SHORTFALL, Reason.of("shortfall_cue", cue=m.group(0))
     done_here = ctx.done is not None and ctx.done.search(clause)
     if ctx.planned is not None and not done_here:
         m = _cue(ctx.planned, text, hi)
         if m:
-            return Status.PLANNED, f"句中有计划提示词“{m.group(0)}”"
+            return Status.PLANNED, Reason.of("plan_cue", cue=m.group(0))
     if ctx.tentative is not None and not done_here:
         m = _cue(ctx.tentative, text, hi)
         if m:
@@ -65,9 +65,9 @@ def decide(text: str, role: Role, role_reason: str, start: int, end: int,
             if ctx.done_figures is not None:
                 fig = ctx.done_figures.search(text, 0, c_lo) or ctx.done_figures.search(text, c_hi)
             if fig is None:
-                return Status.PLANNED, f"句中有计划提示词“{m.group(0)}”"
-            return Status.DONE, f"“{m.group(0)}”之外同句有已做工作的数字“{fig.group(0)}”"
-    return Status.DONE, f"位于{_ROLE_ZH.get(role, str(role))}（{role_reason}）"
+                return Status.PLANNED, Reason.of("tentative_cue", cue=m.group(0))
+            return Status.DONE, Reason.of("tentative_with_figure", cue=m.group(0), figure=fig.group(0))
+    return Status.DONE, Reason.of("in_part", role=role, role_reason=role_reason)
 
 
 def _cue(pat: re.Pattern, text: str, hi: int) -> re.Match | None:
@@ -95,11 +95,3 @@ def talked_about(text: str, start: int, end: int, ctx: CompiledContext) -> str |
         if m:
             return m.group(0)
     return None
-
-
-_ROLE_ZH = {
-    Role.PREAMBLE: "导语",
-    Role.ACHIEVEMENTS: "“举措和成效”部分",
-    Role.FIRST_RESPONSIBLE: "“第一责任人履职”部分",
-    Role.OTHER: "其他部分",
-}

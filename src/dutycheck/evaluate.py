@@ -16,6 +16,7 @@ import yaml
 from .audit import audit_path
 from .checklist.model import Checklist
 from .errors import GoldError, ReportError
+from .messages import reason_text
 from .models import STATUS_ORDER, AuditResult
 from .normalize import match_key, translation_table
 
@@ -175,7 +176,7 @@ def _compare(name: str, labels: dict, audit: AuditResult, result: EvalResult,
             result.disagreements.append(Disagreement(
                 name, item.id, gold, pred, label.get("evidence", ""),
                 best.text if best else "", best.line if best else None,
-                best.reason if best else "未找到证据"))
+                reason_text(best.reason) if best else "未找到证据"))
     # labels for ids the checklist does not have are disagreements too
     ids = {i.id for i in audit.items}
     for item_id, label in labels.items():

@@ -15,58 +15,18 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import ahocorasick
 from rapidfuzz import fuzz
 
-from .checklist.model import Checklist, CompiledContext, Item, Rule
+from .checklist.compile import BoundChecklist, CompiledMatcher
+from .checklist.model import CompiledContext, Item, Rule
 from .context import decide, talked_about
-from .models import STATUS_ORDER, Candidate, Evidence, ItemResult, Location, Role, Sentence, Status
+from .models import STATUS_ORDER, Candidate, Evidence, ItemResult, Location, Reason, Role, Sentence, Status
 from .normalize import CLAUSE_BARRIER, key_positions, sentence_key
 from .structure import Document
 
 _TITLE_OPEN, _TITLE_CLOSE = "《〈", "》〉"
 _TITLE_OPENER = re.compile(f"[{_TITLE_OPEN}]")
 _SUBSTANTIVE = (Role.ACHIEVEMENTS, Role.FIRST_RESPONSIBLE)
-
-
-@dataclass
-class CompiledMatcher:
-    automaton: ahocorasick.Automaton | None
-    regexes: dict[str, re.Pattern]
-    fuzzy_terms: dict[str, float]          # term → cutoff
-    term_bigrams: dict[str, set[str]]
-
-
-def compile_matcher(checklist: Checklist) -> CompiledMatcher:
-    """Build (once per checklist) the automaton over every literal phrase."""
-    if checklist._compiled is not None:
-        return checklist._compiled  # type: ignore[return-value]
-    literals: set[str] = set()
-    regexes: dict[str, re.Pattern] = {}
-    fuzzy_terms: dict[str, float] = {}
-    for item in checklist.items:
-        for rule in item.rules:
-            for term in [t for g in rule.groups for t in g] + list(rule.exclude):
-                if term.startswith("re:"):
-                    regexes[term] = re.compile(term[3:])
-                    continue
-                literals.add(term)
-            if item.fuzzy:
-                for g in rule.groups:
-                    for term in g:
-                        cut = checklist.fuzzy.cutoff(len(term))
-                        if cut is not None and not term.startswith("re:"):
-                            fuzzy_terms[term] = cut
-    automaton = None
-    if literals:
-        automaton = ahocorasick.Automaton()
-        for term in literals:
-            automaton.add_word(term, (term, len(term)))
-        automaton.make_automaton()
-    compiled = CompiledMatcher(automaton, regexes, fuzzy_terms,
-                               {t: _bigrams(t) for t in fuzzy_terms})
-    checklist._compiled = compiled
-    return compiled
 
 
 @dataclass(slots=True)
@@ -216,10 +176,6 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
     return index
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
 def _shares(grams: list[str], key: str, need: float) -> bool:
     """Whether at least `need` of `grams` occur in `key`: substring tests that stop as soon as
     the answer is known (cheaper than a bigram set per sentence, for the few phrases that
@@ -362,11 +318,10 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
             excluded = _excluded(rule, index, s, start, end)
             if excluded:
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
-                                          f"排除词“{excluded}”"))
+                                          Reason.of("excluded", term=excluded)))
                 continue
             if item.ignore_in_titles and _in_title(sentence.text, index.span_in_text(s, anchor.start, anchor.end)[0]):
-                rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
-                                          "出现在书名号《》内：引用文件名，不是工作举措"))
+                rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0, _IN_TITLE))
                 continue
             lo, hi = index.span_in_text(s, start, end)
             if len(parts) == 1:
@@ -481,18 +436,16 @@ def _section_evidence(item: Item, doc: Document) -> list[Evidence]:
             text=doc.normal.quote(sent.start, sent.end), line=loc.line, page=loc.page,
             section=section_as_written(doc, sent), role=role, score=100.0,
             status=Status.DONE, phrase=f"role:{role}", matched=sent.text[:40],
-            reason=f"报告有{_PART_ZH[role]}（{sent.role_reason}）", sentence=sent.index))
+            reason=Reason.of("has_part", role=role, role_reason=sent.role_reason), sentence=sent.index))
     return sorted(found, key=lambda e: e.sentence)
 
 
-_PART_ZH = {
-    Role.ACHIEVEMENTS: "“主要举措和成效”部分",
-    Role.FIRST_RESPONSIBLE: "“第一责任人履职情况”部分",
-    Role.SHORTFALLS: "“存在的不足”部分",
-    Role.PLANS: "“下一年度安排”部分",
-    Role.PREAMBLE: "导语",
-    Role.OTHER: "其他部分",
-}
+# why a mention is no evidence, when it takes no parameter (words: messages.REASON_TEXT)
+_IN_TITLE = Reason("in_cited_title")
+_HEADING_ONLY = Reason("heading_only")
+_NEAR_OTHER_GROUPS = Reason("near_other_groups")
+_NEAR_LOW_SCORE = Reason("near_low_score")
+_NEAR_EXCLUDED = Reason("near_excluded")
 
 
 # what a heading that names the duty over a body that never does counts for (issue 9, class 7):
@@ -523,7 +476,7 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
                 if cue:
                     topics.add(m.sentence)
                     rejected.append(Candidate(rule.label, sent.text, sent.line, m.score,
-                                              f"讲座、培训、竞赛的主题（“{cue}”），不是履行职责"))
+                                              Reason.of("talk_topic", cue=cue)))
                     continue
             if m.sentence in seen:
                 if m.sentence in fresh:
@@ -546,8 +499,7 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
     if unsupported and HEADING_ALONE == "drop":
         for e in evidence:
             if e.sentence in unsupported:
-                rejected.append(Candidate(e.phrase, e.text, e.line, e.score,
-                                          "只出现在标题中，其下正文没有相关内容"))
+                rejected.append(Candidate(e.phrase, e.text, e.line, e.score, _HEADING_ONLY))
         evidence = [e for e in evidence if e.sentence not in unsupported]
     status = Status.ABSENT
     for st in STATUS_ORDER:
@@ -678,8 +630,8 @@ def near_misses(item: Item, index: DocIndex) -> list[Candidate]:
                         continue
                     sent = index.doc.sentences[s]
                     hit = term in index.hits and any(h.sentence == s for h in index.hits[term])
-                    why = ("其他组的词未在同一句出现" if hit and len(rule.groups) > 1
-                           else "相似度低于阈值" if not hit else "同句已被排除")
+                    why = (_NEAR_OTHER_GROUPS if hit and len(rule.groups) > 1
+                           else _NEAR_LOW_SCORE if not hit else _NEAR_EXCLUDED)
                     out.append(Candidate(term, sent.text, sent.line, round(al.score, 1), why))
     out.sort(key=lambda c: -c.score)
     seen, uniq = set(), []
@@ -691,12 +643,10 @@ def near_misses(item: Item, index: DocIndex) -> list[Candidate]:
     return uniq
 
 
-def match_document(doc: Document, checklist: Checklist, *, explain: bool = False) -> list[ItemResult]:
-    compiled = compile_matcher(checklist)
-    index = index_document(doc, compiled)
-    base = checklist.context.compiled(doc.meta.year)
-    results = []
-    for item in checklist.items:
-        ctx = base if item.context is None else checklist.context.merged(item.context).compiled(doc.meta.year)
-        results.append(match_item(item, index, ctx, checklist.evidence_limit, explain=explain))
-    return results
+def match_document(doc: Document, bound: BoundChecklist, *, explain: bool = False) -> list[ItemResult]:
+    """Every item's result for a parsed report, with the checklist bound to the report's year
+    (`compiled.bind(doc.meta.year)`)."""
+    index = index_document(doc, bound.matcher)
+    limit = bound.checklist.evidence_limit
+    return [match_item(item, index, ctx, limit, explain=explain)
+            for item, ctx in zip(bound.items, bound.contexts)]

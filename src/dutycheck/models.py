@@ -6,10 +6,11 @@ read → SourceText → normalize → NormalText → structure → Document → 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from .formal import Finding
@@ -44,6 +45,28 @@ class Role(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a stage decided something, as a fact: a stable English `code` (`heading_cue`,
+    `plans_part` …) and its parameters (cue, heading, role, the role's own Reason …).
+    `messages.reason_text` turns it into the Chinese sentence; the JSON keeps both."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    # the words, kept by messages.reason_text once said (a part's Reason is shared by its sentences)
+    words: str | None = field(default=None, init=False, compare=False, hash=False, repr=False)
+
+    @classmethod
+    def of(cls, code: str, **params: Any) -> "Reason":
+        """`Reason.of("heading_cue", cue="下一步")`."""
+        return cls(code, params)
+
+    def __str__(self) -> str:  # the Chinese text, for f-strings and older callers of `.reason`
+        from .messages import reason_text
+
+        return reason_text(self)
 
 
 @dataclass(frozen=True)
@@ -84,7 +107,7 @@ class Section:
     heading: str                # normalised heading text ('' for the root)
     line: int | None            # line of the heading in the original file
     role: Role
-    role_reason: str            # why this role: heading keyword, content cue, inherited
+    role_reason: Reason         # why this role: heading keyword, content cue, inherited
     parent: int | None
     start: int                  # offset range in the normalised text
     end: int
@@ -98,7 +121,7 @@ class Sentence:
     end: int
     section: int                # Section.index
     role: Role                  # effective role (a paragraph cue may override the section's)
-    role_reason: str
+    role_reason: Reason
     line: int                   # first line in the original file
     page: int | None = None
     is_heading: bool = False
@@ -123,7 +146,7 @@ class Evidence:
     status: Status              # what this mention alone says
     phrase: str                 # the checklist phrase / rule that matched
     matched: str                # the matched span of the normalised sentence
-    reason: str                 # why the status: role or cue word
+    reason: Reason              # why the status: role or cue word (messages.reason_text words it)
     page: int | None = None
     sentence: int = -1          # Sentence.index
 
@@ -136,7 +159,7 @@ class Candidate:
     text: str
     line: int
     score: float
-    why_rejected: str
+    why_rejected: Reason        # why it is no evidence (messages.reason_text words it)
 
 
 @dataclass(frozen=True)

@@ -1001,8 +1001,47 @@ def _decode_html(data: bytes, name: str) -> tuple[str, str, int]:
     return decode_counted(data, name)
 
 
+# What bs4 imports at once but this reader never uses: CSS selectors (soupsieve), encoding
+# detection (we hand it decoded text), the lxml and html5lib tree builders (we ask for
+# html.parser). Two thirds of bs4's import time, so of the gap between an .html and a .txt audit.
+_BS4_UNUSED = frozenset({"soupsieve", "cchardet", "chardet", "charset_normalizer", "html5lib",
+                         "bs4.builder._lxml", "bs4.builder._html5lib"})
+
+
+class _SkipForBs4:
+    """A meta-path finder that, while bs4 is imported in this thread, reports `_BS4_UNUSED`
+    as not installed (bs4 imports each in `try: … except ImportError`)."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name in _BS4_UNUSED and threading.get_ident() == self.thread:
+            raise ImportError(f"{name} is not needed to read a web page", name=name)
+        return None
+
+
+def _import_bs4() -> None:
+    """Import bs4 without the optional modules of `_BS4_UNUSED` (tree building unchanged)."""
+    import sys
+
+    if "bs4" in sys.modules:
+        return
+    import warnings
+
+    finder = _SkipForBs4()
+    sys.meta_path.insert(0, finder)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # "soupsieve is not installed": no CSS selectors here
+            import bs4  # noqa: F401
+    finally:
+        sys.meta_path.remove(finder)
+
+
 def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
     """The article body of a saved government page, one line per block, at its source line."""
+    _import_bs4()
     from bs4 import BeautifulSoup, NavigableString
     from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 

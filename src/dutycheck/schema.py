@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .models import Role, Status
+from .messages import REASON_TEXT, reason_text
+from .models import Reason, Role, Status
 
 if TYPE_CHECKING:  # pragma: no cover
     from .errors import DutycheckError
@@ -41,6 +42,33 @@ def dumps(d: Mapping[str, Any], *, indent: int | None = None) -> str:
 
 # ----------------------------------------------------------------------------- audit/1
 
+def reason_params_dict(reason: Reason) -> dict[str, Any]:
+    """A Reason's parameters as JSON: a role as its id, a nested Reason (the role's own) as
+    {"reason_code", "reason_params"}."""
+    out: dict[str, Any] = {}
+    for k, v in reason.params.items():
+        if isinstance(v, Reason):
+            out[k] = {"reason_code": v.code, "reason_params": reason_params_dict(v)}
+        elif isinstance(v, Role):
+            out[k] = v.value
+        else:
+            out[k] = v
+    return out
+
+
+def reason_from_dict(code: str, params: Mapping[str, Any] | None) -> Reason:
+    """The Reason a record's `reason_code` and `reason_params` describe (inverse of `reason_params_dict`)."""
+    values: dict[str, Any] = {}
+    for k, v in (params or {}).items():
+        if isinstance(v, Mapping) and "reason_code" in v:
+            values[k] = reason_from_dict(v["reason_code"], v.get("reason_params"))
+        elif k == "role" and isinstance(v, str):
+            values[k] = Role(v)
+        else:
+            values[k] = v
+    return Reason(code, values)
+
+
 @dataclass(frozen=True, slots=True)
 class EvidenceRecord:
     text: str
@@ -50,17 +78,29 @@ class EvidenceRecord:
     score: float
     status: Status
     phrase: str
-    reason: str
+    reason: str                  # the reason in words (messages.reason_text), as audit/1 always had it
     matched: str | None = None   # the matched words of the sentence (None in records before it existed)
     page: int | None = None
+    unit: str | None = None      # what `line` counts: line | paragraph (None in records before it existed)
+    reason_code: str | None = None            # the reason as a fact: a stable id (messages.REASON_TEXT)…
+    reason_params: Mapping[str, Any] | None = None   # …and its parameters (JSON form of models.Reason)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     _KEYS = frozenset({"text", "line", "section", "role", "score", "status", "phrase", "reason", "matched",
-                       "page"})
+                       "page", "unit", "reason_code", "reason_params"})
 
     @classmethod
-    def from_evidence(cls, e: Evidence) -> EvidenceRecord:
-        return cls(e.text, e.line, e.section, e.role, e.score, e.status, e.phrase, e.reason, e.matched, e.page)
+    def from_evidence(cls, e: Evidence, unit: str | None = None) -> EvidenceRecord:
+        return cls(e.text, e.line, e.section, e.role, e.score, e.status, e.phrase, reason_text(e.reason),
+                   e.matched, e.page, unit, e.reason.code, reason_params_dict(e.reason))
+
+    @property
+    def reason_fact(self) -> Reason:
+        """The reason as models.Reason: from `reason_code` and its parameters, or, for a record
+        from before reason codes (or with a code this dutycheck does not know), the text as written."""
+        if self.reason_code in REASON_TEXT:
+            return reason_from_dict(self.reason_code or "", self.reason_params)
+        return Reason.of("recorded", text=self.reason)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"text": self.text, "line": self.line, "section": self.section,
@@ -70,6 +110,11 @@ class EvidenceRecord:
             d["matched"] = self.matched
         if self.page is not None:
             d["page"] = self.page
+        if self.unit is not None:
+            d["unit"] = self.unit
+        if self.reason_code is not None:
+            d["reason_code"] = self.reason_code
+            d["reason_params"] = dict(self.reason_params or {})
         if self.extra:
             d.update(self.extra)
         return d
@@ -78,7 +123,8 @@ class EvidenceRecord:
     def from_dict(cls, d: Mapping[str, Any]) -> EvidenceRecord:
         return cls(d["text"], d["line"], d.get("section") or "", Role(d["role"]), d["score"],
                    Status(d["status"]), d.get("phrase") or "", d.get("reason") or "", d.get("matched"),
-                   d.get("page"), _extra(d, cls._KEYS))
+                   d.get("page"), d.get("unit"), d.get("reason_code"), d.get("reason_params"),
+                   _extra(d, cls._KEYS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +147,9 @@ class ItemRecord:
     _REVIEW_KEYS = _KEYS | {"machine_status", "review"}
 
     @classmethod
-    def from_item(cls, it: ItemResult) -> ItemRecord:
+    def from_item(cls, it: ItemResult, unit: str | None = None) -> ItemRecord:
         return cls(it.id, it.title, it.group, it.weight, it.status, it.confidence,
-                   tuple(EvidenceRecord.from_evidence(e) for e in it.evidence), it.basis, it.guidance,
+                   tuple(EvidenceRecord.from_evidence(e, unit) for e in it.evidence), it.basis, it.guidance,
                    it.machine_status if it.review is not None else None, it.review)
 
     def to_dict(self) -> dict[str, Any]:
@@ -230,7 +276,7 @@ class AuditRecord:
                               {"replaced_chars": r.replaced_chars} if r.replaced_chars else {}),
                    r.checklist_id, r.checklist_version, r.score,
                    tuple(GroupRecord(g.id, g.title, g.score, g.done, g.total) for g in r.groups),
-                   tuple(ItemRecord.from_item(it) for it in r.items),
+                   tuple(ItemRecord.from_item(it, r.unit) for it in r.items),
                    {"formal": [f.to_dict() for f in r.formal], "unit": r.unit, "fingerprints": r.fingerprints})
 
     def to_dict(self) -> dict[str, Any]:
@@ -272,7 +318,7 @@ class AuditRecord:
         items = tuple(
             ItemResult(it.id, it.title, it.group, it.weight, it.status, it.confidence,
                        tuple(Evidence(e.text, e.line, e.section, e.role, e.score, e.status, e.phrase,
-                                      e.matched or "", e.reason, e.page) for e in it.evidence),
+                                      e.matched or "", e.reason_fact, e.page) for e in it.evidence),
                        it.basis, it.guidance, machine_status=it.machine_status,
                        review=dict(it.review) if it.review is not None else None)
             for it in self.items)

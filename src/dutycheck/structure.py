@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .models import ReportMeta, Role, Section, Sentence
+from .models import Reason, ReportMeta, Role, Section, Sentence
 from .normalize import LIST_START, NormalText
+
+if TYPE_CHECKING:
+    from .checklist.compile import CompiledChecklist
 
 _CN_NUM = "一二三四五六七八九十"
 _NUMBERING = (
@@ -62,13 +66,13 @@ def fill_placeholders(pattern: str, year: int | None) -> str:
 
 @dataclass(frozen=True)
 class StructureRules:
-    """Role patterns from the checklist's `structure:` block (templates: may hold {year},
-    {next_year}); `for_year` fills and compiles them for one report."""
+    """Role patterns from the checklist's `structure:` block, as written (templates: may hold
+    {year}, {next_year}). `checklist/compile.py` compiles them: the furniture once, the
+    headings and paragraph cues per report year (`BoundChecklist.structure`)."""
 
     headings: tuple[tuple[Role, tuple[str, ...]], ...]
     paragraphs: tuple[tuple[Role, tuple[str, ...]], ...]
     furniture: tuple[str, ...] = ()      # web-page lines that are not report content
-    _bound: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_config(cls, config: dict) -> "StructureRules":
@@ -80,41 +84,13 @@ class StructureRules:
         )
         return cls(headings, paragraphs, tuple(config.get("furniture") or ()))
 
-    @property
-    def furniture_pattern(self) -> re.Pattern | None:
-        if not self.furniture:
-            return None
-        pat = self._bound.get("furniture")
-        if pat is None:
-            pat = self._bound["furniture"] = re.compile(
-                _FURNITURE_LEAD + "(?:" + "|".join(f"(?:{p})" for p in self.furniture) + ")")
-            # the same patterns unanchored: a copy may put several fields on one line
-            self._bound["furniture_fields"] = [re.compile(p) for p in self.furniture if "(?P<" in p]
-        return pat
-
-    @property
-    def furniture_fields(self) -> list[re.Pattern]:
-        return self._bound.get("furniture_fields", []) if self.furniture_pattern else []
-
-    def for_year(self, year: int | None) -> BoundStructure:
-        bound = self._bound.get(year)
-        if bound is None:
-            def comp(block: tuple[tuple[Role, tuple[str, ...]], ...]) -> tuple:
-                return tuple((role, tuple(re.compile(fill_placeholders(p, year)) for p in pats))
-                             for role, pats in block)
-            bound = self._bound[year] = BoundStructure(comp(self.headings), comp(self.paragraphs))
-        return bound
-
-    def heading_role(self, heading: str, year: int | None = None) -> tuple[Role, str] | None:
-        return self.for_year(year).heading_role(heading)
-
 
 # bullets and spaces a page's metadata lines start with (•公开类别：…)
-_FURNITURE_LEAD = r"^[\s•·●■◆▪\-*|]*"
+FURNITURE_LEAD = r"^[\s•·●■◆▪\-*|]*"
 
 
 def _furniture(paras: list[tuple[int, str]], pattern: re.Pattern | None,
-               fields: list[re.Pattern]) -> tuple[list[tuple[int, str]], dict[str, str]]:
+               fields: tuple[re.Pattern, ...]) -> tuple[list[tuple[int, str]], dict[str, str]]:
     """Split off web-page furniture lines (索引号、公开方式、打印本页…): the paragraphs
     kept, and the agency/date their named groups give (for the title block)."""
     if pattern is None:
@@ -136,17 +112,17 @@ def _furniture(paras: list[tuple[int, str]], pattern: re.Pattern | None,
 
 @dataclass(frozen=True)
 class BoundStructure:
-    """Structure patterns compiled for a report of one year."""
+    """Structure patterns compiled for a report of one year (built by `CompiledChecklist.bind`)."""
 
     headings: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
     paragraphs: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
 
-    def heading_role(self, heading: str) -> tuple[Role, str] | None:
+    def heading_role(self, heading: str) -> tuple[Role, Reason] | None:
         for role, pats in self.headings:
             for pat in pats:
                 m = pat.search(heading)
                 if m:
-                    return role, f"标题含“{m.group(0)}”"
+                    return role, Reason.of("heading_cue", cue=m.group(0))
         return None
 
     def paragraph_patterns(self) -> list[tuple[Role, re.Pattern]]:
@@ -299,28 +275,38 @@ def _head_and_tail(paras: list[tuple[int, str]]) -> tuple[int, int]:
     return head, tail
 
 
-def parse(normal: NormalText, structure_rules: StructureRules) -> Document:
-    """Split the report into sections and sentences and give each a role."""
+# why a part has its role when no pattern said so (words: messages.REASON_TEXT)
+_ROOT = Reason("title_and_opening")
+_TITLE_BLOCK = Reason("title_block")
+_SIGN_OFF = Reason("sign_off")
+_AFTER_PART = Reason("after_part")
+_BODY_BEFORE = Reason("body_before_parts")
+_OPENING = Reason("opening")
+_UNTITLED_BODY = Reason("untitled_body")
+
+
+def parse(normal: NormalText, compiled: CompiledChecklist) -> Document:
+    """Split the report into sections and sentences and give each a role (the checklist's
+    structure patterns bound to the year the title block gives)."""
     text = normal.text
     # a copy of a web page keeps its furniture (公开方式：主动公开): not report content
-    paras, page_meta = _furniture(_paragraphs(text), structure_rules.furniture_pattern,
-                                  structure_rules.furniture_fields)
+    paras, page_meta = _furniture(_paragraphs(text), compiled.furniture, compiled.furniture_fields)
     head, tail = _head_and_tail(paras)
     meta = _meta(paras, head, tail, text, page_meta)
-    rules = structure_rules.for_year(meta.year)
+    rules = compiled.bind(meta.year).structure
     para_rules = rules.paragraph_patterns()
 
     sections: list[Section] = []
-    root = Section(0, 0, "", None, Role.PREAMBLE, "标题与导语", None, 0, len(text))
+    root = Section(0, 0, "", None, Role.PREAMBLE, _ROOT, None, 0, len(text))
     sections.append(root)
     sentences: list[Sentence] = []
     stack: list[Section] = [root]          # open sections, deepest last
     top_roles: list[Role] = []             # roles of top-level sections seen so far
     top_level: int | None = None
-    override: tuple[Role, str, int] | None = None   # paragraph cue: role, reason, level
+    override: tuple[Role, Reason, int] | None = None   # paragraph cue: role, reason, level
     roles_present: dict[Role, Sentence] = {}
 
-    def add_sentence(s: int, e: int, sec: Section, role: Role, reason: str, heading: bool) -> None:
+    def add_sentence(s: int, e: int, sec: Section, role: Role, reason: Reason, heading: bool) -> None:
         body = text[s:e]
         lead = len(body) - len(body.lstrip())
         if not body.strip():
@@ -334,7 +320,7 @@ def parse(normal: NormalText, structure_rules: StructureRules) -> Document:
     for k, (pstart, para) in enumerate(paras):
         if k < head or k >= tail:
             role = Role.PREAMBLE if k < head else Role.OTHER
-            reason = "标题区" if k < head else "落款与抄送"
+            reason = _TITLE_BLOCK if k < head else _SIGN_OFF
             add_sentence(pstart, pstart + len(para), root, role, reason, False)
             continue
 
@@ -373,17 +359,17 @@ def parse(normal: NormalText, structure_rules: StructureRules) -> Document:
             elif override:
                 role, reason = override[0], override[1]
             elif parent.index != 0:
-                role, reason = parent.role, f"继承上级标题“{parent.heading[:20]}”"
+                role, reason = parent.role, Reason.of("parent_heading", heading=parent.heading)
             elif any(r in (Role.SHORTFALLS, Role.PLANS) for r in top_roles):
-                role, reason = top_roles[-1], "位于上一部分之后，沿用其角色"
+                role, reason = top_roles[-1], _AFTER_PART
             else:
-                role, reason = Role.ACHIEVEMENTS, "正文部分（不足与计划之前）"
+                role, reason = Role.ACHIEVEMENTS, _BODY_BEFORE
             if (found and parent.index != 0 and parent.role in (Role.PLANS, Role.SHORTFALLS)
                     and role in (Role.ACHIEVEMENTS, Role.FIRST_RESPONSIBLE)):
                 # a numbered point under 下一步/存在问题 that names a duty (５．研究制定…第一责任人
                 # 职责清单) stays a plan or a weakness: only a plans/shortfalls/other heading
                 # changes the part a sub-heading belongs to
-                role, reason = parent.role, f"继承上级标题“{parent.heading[:20]}”"
+                role, reason = parent.role, Reason.of("parent_heading", heading=parent.heading)
             if level == top_level:
                 top_roles.append(role)
             loc = normal.location(pstart)
@@ -402,14 +388,14 @@ def parse(normal: NormalText, structure_rules: StructureRules) -> Document:
             # … but once the opening has said 现将…报告如下, what follows is the body itself
             first_body = (all(s.role in (Role.PREAMBLE,) for s in sentences)
                           and not any(_INTRO_END.search(s.text) for s in sentences))
-            role, reason = ((Role.PREAMBLE, "导语") if first_body else
-                            (Role.ACHIEVEMENTS, "无标题的正文"))
+            role, reason = ((Role.PREAMBLE, _OPENING) if first_body else
+                            (Role.ACHIEVEMENTS, _UNTITLED_BODY))
         else:
             role, reason = sec.role, sec.role_reason
         for r, pat in para_rules:
             m = pat.match(body.lstrip())
             if m:
-                override = (r, f"段首“{m.group(0)[:12]}”", sec.level)
+                override = (r, Reason.of("paragraph_cue", cue=m.group(0)), sec.level)
                 break
         if override:
             role, reason = override[0], override[1]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DutycheckError
 from ..safetext import display_path
 from ..schema import AuditRecord, ErrorInfo
+from ..timelimit import FileTimeout, time_limit
 from .inputs import Input
 from .records import ErrorRow, Outcome, ReportRow, error_info, summary_fields
 from .regions import region_of
@@ -33,28 +34,9 @@ FILE_TIMEOUT = 120.0
 """Seconds one file may take before it becomes an error row (a PDF that hangs the parser)."""
 
 
-class _FileTimeout(BaseException):
-    """Raised by the alarm; a BaseException so parsers' `except Exception` cannot swallow it."""
-
-
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise _FileTimeout
-
-
-def _time_limit(seconds: float | None):
-    """Arm a per-file alarm where signals allow it (Unix, main thread); returns a disarm function."""
-    import threading
-
-    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        return lambda: None
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-
-    def disarm() -> None:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-    return disarm
+# the per-file deadline lives in ..timelimit (a single `dutycheck audit` arms it too)
+_FileTimeout = FileTimeout
+_time_limit = time_limit
 
 
 def _die_with_parent(parent: int) -> None:

@@ -1,7 +1,9 @@
-"""Read checklist YAML, resolve `extends`, validate once, and compile to a `Checklist`.
+"""Read checklist YAML, resolve `extends`, validate once, build a `Checklist`, compile it.
 
 A checklist is data owned by legal officers: every problem is reported at once with
 `file:line:column`, the key, and what was expected, before any report is read.
+`load_checklist` gives the data (model.py), `compiled_checklist` its compiled form
+(compile.py), built once per loaded checklist: what `audit_*`, batch, web and eval run on.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import os
 import re
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from ..errors import ChecklistError
 from ..models import Role
 from ..normalize import match_key, translation_table
 from ..structure import StructureRules, fill_placeholders, unknown_placeholders
+from .compile import CompiledChecklist, compile_checklist
 from .model import KINDS, Checklist, ContextRules, FuzzySettings, Group, Item, Rule
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -276,18 +278,40 @@ def _check_terms(terms: Any, where: tuple, problems: list[Problem]) -> None:
         if not isinstance(t, (str, int)) or not str(t).strip():
             problems.append(Problem(where + (i,), "短语必须是非空字符串", "phrase must be a non-empty string"))
         elif str(t).startswith("re:"):
+            if _placeholder_problem(str(t)[3:], where + (i,), problems):
+                continue
             try:
-                re.compile(str(t)[3:])
+                re.compile(fill_placeholders(str(t)[3:], 2024))
             except re.error as exc:
                 problems.append(Problem(where + (i,), f"正则表达式有误：{exc}", "bad regular expression"))
                 continue
-            if nested_repeat(str(t)[3:]):
+            if nested_repeat(fill_placeholders(str(t)[3:], 2024)):
                 problems.append(_nested_problem(where + (i,)))
         elif not match_key(str(t)):
             problems.append(Problem(where + (i,), "短语去掉标点后为空", "phrase is only punctuation"))
+        elif fill_placeholders(str(t), 2024) != str(t):
+            problems.append(Problem(where + (i,), "年度占位符（{year} 等）只能用在 re: 正则中",
+                                    "year placeholders ({year}, …) work in `re:` terms only"))
 
 
-def _check_patterns(pats: Any, where: tuple, problems: list[Problem]) -> None:
+def _placeholder_problem(pattern: str, where: tuple, problems: list[Problem], *, allowed: bool = True) -> bool:
+    """Note a `{name}` that is no placeholder (or any placeholder where none is `allowed`)."""
+    unknown = unknown_placeholders(pattern)
+    if unknown:
+        problems.append(Problem(where,
+                                f"未知的占位符“{{{unknown[0]}}}”（可用 {{year}}、{{next_year}}、{{last_year}}）",
+                                f"unknown placeholder {{{unknown[0]}}} "
+                                "(known: {year}, {next_year}, {last_year})"))
+        return True
+    if not allowed and fill_placeholders(pattern, 2024) != pattern:
+        problems.append(Problem(where, "网页杂项（furniture）在读出报告年度之前删除，不能用年度占位符",
+                                "furniture is removed before the report's year is known: no year "
+                                "placeholders there"))
+        return True
+    return False
+
+
+def _check_patterns(pats: Any, where: tuple, problems: list[Problem], *, placeholders: bool = True) -> None:
     if not isinstance(pats, list):
         problems.append(Problem(where, "应为正则表达式列表", "expected a list of regular expressions"))
         return
@@ -295,12 +319,7 @@ def _check_patterns(pats: Any, where: tuple, problems: list[Problem]) -> None:
         if not isinstance(p, str):
             problems.append(Problem(where + (i,), "正则表达式应为文字", "a pattern must be a string"))
             continue
-        unknown = unknown_placeholders(p)
-        if unknown:
-            problems.append(Problem(where + (i,),
-                                    f"未知的占位符“{{{unknown[0]}}}”（可用 {{year}}、{{next_year}}、{{last_year}}）",
-                                    f"unknown placeholder {{{unknown[0]}}} "
-                                    "(known: {year}, {next_year}, {last_year})"))
+        if _placeholder_problem(p, where + (i,), problems, allowed=placeholders):
             continue
         try:
             re.compile(fill_placeholders(p, 2024))
@@ -484,7 +503,8 @@ def validate_data(data: Any, base_ids: set[str], base_groups: set[str]) -> list[
         else:
             _check_keys(structure, {"headings", "paragraphs", "furniture"}, ("structure",), problems)
             if "furniture" in structure:
-                _check_patterns(structure["furniture"], ("structure", "furniture"), problems)
+                _check_patterns(structure["furniture"], ("structure", "furniture"), problems,
+                                placeholders=False)
             for part in ("headings", "paragraphs"):
                 block = structure.get(part) or {}
                 if not isinstance(block, dict):
@@ -638,8 +658,66 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[str, ...]]
 
 def load_checklist(name_or_path: str | os.PathLike = "default") -> Checklist:
     """Load a bundled checklist by name or a checklist file by path, resolving `extends`."""
-    path = resolve_path(name_or_path).resolve()
-    return _load_cached(str(path), path.stat().st_mtime_ns)
+    return _load_compiled(name_or_path).checklist
+
+
+_COMPILED: dict[int, CompiledChecklist] = {}     # id(Checklist) → its compiled form (holds both alive)
+_COMPILED_MAX = 32
+
+
+def compiled_checklist(checklist: Checklist | CompiledChecklist | str | os.PathLike = "default"
+                       ) -> CompiledChecklist:
+    """The compiled form of a checklist given by name, path, `Checklist` or already compiled.
+
+    Built once: a name or path is loaded and compiled once per process (while its file is
+    unchanged); a `Checklist` object (one `load_checklist` returned, or one built in Python)
+    is compiled on first use and the result reused for that same object.
+    """
+    if isinstance(checklist, CompiledChecklist):
+        return checklist
+    if not isinstance(checklist, Checklist):
+        return _load_compiled(checklist)
+    found = _COMPILED.get(id(checklist))
+    if found is not None and found.checklist is checklist:
+        return found
+    return _remember(compile_checklist(checklist))
+
+
+def _remember(compiled: CompiledChecklist) -> CompiledChecklist:
+    if _COMPILED.get(id(compiled.checklist)) is not compiled:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[id(compiled.checklist)] = compiled
+    return compiled
+
+
+_LOADED: dict[str, tuple[tuple, CompiledChecklist]] = {}   # path → (chain stamps, compiled)
+_LOADED_MAX = 16
+
+
+def _stamps(files: tuple[str, ...]) -> tuple:
+    """What tells a changed file in the chain: (mtime, size) of each, None for a missing one."""
+    out: list[tuple[int, int] | None] = []
+    for f in files:
+        try:
+            st = os.stat(f)
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def _load_compiled(name_or_path: str | os.PathLike) -> CompiledChecklist:
+    """Loaded and compiled once per process while no file of its `extends` chain changes."""
+    path = str(resolve_path(name_or_path).resolve())
+    entry = _LOADED.get(path)
+    if entry is not None and _stamps(entry[1].checklist.chain) == entry[0]:
+        return entry[1]
+    compiled = _load_fresh(path)
+    if path not in _LOADED and len(_LOADED) >= _LOADED_MAX:
+        _LOADED.pop(next(iter(_LOADED)))
+    _LOADED[path] = (_stamps(compiled.checklist.chain), compiled)
+    return _remember(compiled)
 
 
 def load_checklist_uncached(path: str | os.PathLike) -> Checklist:
@@ -701,16 +779,15 @@ def _resolve_cached(path: str) -> tuple[dict, tuple[str, ...]]:
     return merged, chain
 
 
-@lru_cache(maxsize=16)
-def _load_cached(path: str, _mtime: int) -> Checklist:
-    return _build(path, *_resolve_cached(path))
+def _load_fresh(path: str) -> CompiledChecklist:
+    return compile_checklist(_build(path, *_resolve_cached(path)))
 
 
 def _build(path: str, merged: dict, chain: tuple[str, ...]) -> Checklist:
     """The model objects of a resolved (validated and merged) checklist."""
     groups = {g["id"]: Group(g["id"], g.get("title", g["id"]), g.get("basis", ""))
               for g in merged.get("groups") or []}
-    items = [_item(raw, raw.get("_source", path)) for raw in merged["_items"]]
+    items = tuple(_item(raw, raw.get("_source", path)) for raw in merged["_items"])
     settings = merged.get("settings") or {}
     fz = settings.get("fuzzy") or {}
     fuzzy = FuzzySettings(

@@ -1,4 +1,6 @@
-"""The compiled checklist: what the matcher and scorer read. Built by `load.py` from YAML."""
+"""The checklist as data: items, rules, cue words and structure patterns as written (placeholders
+such as {next_year} unfilled). Built by `load.py` from YAML; frozen. What the matcher runs on is
+its compiled form, `compile.CompiledChecklist`, and that bound to a report's year."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import re
 from dataclasses import dataclass, field, fields
 
 from ..models import Role
-from ..structure import StructureRules, fill_placeholders
+from ..structure import StructureRules
 
 KINDS = ("mention", "section")
 
@@ -50,21 +52,12 @@ class ContextRules:
             return self
         return ContextRules(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
 
-    def compiled(self, year: int | None) -> "CompiledContext":
-        def join(pats: tuple[str, ...]) -> re.Pattern | None:
-            if not pats:
-                return None
-            return re.compile("|".join(f"(?:{fill_placeholders(p, year)})" for p in pats))
-
-        return CompiledContext(join(self.planned), join(self.shortfall), join(self.done),
-                               join(self.not_shortfall), join(self.rectified),
-                               join(self.tentative), join(self.done_figures),
-                               join(tuple(f"(?:{p})$" for p in self.topic_before)),
-                               join(tuple(f"^(?:{p})" for p in self.topic_after)))
-
 
 @dataclass(frozen=True)
 class CompiledContext:
+    """The cue words of one item (the checklist's, plus the item's own) compiled for one year:
+    built by `compile.BoundChecklist`, read by context.py."""
+
     planned: re.Pattern | None
     shortfall: re.Pattern | None
     done: re.Pattern | None
@@ -117,20 +110,26 @@ class FuzzySettings:
         return best
 
 
-@dataclass
+@dataclass(frozen=True)
 class Checklist:
+    """A validated, merged checklist (the `extends` chain applied). Frozen: to change one, build
+    another (`dataclasses.replace`); its compiled form is `load.compiled_checklist(checklist)`."""
+
     id: str
     version: str
     title: str
     path: str
     groups: dict[str, Group]
-    items: list[Item]
+    items: tuple[Item, ...]
     structure: StructureRules
     context: ContextRules
     fuzzy: FuzzySettings = field(default_factory=FuzzySettings)
     evidence_limit: int = 5
     chain: tuple[str, ...] = ()           # files in the extends chain, base first
-    _compiled: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.items, tuple):     # Checklist(items=[…]) from Python code
+            object.__setattr__(self, "items", tuple(self.items))
 
     def item(self, item_id: str) -> Item:
         for it in self.items:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from ..messages import ROLE_ZH, STATUS_MARK, STATUS_STYLE, STATUS_ZH, where_label
+from ..messages import (
+    BASIS_LEAD,
+    GUIDANCE_LEAD,
+    STATUS_MARK,
+    STATUS_STYLE,
+    STATUS_ZH,
+    Col,
+    reason_text,
+    role_label,
+    where_label,
+)
 from ..models import AuditResult, ItemResult, Status
 
 
@@ -13,7 +23,7 @@ def render_explain(r: AuditResult, it: ItemResult, console: Console | None = Non
     console = console or Console(markup=False)   # report text is never markup
     head = Text(f"{it.id}  {it.title}\n", style="bold")
     head.append(f"{STATUS_MARK[it.status]} {STATUS_ZH[it.status]}", style=STATUS_STYLE[it.status])
-    head.append(f"   置信度 {it.confidence:.2f}   权重 {it.weight:g}   文件 {r.path}\n", style="dim")
+    head.append(f"   置信度 {it.confidence:.2f}   {Col.WEIGHT} {it.weight:g}   {Col.FILE} {r.path}\n", style="dim")
     console.print(head)
     rule = {
         Status.DONE: "判定规则：有任一“已开展”证据 → 已开展。",
@@ -32,9 +42,9 @@ def render_explain(r: AuditResult, it: ItemResult, console: Console | None = Non
         t.append("  命中：", style="dim")
         t.append(f"{e.matched}\n", style="bold")
         t.append("  章节：", style="dim")
-        t.append(f"{e.section or '（无标题）'} [{ROLE_ZH[e.role]}]\n")
+        t.append(f"{e.section or '（无标题）'} [{role_label(e.role)}]\n")
         t.append("  原因：", style="dim")
-        t.append(f"{e.reason}\n")
+        t.append(f"{reason_text(e.reason)}\n")
         t.append("  原文：", style="dim")
         t.append(e.text)
         console.print(t)
@@ -42,8 +52,8 @@ def render_explain(r: AuditResult, it: ItemResult, console: Console | None = Non
         console.print("\n未采用的候选：", style="bold")
         for c in it.candidates:
             t = Text(f"  {where_label(c.line, None, getattr(r, 'unit', 'line'))} ", style="cyan")
-            t.append(f"“{c.phrase}” 分数 {c.score:g} — {c.why_rejected}\n    ", style="yellow")
+            t.append(f"“{c.phrase}” 分数 {c.score:g} — {reason_text(c.why_rejected)}\n    ", style="yellow")
             t.append(c.text[:120], style="dim")
             console.print(t)
     if it.status is not Status.DONE:
-        console.print(f"\n依据：{it.basis}\n应补写：{it.guidance}")
+        console.print(f"\n{BASIS_LEAD}{it.basis}\n{GUIDANCE_LEAD}{it.guidance}")

@@ -36,6 +36,7 @@ from .log import Reviews
 from .model import ReportRef
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..checklist.compile import CompiledChecklist
     from ..checklist.model import Checklist, Item, Rule
     from ..store import Store
     from ..structure import Document
@@ -108,6 +109,7 @@ class _Report:
 
 
 def _documents(refs: list[ReportRef], checklist: Checklist, result: SuggestResult) -> list[_Report]:
+    from ..checklist.load import compiled_checklist
     from ..normalize import normalize
     from ..read import read_source
     from ..structure import parse
@@ -124,16 +126,22 @@ def _documents(refs: list[ReportRef], checklist: Checklist, result: SuggestResul
             result.missing_files.append(path)
             continue
         source = read_source(path)
-        doc = parse(normalize(source), checklist.structure)
+        doc = parse(normalize(source), compiled_checklist(checklist))
         out.append(_Report(ref, doc, {}, {}))
     return out
 
 
-def _status(item: Item, checklist: Checklist, doc: Document) -> str:
+def _one_item(item: Item, checklist: Checklist) -> CompiledChecklist:
+    """The checklist reduced to one (trial) item, compiled: what `_status` matches with."""
+    from ..checklist.compile import compile_checklist
+
+    return compile_checklist(dataclasses.replace(checklist, items=(item,)))
+
+
+def _status(one: CompiledChecklist, doc: Document) -> str:
     from ..match import match_document
 
-    one = dataclasses.replace(checklist, items=[item], _compiled=None)
-    return match_document(doc, one)[0].status.value
+    return match_document(doc, one.bind(doc.meta.year))[0].status.value
 
 
 def _jieba():
@@ -284,7 +292,7 @@ def suggest(store: Store, checklist: Checklist | str = "default") -> SuggestResu
                 rules.append(rule)
             else:
                 rules[n] = rule
-            trial = dataclasses.replace(item, rules=tuple(rules))
+            trial = _one_item(dataclasses.replace(item, rules=tuple(rules)), cl)
             fixes, breaks = [], []
             for rep in reports:
                 if item.id not in rep.final:
@@ -292,7 +300,7 @@ def suggest(store: Store, checklist: Checklist | str = "default") -> SuggestResu
                 before, want = rep.machine[item.id], rep.final[item.id]
                 if want == "na":
                     continue
-                after = _status(trial, cl, rep.doc)
+                after = _status(trial, rep.doc)
                 if before != want and after == want:
                     fixes.append(rep.ref.label)
                 elif before == want and after != want:

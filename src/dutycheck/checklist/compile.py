@@ -1,0 +1,155 @@
+"""A checklist compiled for matching: built once per loaded checklist, never changed.
+
+`compile_checklist(checklist)` builds a `CompiledChecklist`: the Aho-Corasick automaton over
+every literal phrase, the regular expressions of `re:` terms, the fuzzy phrases with their
+cutoffs and bigrams, and the web-page furniture patterns. Everything that depends on the
+report's year is compiled by ONE method, `CompiledChecklist.bind(year)`: it fills
+{year}/{next_year}/{last_year} in the heading and paragraph patterns (structure), the cue words
+(context, each item's own merged in) and the `re:` terms of match rules, and returns a
+`BoundChecklist` (memoised per year). `structure.parse` reads the furniture and the bound
+structure, `match.match_document` the bound checklist.
+
+Callers do not build these themselves: `load.compiled_checklist(name, path, Checklist or
+CompiledChecklist)` returns the compiled form, once per loaded checklist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import ahocorasick
+
+from ..structure import FURNITURE_LEAD, BoundStructure, StructureRules, fill_placeholders
+from .model import Checklist, CompiledContext, ContextRules, Item
+
+
+@dataclass(frozen=True)
+class CompiledMatcher:
+    """Every phrase of a checklist, compiled for one scan of a report (match.index_document)."""
+
+    automaton: ahocorasick.Automaton | None
+    regexes: Mapping[str, re.Pattern]        # `re:` term as written → its pattern
+    fuzzy_terms: Mapping[str, float]         # term → cutoff
+    term_bigrams: Mapping[str, set[str]]
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _has_placeholder(pattern: str) -> bool:
+    return fill_placeholders(pattern, 2000) != pattern
+
+
+def compile_matcher(checklist: Checklist, year: int | None = None) -> CompiledMatcher:
+    """The automaton over every literal phrase, the `re:` terms filled for `year`, the fuzzy
+    phrases (long enough for their length's cutoff) with their bigrams."""
+    literals: set[str] = set()
+    regexes: dict[str, re.Pattern] = {}
+    fuzzy_terms: dict[str, float] = {}
+    for item in checklist.items:
+        for rule in item.rules:
+            for term in [t for g in rule.groups for t in g] + list(rule.exclude):
+                if term.startswith("re:"):
+                    regexes[term] = re.compile(fill_placeholders(term[3:], year))
+                    continue
+                literals.add(term)
+            if item.fuzzy:
+                for g in rule.groups:
+                    for term in g:
+                        cut = checklist.fuzzy.cutoff(len(term))
+                        if cut is not None and not term.startswith("re:"):
+                            fuzzy_terms[term] = cut
+    automaton = None
+    if literals:
+        automaton = ahocorasick.Automaton()
+        for term in literals:
+            automaton.add_word(term, (term, len(term)))
+        automaton.make_automaton()
+    return CompiledMatcher(automaton, MappingProxyType(regexes), MappingProxyType(fuzzy_terms),
+                           MappingProxyType({t: _bigrams(t) for t in fuzzy_terms}))
+
+
+def compile_context(rules: ContextRules, year: int | None) -> CompiledContext:
+    """Cue words joined into one pattern per kind, placeholders filled for `year`."""
+    def join(pats: tuple[str, ...]) -> re.Pattern | None:
+        if not pats:
+            return None
+        return re.compile("|".join(f"(?:{fill_placeholders(p, year)})" for p in pats))
+
+    return CompiledContext(join(rules.planned), join(rules.shortfall), join(rules.done),
+                           join(rules.not_shortfall), join(rules.rectified),
+                           join(rules.tentative), join(rules.done_figures),
+                           join(tuple(f"(?:{p})$" for p in rules.topic_before)),
+                           join(tuple(f"^(?:{p})" for p in rules.topic_after)))
+
+
+def compile_structure(rules: StructureRules, year: int | None) -> BoundStructure:
+    """Heading and paragraph patterns compiled with their placeholders filled for `year`."""
+    def comp(block: tuple[tuple, ...]) -> tuple:
+        return tuple((role, tuple(re.compile(fill_placeholders(p, year)) for p in pats))
+                     for role, pats in block)
+
+    return BoundStructure(comp(rules.headings), comp(rules.paragraphs))
+
+
+@dataclass(frozen=True, eq=False)
+class BoundChecklist:
+    """A compiled checklist with every placeholder filled for reports of one year."""
+
+    compiled: CompiledChecklist
+    year: int | None
+    structure: BoundStructure
+    matcher: CompiledMatcher                 # the `re:` terms filled for the year
+    contexts: tuple[CompiledContext, ...]    # per item, in item order: the checklist's cues + the item's
+
+    @property
+    def checklist(self) -> Checklist:
+        return self.compiled.checklist
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return self.compiled.checklist.items
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledChecklist:
+    """A checklist compiled for matching (see the module docstring). Frozen; `bind(year)` is
+    the one place placeholders are filled (its results are memoised per year)."""
+
+    checklist: Checklist
+    matcher: CompiledMatcher                 # `re:` terms with a placeholder: as if no year is known
+    furniture: re.Pattern | None             # web-page lines that are not report content
+    furniture_fields: tuple[re.Pattern, ...]  # the same patterns unanchored, those naming fields
+    _bound: dict[int | None, BoundChecklist] = field(default_factory=dict, repr=False)
+
+    def bind(self, year: int | None) -> BoundChecklist:
+        """This checklist for a report of `year` (None: unknown, placeholders match nothing)."""
+        bound = self._bound.get(year)
+        if bound is None:
+            cl = self.checklist
+            matcher = self.matcher
+            if any(_has_placeholder(t[3:]) for t in matcher.regexes):
+                matcher = compile_matcher(cl, year)
+            base = compile_context(cl.context, year)
+            contexts = tuple(base if it.context is None else compile_context(cl.context.merged(it.context), year)
+                             for it in cl.items)
+            bound = self._bound.setdefault(
+                year, BoundChecklist(self, year, compile_structure(cl.structure, year), matcher, contexts))
+        return bound
+
+
+def compile_checklist(checklist: Checklist) -> CompiledChecklist:
+    """Compile a checklist afresh (callers want `load.compiled_checklist`, which does it once)."""
+    furniture = None
+    fields: tuple[re.Pattern, ...] = ()
+    pats = checklist.structure.furniture
+    if pats:
+        # furniture is dropped before the title block gives the year: no placeholders (load refuses them)
+        furniture = re.compile(FURNITURE_LEAD + "(?:" + "|".join(f"(?:{p})" for p in pats) + ")")
+        # the same patterns unanchored: a copy may put several fields on one line
+        fields = tuple(re.compile(p) for p in pats if "(?P<" in p)
+    return CompiledChecklist(checklist, compile_matcher(checklist), furniture, fields)
