@@ -286,8 +286,8 @@ def replaced_warning(n: int) -> str:
 # ----------------------------------------------------------------------------- batch outputs
 
 class Col:
-    """Column names of the batch outputs: the terminal table, csv, xlsx, the HTML page, 区域汇总
-    and the workbench call one field by one name."""
+    """Column names: the batch outputs (terminal table, csv, xlsx, HTML page, 区域汇总), the
+    single-report views, the review listings and the workbench's pages call one field by one name."""
 
     RANK = "名次"
     RANKING = "排名"                  # csv's rank column (and the ranking's title)
@@ -331,6 +331,14 @@ class Col:
     PAGE = "页码"
     FORMAL = "形式问题"
     CHANGE = "变化"
+    REPORT = "报告"
+    EVIDENCE = "证据"
+    MACHINE = "机器"
+    MACHINE_STATUS = "机器判定"
+    REVIEW = "复核"
+    REVIEWER = "复核人"
+    TIME = "时间"
+    RISK = "风险"
 
 
 class Title:
