@@ -171,3 +171,23 @@ def test_the_readme_names_every_reason_code():
     contract = readme[readme.index("## JSON contract"):]
     missing = [code for code in REASON_TEXT if f"`{code}`" not in contract]
     assert not missing, f"README's JSON contract does not name the reason codes {missing}"
+
+
+def test_the_store_and_its_cache_keep_the_codes(tmp_path):
+    from click.testing import CliRunner
+
+    from dutycheck.cli import main
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "XX县教育局-2023.txt").write_text(SNIPPET, encoding="utf-8")
+    db = tmp_path / "s.sqlite"
+    outputs = []
+    for _ in range(2):   # the second run reads the audit back from the store
+        res = CliRunner().invoke(main, ["batch", str(folder), "--jobs", "1", "-f", "jsonl", "--db", str(db)],
+                                 catch_exceptions=False)
+        outputs.append(res.output)
+        e = json.loads(res.output.splitlines()[0])["items"][0]["evidence"][0]
+        assert e["reason_code"] == "has_part" and e["unit"] == "line"
+        assert e["reason_params"]["role"] == "achievements"
+    assert "缓存命中 1" in outputs[1]
