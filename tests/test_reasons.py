@@ -60,6 +60,11 @@ TEXTS = [
     (Reason("near_low_score"), "相似度低于阈值"),
     (Reason("near_excluded"), "同句已被排除"),
     (Reason.of("recorded", text="位于导语（标题与导语）"), "位于导语（标题与导语）"),
+    (Reason("quote_elsewhere"), "状态一致，但引文与人工标注不重合"),
+    (Reason("no_evidence"), "未找到证据"),
+    (Reason("not_in_checklist"), "清单中没有这个条目"),
+    (Reason.of("reviewer_note", text="引文在第三部分"), "引文在第三部分"),
+    (Reason("reviewer_corrected"), "人工复核改定"),
 ]
 
 

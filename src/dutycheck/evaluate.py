@@ -16,12 +16,17 @@ import yaml
 from .audit import audit_path
 from .checklist.model import Checklist
 from .errors import GoldError, ReportError
-from .messages import reason_text
-from .models import STATUS_ORDER, AuditResult
+from .models import STATUS_ORDER, AuditResult, Reason
 from .normalize import match_key, translation_table
 
 STATUSES = [s.value for s in STATUS_ORDER]
 NA = "na"   # 不适用: a reviewer's label (exported by `dutycheck review export`); not compared
+
+
+# why the tool and a label disagree when the tool gave no reason (words: messages.REASON_TEXT)
+_QUOTE_ELSEWHERE = Reason("quote_elsewhere")
+_NO_EVIDENCE = Reason("no_evidence")
+_NOT_IN_CHECKLIST = Reason("not_in_checklist")
 
 
 @dataclass
@@ -33,7 +38,7 @@ class Disagreement:
     gold_evidence: str
     evidence: str
     line: int | None
-    reason: str
+    reason: Reason              # why they disagree: the tool's own reason, or what is missing
 
 
 @dataclass
@@ -171,12 +176,12 @@ def _compare(name: str, labels: dict, audit: AuditResult, result: EvalResult,
                     result.disagreements.append(Disagreement(
                         name, item.id, gold, pred, label.get("evidence", ""),
                         best.text if best else "", best.line if best else None,
-                        "状态一致，但引文与人工标注不重合"))
+                        _QUOTE_ELSEWHERE))
         else:
             result.disagreements.append(Disagreement(
                 name, item.id, gold, pred, label.get("evidence", ""),
                 best.text if best else "", best.line if best else None,
-                reason_text(best.reason) if best else "未找到证据"))
+                best.reason if best else _NO_EVIDENCE))
     # labels for ids the checklist does not have are disagreements too
     ids = {i.id for i in audit.items}
     for item_id, label in labels.items():
@@ -188,4 +193,4 @@ def _compare(name: str, labels: dict, audit: AuditResult, result: EvalResult,
             else:
                 result.disagreements.append(Disagreement(
                     name, item_id, label["status"], "absent", label.get("evidence", ""), "",
-                    None, "清单中没有这个条目"))
+                    None, _NOT_IN_CHECKLIST))

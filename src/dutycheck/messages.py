@@ -85,6 +85,12 @@ REASON_TEXT: dict[str, str] = {
     "near_other_groups": "其他组的词未在同一句出现",
     "near_low_score": "相似度低于阈值",
     "near_excluded": "同句已被排除",
+    # evaluate.py, review/apply.py: why the tool and a human label disagree
+    "quote_elsewhere": "状态一致，但引文与人工标注不重合",
+    "no_evidence": "未找到证据",
+    "not_in_checklist": "清单中没有这个条目",
+    "reviewer_note": "{text}",
+    "reviewer_corrected": "人工复核改定",
     # schema.py: a record from before reason codes keeps its words
     "recorded": "{text}",
 }
