@@ -65,6 +65,19 @@ TEXTS = [
     (Reason("not_in_checklist"), "清单中没有这个条目"),
     (Reason.of("reviewer_note", text="引文在第三部分"), "引文在第三部分"),
     (Reason("reviewer_corrected"), "人工复核改定"),
+    (Reason.of("low_confidence", confidence=0.6), "置信度低（0.60）"),
+    (Reason.of("absent_in_full", share=0.25), "其他职责大多已写到（未提及仅 25%），此项未找到"),
+    (Reason("context_status"), "状态由上下文（计划/不足）判定"),
+    (Reason.of("done_in_sparse", share=0.75), "报告多数职责未提及（75%），此项判为已开展"),
+    (Reason("single_evidence"), "只有一处证据"),
+    (Reason("heading_evidence"), "证据只是标题"),
+    (Reason("opening_evidence"), "证据只在导语/开头"),
+    (Reason("fuzzy_only"), "只有近似匹配"),
+    (Reason("mixed_statuses"), "同一职责既有已开展又有计划/不足的表述"),
+    (Reason("structure_missing"), "报告缺少必备部分，分段可能有误"),
+    (Reason.of("changed_since_last_year", previous="done"), "与上一年度不同（上年 done）"),
+    (Reason.of("often_corrected", share=0.5), "其他报告中此项常被改判（50%）"),
+    (Reason("stale_after_revision"), "待复核：报告修订后机器结果有变化"),
 ]
 
 

@@ -40,6 +40,18 @@ class Disagreement:
     line: int | None
     reason: Reason              # why they disagree: the tool's own reason, or what is missing
 
+    def to_dict(self) -> dict:
+        """The JSON object of `eval --format json`: `reason` in words, `reason_code` and
+        `reason_params` beside it (as audit/1 evidence has them)."""
+        from .messages import reason_text
+        from .schema import reason_params_dict
+
+        d = dict(self.__dict__)
+        d["reason"] = reason_text(self.reason)
+        d["reason_code"] = self.reason.code
+        d["reason_params"] = reason_params_dict(self.reason)
+        return d
+
 
 @dataclass
 class EvalResult:
@@ -81,7 +93,7 @@ class EvalResult:
             "agreement": round(self.agreement, 4), "doubtful_skipped": self.doubtful_skipped,
             "done_precision": round(self.done_precision, 4), "done_recall": round(self.done_recall, 4),
             "quote_overlap": round(self.quote_overlap, 4), "confusion": self.confusion,
-            "disagreements": [d.__dict__ for d in self.disagreements], "errors": self.errors,
+            "disagreements": [d.to_dict() for d in self.disagreements], "errors": self.errors,
         }
 
 

@@ -91,6 +91,20 @@ REASON_TEXT: dict[str, str] = {
     "not_in_checklist": "清单中没有这个条目",
     "reviewer_note": "{text}",
     "reviewer_corrected": "人工复核改定",
+    # review/queue.py: why an item is high in the review queue (its signals)
+    "low_confidence": "置信度低（{confidence:.2f}）",
+    "absent_in_full": "其他职责大多已写到（未提及仅 {share:.0%}），此项未找到",
+    "context_status": "状态由上下文（计划/不足）判定",
+    "done_in_sparse": "报告多数职责未提及（{share:.0%}），此项判为已开展",
+    "single_evidence": "只有一处证据",
+    "heading_evidence": "证据只是标题",
+    "opening_evidence": "证据只在导语/开头",
+    "fuzzy_only": "只有近似匹配",
+    "mixed_statuses": "同一职责既有已开展又有计划/不足的表述",
+    "structure_missing": "报告缺少必备部分，分段可能有误",
+    "changed_since_last_year": "与上一年度不同（上年 {previous}）",
+    "often_corrected": "其他报告中此项常被改判（{share:.0%}）",
+    "stale_after_revision": "待复核：报告修订后机器结果有变化",
     # schema.py: a record from before reason codes keeps its words
     "recorded": "{text}",
 }

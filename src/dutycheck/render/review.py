@@ -8,7 +8,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..messages import MACHINE_LEAD, REVIEW_MARK, STALE_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, Col, shorten
+from ..messages import (
+    MACHINE_LEAD,
+    REVIEW_MARK,
+    STALE_MARK,
+    STATUS_MARK,
+    STATUS_STYLE,
+    STATUS_ZH,
+    Col,
+    reason_text,
+    shorten,
+)
 from ..models import Status
 from ..schema import ItemRecord
 
@@ -87,7 +97,7 @@ def render_queue(entries: Sequence, console: Console | None = None) -> None:
                     (Col.EVIDENCE, {"ratio": 4, "overflow": "fold"})):
         table.add_column(col, **kw)
     for n, q in enumerate(entries, 1):
-        reasons = Text("；".join(q.reasons) or "—", style="yellow" if q.stale else "")
+        reasons = Text("；".join(reason_text(r) for r in q.reasons) or "—", style="yellow" if q.stale else "")
         table.add_row(str(n), q.report, Text(q.title) + Text(f"\n{q.item_id}", style="dim"), status_text(q.status),
                       f"{q.risk:.1f}", reasons, shorten(q.evidence) if q.evidence else Text("—", style="dim"))
     console.print(table)
