@@ -1,6 +1,7 @@
 """Every Chinese label the renderers show, in one place."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from .models import Reason, Role, Status
 
@@ -53,7 +54,7 @@ def role_label(role: Role | str, column: str = "short") -> str:
 # Why the pipeline decided something (models.Reason: code + parameters) in words. A code is a
 # stable English id, written in the JSON as `reason_code` beside the `reason` text; the text is
 # `str.format` of the template with the parameters (a Reason parameter in its own words, a role
-# as `role_label(role, "part")`, `{role:formal}` for its full name).
+# as its `part` label, `{role_formal}` for its full name).
 REASON_TEXT: dict[str, str] = {
     # structure.py: why a sentence has its role
     "heading_cue": "标题含“{cue}”",
@@ -75,7 +76,7 @@ REASON_TEXT: dict[str, str] = {
     "tentative_cue": "句中有计划提示词“{cue}”",
     "tentative_with_figure": "“{cue}”之外同句有已做工作的数字“{figure}”",
     # match.py: a required part of the report is there
-    "has_part": "报告有{role:formal}（{role_reason}）",
+    "has_part": "报告有{role_formal}（{role_reason}）",
     # match.py: why a mention is no evidence (explain's near misses)
     "excluded": "排除词“{term}”",
     "in_cited_title": "出现在书名号《》内：引用文件名，不是工作举措",
@@ -89,29 +90,33 @@ REASON_TEXT: dict[str, str] = {
 }
 
 
-class _RoleWords:
-    """A role inside a reason template: `{role}` its part label, `{role:formal}` its full name."""
-
-    __slots__ = ("role",)
-
-    def __init__(self, role: Role) -> None:
-        self.role = role
-
-    def __format__(self, spec: str) -> str:
-        return role_label(self.role, spec or "part") or str(self.role)
-
-
 def reason_text(reason: Reason | str) -> str:
     """A reason (models.Reason) in the words every output shows; a str is already words (a
-    record from before reason codes). An unknown code is shown as itself."""
+    record from before reason codes). A Role parameter reads as its `part` label (`{role}`) or
+    its `formal` one (`{role_formal}`); an unknown code as its `text` parameter, or the code."""
     if isinstance(reason, str):
         return reason
+    if reason.words is not None:
+        return reason.words
     template = REASON_TEXT.get(reason.code)
     if template is None:
-        return str(reason.params.get("text", reason.code))
-    values = {k: (reason_text(v) if isinstance(v, Reason) else _RoleWords(v) if isinstance(v, Role) else v)
-              for k, v in reason.params.items()}
-    return template.format(**values)
+        words = str(reason.params.get("text", reason.code))
+    elif not reason.params:
+        words = template
+    else:
+        values: dict[str, Any] = {}
+        for k, v in reason.params.items():
+            if isinstance(v, Reason):
+                values[k] = reason_text(v)
+            elif isinstance(v, Role):
+                label = ROLE_LABELS.get(v)
+                values[k] = label.part if label else str(v)
+                values[k + "_formal"] = label.formal if label else str(v)
+            else:
+                values[k] = v
+        words = template.format(**values)
+    object.__setattr__(reason, "words", words)   # a memo on a frozen fact
+    return words
 
 
 def score_style(score: float) -> str:
@@ -276,3 +281,129 @@ def replaced_warning(n: int) -> str:
     """The warning shown when decoding replaced damaged bytes (U+FFFD)."""
     return (f"注意：文件中有 {n} 处无法解码的字节（文件可能损坏），已替换为“\ufffd”后审查"
             f" ({n} undecodable characters replaced)")
+
+
+# ----------------------------------------------------------------------------- batch outputs
+
+class Col:
+    """Column names of the batch outputs: the terminal table, csv, xlsx, the HTML page, 区域汇总
+    and the workbench call one field by one name."""
+
+    RANK = "名次"
+    RANKING = "排名"                  # csv's rank column (and the ranking's title)
+    AGENCY = "单位"
+    YEAR = "年度"
+    REGION = "地区"
+    SCORE = "得分"
+    DONE = "已开展"
+    TOTAL = "职责总数"
+    TOP_GAPS = "最重要的缺项（前三）"
+    GAPS = "最重要的缺项"
+    DUPLICATE_OF = "重复于"
+    CACHED = "缓存"
+    FILE = "文件"
+    FORMAT = "格式"
+    ERROR = "错误"
+    DUTY = "职责"
+    DUTY_ID = "职责编号"
+    ID = "编号"
+    GROUP = "分组"
+    WEIGHT = "权重"
+    STATUS = "状态"
+    REPORTS = "报告数"
+    SHARE = "比例"
+    DONE_SHARE = "已开展比例"
+    PART = "必备部分"
+    HAVE = "具备"
+    MISSING = "缺少"
+    MEAN = "平均分"
+    MIN = "最低分"
+    MAX = "最高分"
+    RANGE = "最低–最高"
+    LOWEST = "最低分单位"
+    NEGLECTED = "最常缺失的职责"
+    NEGLECTED_DONE_SHARE = "该职责已开展比例"
+    PROBLEM = "问题"
+    EXPLANATION = "说明"
+    RESULT = "结果"
+    REASON = "原因"
+    LINE = "行号"
+    PAGE = "页码"
+    FORMAL = "形式问题"
+    CHANGE = "变化"
+
+
+class Title:
+    """Titles of the parts of a batch output (xlsx sheet names, table and section titles)."""
+
+    RANKING = "排名"
+    COVERAGE = "职责覆盖情况"
+    COVERAGE_SHEET = "覆盖矩阵"
+    STATUS_SHEET = "状态矩阵"
+    STRUCTURE = "报告结构完整性"
+    STRUCTURE_SHEET = "报告结构"
+    REGIONS = "地区分组"
+    REGIONS_SHEET = "地区"
+    DETAIL_SHEET = "明细"
+    FORMAL = "形式审查"
+    ERRORS_SHEET = "错误"
+    UNAUDITED = "未审查的文件"
+    SUMMARY_DOC = "法治政府建设年度报告审查情况汇总"
+
+
+FAILED = "失败"     # a file that could not be audited, in a result column
+SKIPPED = "跳过"    # a file skipped (not a report, unsupported…)
+
+
+def pct(share: float) -> str:
+    """A share as the batch outputs print it: 0.375 → 38%."""
+    return f"{share * 100:.0f}%"
+
+
+def neglected_label(title: str, done_share: float) -> str:
+    """A region's most neglected duty with its done share: 法律顾问（已开展 40%）."""
+    return f"{title}（已开展 {pct(done_share)}）"
+
+
+def duplicate_note(other: str) -> str:
+    """A report whose bytes equal an earlier file's."""
+    return f"重复：与 {other} 内容相同"
+
+
+# ----------------------------------------------------------------------------- one report's documents
+
+class Field:
+    """The 基本情况 rows of a report's documents (审查意见 memo, printable report page)."""
+
+    AGENCY = "报送单位"
+    YEAR = "报告年度"
+    DATE = "报告日期"
+    FILE = "报告文件"
+    CHECKLIST = "审查清单"
+    SCORE = "审查得分"
+
+
+UNKNOWN = "未识别"                          # a field the title block did not give
+UNKNOWN_AGENCY = "（未识别单位）"            # a report whose title block names no agency
+MACHINE_LEAD = "机器："                     # before the machine's status of a corrected duty
+REVIEW_QUOTE_LEAD = "复核引文："             # before the quote a reviewer chose
+REVIEW_NOTE_LEAD = "复核说明："              # before a reviewer's note
+BASIS_LEAD = "依据："                       # before an item's legal basis
+GUIDANCE_LEAD = "应补写："                  # before what the report should add
+NO_FORMAL = "未发现形式问题。"
+NO_STRUCTURE = "本清单未列报告结构要求。"
+
+
+def report_year(year: int | None) -> str:
+    """2023 → 2023年度; 未识别 without a year."""
+    return f"{year}年度" if year else UNKNOWN
+
+
+def checklist_label(checklist_id: str, version: str) -> str:
+    """default（版本 2026.11）."""
+    return f"{checklist_id}（版本 {version}）"
+
+
+def review_change(machine: str, final: str) -> str:
+    """A reviewer's correction of one duty: 自动判定为“未提及”，复核为“已开展”."""
+    return f"自动判定为“{machine}”，复核为“{final}”"

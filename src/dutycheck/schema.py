@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .messages import REASON_TEXT, reason_text
 from .models import Reason, Role, Status
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,8 +91,6 @@ class EvidenceRecord:
 
     @classmethod
     def from_evidence(cls, e: Evidence, unit: str | None = None) -> EvidenceRecord:
-        from .messages import reason_text
-
         return cls(e.text, e.line, e.section, e.role, e.score, e.status, e.phrase, reason_text(e.reason),
                    e.matched, e.page, unit, e.reason.code, reason_params_dict(e.reason))
 
@@ -99,8 +98,6 @@ class EvidenceRecord:
     def reason_fact(self) -> Reason:
         """The reason as models.Reason: from `reason_code` and its parameters, or, for a record
         from before reason codes (or with a code this dutycheck does not know), the text as written."""
-        from .messages import REASON_TEXT
-
         if self.reason_code in REASON_TEXT:
             return reason_from_dict(self.reason_code or "", self.reason_params)
         return Reason.of("recorded", text=self.reason)

@@ -11,13 +11,24 @@ from rich.table import Table
 from rich.text import Text
 
 from ..batch import STATUSES, Batch
-from ..messages import FORMAL_TITLE, REVIEW_MARK, STATUS_STYLE, STATUS_ZH, formal_message, score_style
+from ..messages import (
+    FAILED,
+    FORMAL_TITLE,
+    REVIEW_MARK,
+    SKIPPED,
+    STATUS_STYLE,
+    STATUS_ZH,
+    UNKNOWN_AGENCY,
+    Col,
+    Title,
+    duplicate_note,
+    formal_message,
+    neglected_label,
+    pct,
+    score_style,
+)
 from ..models import Status
 from ..safetext import display, display_path
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:.0f}%"
 
 
 def _bar(share: float, width: int = 10) -> str:
@@ -43,18 +54,18 @@ def summary_text(batch: Batch) -> Text:
 
 
 def ranking_table(batch: Batch) -> Table:
-    table = Table(title="排名 (ranking)", title_justify="left", title_style="bold", expand=True)
-    table.add_column("名次", justify="right", no_wrap=True)
-    table.add_column("单位", ratio=2, overflow="fold")
-    table.add_column("年度", justify="right", no_wrap=True)
-    table.add_column("地区", ratio=1)
-    table.add_column("得分", justify="right", no_wrap=True)
-    table.add_column("已开展", justify="right", no_wrap=True)
-    table.add_column("最重要的缺项（前三）", ratio=4, overflow="fold")
+    table = Table(title=f"{Title.RANKING} (ranking)", title_justify="left", title_style="bold", expand=True)
+    table.add_column(Col.RANK, justify="right", no_wrap=True)
+    table.add_column(Col.AGENCY, ratio=2, overflow="fold")
+    table.add_column(Col.YEAR, justify="right", no_wrap=True)
+    table.add_column(Col.REGION, ratio=1)
+    table.add_column(Col.SCORE, justify="right", no_wrap=True)
+    table.add_column(Col.DONE, justify="right", no_wrap=True)
+    table.add_column(Col.TOP_GAPS, ratio=4, overflow="fold")
     for rank, r in batch.ranking():
         name = Text(r.agency or Path(display_path(r.path)).name)
         if r.duplicate_of:
-            name.append(f"\n重复：与 {r.duplicate_of} 内容相同", style="yellow")
+            name.append("\n" + duplicate_note(r.duplicate_of), style="yellow")
         if r.reviewed:
             name.append(f"\n{REVIEW_MARK} {len(r.reviewed)} 项", style="magenta")
         gaps = "；".join(batch.item_title(g) for g in r.gaps) or "—"
@@ -65,19 +76,19 @@ def ranking_table(batch: Batch) -> Table:
 
 def coverage_table(batch: Batch) -> Table:
     n = batch.counts()["unique"]
-    table = Table(title=f"职责覆盖情况（{n} 份报告，最常缺失的在前）(coverage, most neglected first)",
+    table = Table(title=f"{Title.COVERAGE}（{n} 份报告，最常缺失的在前）(coverage, most neglected first)",
                   title_justify="left", title_style="bold", expand=True)
-    table.add_column("职责", ratio=3, overflow="fold")
-    table.add_column("权重", justify="right", no_wrap=True)
-    table.add_column("已开展", no_wrap=True)
+    table.add_column(Col.DUTY, ratio=3, overflow="fold")
+    table.add_column(Col.WEIGHT, justify="right", no_wrap=True)
+    table.add_column(Col.DONE, no_wrap=True)
     for s in STATUSES[1:]:
         table.add_column(STATUS_ZH[Status(s)], justify="right", no_wrap=True)
     for c in batch.coverage():
         done = c.share("done")
         table.add_row(
             Text(c.item.title) + Text(f"  {c.item.id}", style="dim"), f"{c.item.weight:g}",
-            Text(f"{_bar(done)} {_pct(done):>4}", style=score_style(done * 100)),
-            *(Text(_pct(c.share(s)), style=STATUS_STYLE[Status(s)]) for s in STATUSES[1:]))
+            Text(f"{_bar(done)} {pct(done):>4}", style=score_style(done * 100)),
+            *(Text(pct(c.share(s)), style=STATUS_STYLE[Status(s)]) for s in STATUSES[1:]))
     return table
 
 
@@ -85,30 +96,30 @@ def structure_table(batch: Batch) -> Table | None:
     rows = batch.structure()
     if not rows:
         return None
-    table = Table(title="报告结构完整性 (required parts)", title_justify="left", title_style="bold")
-    table.add_column("必备部分")
-    table.add_column("具备", justify="right")
-    table.add_column("比例", justify="right")
-    table.add_column("缺少", justify="right")
+    table = Table(title=f"{Title.STRUCTURE} (required parts)", title_justify="left", title_style="bold")
+    table.add_column(Col.PART)
+    table.add_column(Col.HAVE, justify="right")
+    table.add_column(Col.SHARE, justify="right")
+    table.add_column(Col.MISSING, justify="right")
     for c in rows:
         have = c.counts.get("done", 0)
         table.add_row(Text(c.item.title), f"{have}/{c.reports}",
-                      Text(_pct(c.share("done")), style=score_style(c.share("done") * 100)),
+                      Text(pct(c.share("done")), style=score_style(c.share("done") * 100)),
                       str(c.reports - have))
     return table
 
 
 def region_table(batch: Batch) -> Table:
-    table = Table(title="地区分组 (regions, lowest mean first)", title_justify="left", title_style="bold",
+    table = Table(title=f"{Title.REGIONS} (regions, lowest mean first)", title_justify="left", title_style="bold",
                   expand=True)
-    table.add_column("地区", ratio=2)
-    table.add_column("报告数", justify="right")
-    table.add_column("平均分", justify="right")
-    table.add_column("最低–最高", justify="right", no_wrap=True)
-    table.add_column("最低分单位", ratio=2, overflow="fold")
-    table.add_column("最常缺失的职责", ratio=3, overflow="fold")
+    table.add_column(Col.REGION, ratio=2)
+    table.add_column(Col.REPORTS, justify="right")
+    table.add_column(Col.MEAN, justify="right")
+    table.add_column(Col.RANGE, justify="right", no_wrap=True)
+    table.add_column(Col.LOWEST, ratio=2, overflow="fold")
+    table.add_column(Col.NEGLECTED, ratio=3, overflow="fold")
     for s in batch.regions():
-        neglected = f"{s.neglected.title}（已开展 {_pct(s.neglected_share)}）" if s.neglected else "—"
+        neglected = neglected_label(s.neglected.title, s.neglected_share) if s.neglected else "—"
         table.add_row(Text(s.region), str(s.reports), Text(f"{s.mean:.1f}", style=score_style(s.mean)),
                       f"{s.min:.1f}–{s.max:.1f}", Text(s.lowest or "—"), Text(neglected))
     return table
@@ -117,15 +128,15 @@ def region_table(batch: Batch) -> Table:
 def problems_table(batch: Batch) -> Table | None:
     if not batch.errors and not batch.skipped:
         return None
-    table = Table(title="未审查的文件 (errors and skipped files)", title_justify="left", title_style="bold red",
+    table = Table(title=f"{Title.UNAUDITED} (errors and skipped files)", title_justify="left", title_style="bold red",
                   expand=True)
-    table.add_column("文件", ratio=2)
+    table.add_column(Col.FILE, ratio=2)
     table.add_column("", no_wrap=True)
-    table.add_column("原因", ratio=3)
+    table.add_column(Col.REASON, ratio=3)
     for e in batch.errors:
-        table.add_row(_file_cell(e.path), Text("失败", style="red"), Text(display(e.message)))
+        table.add_row(_file_cell(e.path), Text(FAILED, style="red"), Text(display(e.message)))
     for s in batch.skipped:
-        table.add_row(_file_cell(s.path), Text("跳过", style="yellow"), Text(display(f"{s.zh} ({s.en})")))
+        table.add_row(_file_cell(s.path), Text(SKIPPED, style="yellow"), Text(display(f"{s.zh} ({s.en})")))
     return table
 
 
@@ -143,11 +154,11 @@ def formal_table(batch: Batch) -> Table | None:
     found = batch.formal_list()
     if not found:
         return None
-    table = Table(title=f"形式审查（{len(found)} 项）(formal checks)", title_justify="left", title_style="bold",
+    table = Table(title=f"{Title.FORMAL}（{len(found)} 项）(formal checks)", title_justify="left", title_style="bold",
                   expand=True)
-    table.add_column("单位", ratio=2, overflow="fold")
-    table.add_column("问题", no_wrap=True)
-    table.add_column("说明", ratio=6, overflow="fold")
+    table.add_column(Col.AGENCY, ratio=2, overflow="fold")
+    table.add_column(Col.PROBLEM, no_wrap=True)
+    table.add_column(Col.EXPLANATION, ratio=6, overflow="fold")
     for path, agency, year, f in found:
         name = (agency or Path(path).name) + (f" {year}" if year else "")
         table.add_row(name, Text(FORMAL_TITLE.get(f.code, f.code), style="yellow"), formal_message(f))
@@ -185,14 +196,14 @@ def render_history(agency: str, entries: list, titles: dict[str, str],
         return
     by: dict[str, list] = {}
     for e in entries:
-        by.setdefault(e.agency or "（未识别单位）", []).append(e)
+        by.setdefault(e.agency or UNKNOWN_AGENCY, []).append(e)
     for name, rows in by.items():
         table = Table(title=Text(f"{display(name)} 历年审查 (history)"), title_justify="left", title_style="bold")
-        for col in ("年度", "得分", "变化", "已开展"):
+        for col in (Col.YEAR, Col.SCORE, Col.CHANGE, Col.DONE):
             table.add_column(col, justify="right")
         table.add_column("清单")
         table.add_column("运行", justify="right")
-        table.add_column("文件", overflow="fold")
+        table.add_column(Col.FILE, overflow="fold")
         for e in rows:
             if e.reviewed:
                 table.caption = f"得分已按{REVIEW_MARK}改定的状态重算 (scores use the reviewer's statuses)"
@@ -238,8 +249,8 @@ def render_compare(cmp, console: Console | None = None) -> None:
                            style="yellow"))
     t = cmp.titles
     table = Table(title="各单位变化 (per agency, biggest drop first)", title_justify="left", title_style="bold")
-    for col, kw in (("单位", {"overflow": "fold"}), ("地区", {"overflow": "fold"}), ("年度", {"no_wrap": True}),
-                    ("得分", {"no_wrap": True}), ("变化", {"justify": "right"}),
+    for col, kw in ((Col.AGENCY, {"overflow": "fold"}), (Col.REGION, {"overflow": "fold"}),
+                    (Col.YEAR, {"no_wrap": True}), (Col.SCORE, {"no_wrap": True}), (Col.CHANGE, {"justify": "right"}),
                     ("新增", {"justify": "right"}), ("不再报告", {"justify": "right"})):
         table.add_column(col, **kw)
     if any(p.reviewed for p in cmp.pairs):
@@ -263,15 +274,15 @@ def render_compare(cmp, console: Console | None = None) -> None:
         console.print(Text("只在运行 %s 中：%s" % (rb["id"], display("、".join(a for a, _ in cmp.only_b)) or "—")))
     items = Table(title="各职责已开展比例变化 (done share per duty)", title_justify="left", title_style="bold",
                   expand=True)
-    items.add_column("职责", ratio=3)
+    items.add_column(Col.DUTY, ratio=3)
     items.add_column(f"运行 {ra['id']}", justify="right")
     items.add_column(f"运行 {rb['id']}", justify="right")
-    items.add_column("变化", justify="right")
+    items.add_column(Col.CHANGE, justify="right")
     for d in cmp.items:
         ch = d["change"]
         items.add_row(Text(t.get(d["id"], d["id"])),
-                      "—" if d["done_share_a"] is None else _pct(d["done_share_a"]),
-                      "—" if d["done_share_b"] is None else _pct(d["done_share_b"]),
+                      "—" if d["done_share_a"] is None else pct(d["done_share_a"]),
+                      "—" if d["done_share_b"] is None else pct(d["done_share_b"]),
                       Text("—" if ch is None else f"{ch * 100:+.0f}%",
                            style="" if not ch else "green" if ch > 0 else "red"))
     console.print(items)

@@ -8,12 +8,16 @@ import csv
 from typing import IO
 
 from ..batch import Batch
-from ..messages import REVIEW_MARK, STATUS_ZH, formal_message
+from ..messages import REVIEW_MARK, STATUS_ZH, Col, formal_message
 from ..models import Status
 
 ENCODING = "utf-8-sig"
-HEAD = ["排名", "单位", "年度", "地区", "得分", "已开展", "职责总数", "缺项1", "缺项2", "缺项3",
-        "重复于", "缓存", "文件", "格式", "sha256", "错误"]
+
+
+def head() -> list[str]:
+    """The fixed columns, before one column per duty (names from messages.Col)."""
+    return [Col.RANKING, Col.AGENCY, Col.YEAR, Col.REGION, Col.SCORE, Col.DONE, Col.TOTAL, "缺项1", "缺项2",
+            "缺项3", Col.DUPLICATE_OF, Col.CACHED, Col.FILE, Col.FORMAT, "sha256", Col.ERROR]
 
 
 def safe_cell(value: object) -> object:
@@ -32,7 +36,7 @@ def item_headers(batch: Batch) -> list[str]:
 def write_csv(batch: Batch, fh: IO[str]) -> None:
     """Write to a text stream opened with encoding='utf-8-sig', newline=''."""
     w = csv.writer(fh)
-    w.writerow(HEAD + item_headers(batch) + ["形式问题"])
+    w.writerow(head() + item_headers(batch) + [Col.FORMAL])
     for rank, r in batch.ranking():
         gaps = [batch.item_title(g) for g in r.gaps] + [""] * (3 - len(r.gaps))
         row = [rank, r.agency or "", r.year or "", r.region, f"{r.score:.1f}", r.done, r.total, *gaps,

@@ -21,9 +21,19 @@ from typing import IO, Any
 
 from ..formal import Finding
 from ..messages import (
+    BASIS_LEAD,
+    GUIDANCE_LEAD,
+    NO_FORMAL,
+    NO_STRUCTURE,
     SCORE_EXPLAINED,
     STATUS_ZH,
+    UNKNOWN,
+    Col,
+    Field,
+    checklist_label,
     formal_message,
+    report_year,
+    review_change,
     role_label,
     score_meaning,
     shorten,
@@ -109,12 +119,12 @@ def build_memo(r: AuditResult, *, findings: Sequence[Finding] = (), reviewer: st
     counts = {s: sum(1 for i in r.items if i.status is s) for s in Status}
     # 一、基本情况
     st.heading(doc, "一、基本情况")
-    rows = [["报送单位", meta.agency or "未识别"],
-            ["报告年度", f"{meta.year}年度" if meta.year else "未识别"],
-            ["报告日期", _zh_date(meta.date)],
-            ["报告文件", os.path.basename(r.path)],
-            ["审查清单", f"{r.checklist_id}（版本 {r.checklist_version}）"],
-            ["审查得分", f"{r.score:.1f} 分（满分 100 分）：{score_meaning(r.score)}"],
+    rows = [[Field.AGENCY, meta.agency or UNKNOWN],
+            [Field.YEAR, report_year(meta.year)],
+            [Field.DATE, _zh_date(meta.date)],
+            [Field.FILE, os.path.basename(r.path)],
+            [Field.CHECKLIST, checklist_label(r.checklist_id, r.checklist_version)],
+            [Field.SCORE, f"{r.score:.1f} 分（满分 100 分）：{score_meaning(r.score)}"],
             ["职责情况", "；".join(f"{STATUS_ZH[s]} {counts[s]} 项" for s in Status
                                   if counts[s] or s is not Status.NA)]]
     st.table(doc, ["项目", "情况"], rows, widths=[32, 124])
@@ -130,12 +140,12 @@ def build_memo(r: AuditResult, *, findings: Sequence[Finding] = (), reviewer: st
         rows = []
         for it in parts:
             if it.status is Status.DONE and it.evidence:
-                rows.append([it.title, "具备", _place(it.evidence[0], unit)])
+                rows.append([it.title, Col.HAVE, _place(it.evidence[0], unit)])
             else:
-                rows.append([it.title, "缺少", "—"])
-        st.table(doc, ["必备部分", "情况", "位置"], rows, widths=[88, 18, 50])
+                rows.append([it.title, Col.MISSING, "—"])
+        st.table(doc, [Col.PART, "情况", "位置"], rows, widths=[88, 18, 50])
     else:
-        st.para(doc, "本清单未列报告结构要求。")
+        st.para(doc, NO_STRUCTURE)
 
     # 三、已报告的职责
     st.heading(doc, "三、已报告的职责")
@@ -173,16 +183,16 @@ def build_memo(r: AuditResult, *, findings: Sequence[Finding] = (), reviewer: st
             quote, ev = _quote(it)
             st.para(doc, f"“{quote}”（{_place(ev, unit)}）", bold_lead="报告原文：")
         if it.basis:
-            st.para(doc, it.basis, bold_lead="依据：")
+            st.para(doc, it.basis, bold_lead=BASIS_LEAD)
         if it.guidance:
-            st.para(doc, it.guidance, bold_lead="应补写：")
+            st.para(doc, it.guidance, bold_lead=GUIDANCE_LEAD)
 
     # 五、形式问题
     st.heading(doc, "五、形式问题")
     every = list(getattr(r, "formal", ()) or ()) + list(findings)
     every = [f for f in every if f.code != "missing_part"] + [f for f in every if f.code == "missing_part"]
     if not every:
-        st.para(doc, "未发现形式问题。")
+        st.para(doc, NO_FORMAL)
     for n, f in enumerate(every, 1):
         st.para(doc, f"{n}. {formal_message(f, unit)}")
         for passage in f.passages[:3]:
@@ -197,8 +207,7 @@ def build_memo(r: AuditResult, *, findings: Sequence[Finding] = (), reviewer: st
     else:
         st.para(doc, f"审查人对以下 {len(corrected)} 项的自动判定作了更正，得分已按更正后的状态计算。")
         for n, (it, machine, review) in enumerate(corrected, 1):
-            line = f"{n}. {it.title}：自动判定为“{_status_zh(machine) if machine else '—'}”，" \
-                   f"复核为“{_status_zh(it.status)}”"
+            line = f"{n}. {it.title}：" + review_change(_status_zh(machine) if machine else "—", _status_zh(it.status))
             review = review or {}
             if review.get("note"):
                 line += f"。说明：{review['note']}"
@@ -236,7 +245,7 @@ def write_memo(record: AuditResult, out: str | os.PathLike | IO[bytes], *,
 
 def _zh_date(iso: str | None) -> str:
     if not iso:
-        return "未识别"
+        return UNKNOWN
     try:
         y, m, d = iso.split("-")
         return f"{int(y)}年{int(m)}月{int(d)}日"

@@ -30,7 +30,21 @@ from typing import IO, Any
 from docx.shared import Pt, RGBColor
 
 from ..batch import STATUSES, Batch
-from ..messages import FORMAL_TITLE, STATUS_ZH, formal_message
+from ..messages import (
+    BASIS_LEAD,
+    FAILED,
+    FORMAL_TITLE,
+    GUIDANCE_LEAD,
+    NO_FORMAL,
+    NO_STRUCTURE,
+    SKIPPED,
+    STATUS_ZH,
+    Col,
+    Title,
+    formal_message,
+    neglected_label,
+    pct,
+)
 from ..models import AuditResult, Status
 from . import docx_style as st
 from .docx_memo import cn_ordinal, write_memo
@@ -40,10 +54,6 @@ BAR = 20                      # characters of a full bar
 TOP_MISSED = 10
 DONE_COLOUR = RGBColor(0x2E, 0x7D, 0x32)
 REST_COLOUR = RGBColor(0xBF, 0xBF, 0xBF)
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:.0f}%"
 
 
 def _bands(batch: Batch) -> tuple[int, int, int]:
@@ -63,8 +73,8 @@ def _bands(batch: Batch) -> tuple[int, int, int]:
 def coverage_chart(doc: Any, batch: Batch) -> Any:
     """Coverage by duty as a table-bar: duty, bar (█ done, ░ the rest), done share, counts."""
     coverage = sorted(batch.coverage(), key=lambda c: (-c.share("done"), c.item.id))
-    t = st.table(doc, ["职责", "已开展比例", "比例", "已开展/报告数"],
-                 [[c.item.title, "", _pct(c.share("done")), f"{c.counts.get('done', 0)}/{c.reports}"]
+    t = st.table(doc, [Col.DUTY, Col.DONE_SHARE, Col.SHARE, f"{Col.DONE}/{Col.REPORTS}"],
+                 [[c.item.title, "", pct(c.share("done")), f"{c.counts.get('done', 0)}/{c.reports}"]
                   for c in coverage], widths=[68, 46, 18, 24], size=Pt(10))
     for row, c in zip(t.rows[1:], coverage):
         p = row.cells[1].paragraphs[0]
@@ -78,7 +88,7 @@ def build_region_summary(batch: Batch, *, title: str | None = None) -> Any:
     """The summary as a python-docx Document."""
     doc = st.new_document()
     c = batch.counts()
-    st.title(doc, title or "法治政府建设年度报告审查情况汇总")
+    st.title(doc, title or Title.SUMMARY_DOC)
     mean = "—" if c["mean_score"] is None else f"{c['mean_score']:.1f} 分"
     good, mid, low = _bands(batch)
     st.heading(doc, "一、总体情况")
@@ -90,7 +100,7 @@ def build_region_summary(batch: Batch, *, title: str | None = None) -> Any:
                  + (f"同一单位同一年度的旧版本 {c['superseded']} 份不计入排名。" if c.get("superseded") else ""))
     worst = batch.coverage()[:3] if c["unique"] else []
     if worst:
-        st.para(doc, "最常缺失的职责是" + "、".join(f"“{w.item.title}”（已开展 {_pct(w.share('done'))}）"
+        st.para(doc, "最常缺失的职责是" + "、".join(f"“{w.item.title}”（已开展 {pct(w.share('done'))}）"
                                            for w in worst) + "。")
 
     st.heading(doc, "二、得分排名")
@@ -98,12 +108,12 @@ def build_region_summary(batch: Batch, *, title: str | None = None) -> Any:
              f"{r.done}/{r.total}", "；".join(batch.item_title(g) for g in r.gaps) or "—"]
             for rank, r in batch.ranking()]
     if rows:
-        st.table(doc, ["名次", "单位", "年度", "地区", "得分", "已开展", "最重要的缺项"], rows,
+        st.table(doc, [Col.RANK, Col.AGENCY, Col.YEAR, Col.REGION, Col.SCORE, Col.DONE, Col.GAPS], rows,
                  widths=[11, 32, 15, 16, 14, 16, 52], size=Pt(10))
     else:
         st.para(doc, "没有审查成功的报告。")
 
-    st.heading(doc, "三、职责覆盖情况")
+    st.heading(doc, f"三、{Title.COVERAGE}")
     if c["unique"]:
         st.para(doc, "下表为各项职责在全部报告中“已开展”的比例（由高到低）。", indent=True)
         coverage_chart(doc, batch)
@@ -113,48 +123,48 @@ def build_region_summary(batch: Batch, *, title: str | None = None) -> Any:
         if not missed:
             st.para(doc, "所有报告均已写明清单中的全部职责。")
         for n, cv in enumerate(missed, 1):
-            shares = "，".join(f"{STATUS_ZH[Status(s)]} {_pct(cv.share(s))}" for s in STATUSES)
+            shares = "，".join(f"{STATUS_ZH[Status(s)]} {pct(cv.share(s))}" for s in STATUSES)
             st.heading(doc, f"（{cn_ordinal(n)}）{cv.item.title}（{shares}）", level=2)
             if cv.item.basis:
-                st.para(doc, cv.item.basis, bold_lead="依据：")
+                st.para(doc, cv.item.basis, bold_lead=BASIS_LEAD)
             if cv.item.guidance:
-                st.para(doc, cv.item.guidance, bold_lead="应补写：")
+                st.para(doc, cv.item.guidance, bold_lead=GUIDANCE_LEAD)
 
-        st.heading(doc, "五、报告结构完整性")
+        st.heading(doc, f"五、{Title.STRUCTURE}")
         parts = batch.structure()
         if parts:
-            st.table(doc, ["必备部分", "具备", "比例", "缺少"],
-                     [[p.item.title, f"{p.counts.get('done', 0)}/{p.reports}", _pct(p.share("done")),
+            st.table(doc, [Col.PART, Col.HAVE, Col.SHARE, Col.MISSING],
+                     [[p.item.title, f"{p.counts.get('done', 0)}/{p.reports}", pct(p.share("done")),
                        str(p.reports - p.counts.get("done", 0))] for p in parts], widths=[96, 20, 20, 20])
         else:
-            st.para(doc, "本清单未列报告结构要求。")
+            st.para(doc, NO_STRUCTURE)
 
         st.heading(doc, "六、各地区情况")
-        st.table(doc, ["地区", "报告数", "平均分", "最低–最高", "最低分单位", "最常缺失的职责"],
+        st.table(doc, [Col.REGION, Col.REPORTS, Col.MEAN, Col.RANGE, Col.LOWEST, Col.NEGLECTED],
                  [[s.region, str(s.reports), f"{s.mean:.1f}", f"{s.min:.1f}–{s.max:.1f}", s.lowest or "—",
-                   f"{s.neglected.title}（已开展 {_pct(s.neglected_share)}）" if s.neglected else "—"]
+                   neglected_label(s.neglected.title, s.neglected_share) if s.neglected else "—"]
                   for s in batch.regions()], widths=[24, 14, 14, 22, 30, 52], size=Pt(10.5))
 
-    st.heading(doc, "七、形式审查")
+    st.heading(doc, f"七、{Title.FORMAL}")
     found = batch.formal_list()
     if not found:
-        st.para(doc, "未发现形式问题。")
+        st.para(doc, NO_FORMAL)
     else:
         by_code: dict[str, int] = {}
         for *_, f in found:
             by_code[f.code] = by_code.get(f.code, 0) + 1
         st.para(doc, "；".join(f"{FORMAL_TITLE.get(k, k)} {v} 项" for k, v in by_code.items()) + "。")
-        st.table(doc, ["单位", "问题", "说明"],
+        st.table(doc, [Col.AGENCY, Col.PROBLEM, Col.EXPLANATION],
                  [[(agency or Path(path).name) + (f" {year}" if year else ""), FORMAL_TITLE.get(f.code, f.code),
                    formal_message(f)] for path, agency, year, f in found], widths=[34, 34, 88], size=Pt(10.5))
 
     if batch.errors or batch.skipped:
-        st.heading(doc, "八、未审查的文件")
-        st.table(doc, ["文件", "结果", "原因"],
-                 [[e.path, "失败", e.message] for e in batch.errors]
-                 + [[s.path, "跳过", s.zh] for s in batch.skipped], widths=[60, 14, 82], size=Pt(10.5))
+        st.heading(doc, f"八、{Title.UNAUDITED}")
+        st.table(doc, [Col.FILE, Col.RESULT, Col.REASON],
+                 [[e.path, FAILED, e.message] for e in batch.errors]
+                 + [[s.path, SKIPPED, s.zh] for s in batch.skipped], widths=[60, 14, 82], size=Pt(10.5))
 
-    doc.core_properties.title = title or "法治政府建设年度报告审查情况汇总"
+    doc.core_properties.title = title or Title.SUMMARY_DOC
     doc.core_properties.author = "dutycheck"
     return doc
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from ..messages import STATUS_MARK, STATUS_STYLE, STATUS_ZH, reason_text, role_label, where_label
+from ..messages import (
+    BASIS_LEAD,
+    GUIDANCE_LEAD,
+    STATUS_MARK,
+    STATUS_STYLE,
+    STATUS_ZH,
+    Col,
+    reason_text,
+    role_label,
+    where_label,
+)
 from ..models import AuditResult, ItemResult, Status
 
 
@@ -13,7 +23,7 @@ def render_explain(r: AuditResult, it: ItemResult, console: Console | None = Non
     console = console or Console(markup=False)   # report text is never markup
     head = Text(f"{it.id}  {it.title}\n", style="bold")
     head.append(f"{STATUS_MARK[it.status]} {STATUS_ZH[it.status]}", style=STATUS_STYLE[it.status])
-    head.append(f"   置信度 {it.confidence:.2f}   权重 {it.weight:g}   文件 {r.path}\n", style="dim")
+    head.append(f"   置信度 {it.confidence:.2f}   {Col.WEIGHT} {it.weight:g}   {Col.FILE} {r.path}\n", style="dim")
     console.print(head)
     rule = {
         Status.DONE: "判定规则：有任一“已开展”证据 → 已开展。",
@@ -46,4 +56,4 @@ def render_explain(r: AuditResult, it: ItemResult, console: Console | None = Non
             t.append(c.text[:120], style="dim")
             console.print(t)
     if it.status is not Status.DONE:
-        console.print(f"\n依据：{it.basis}\n应补写：{it.guidance}")
+        console.print(f"\n{BASIS_LEAD}{it.basis}\n{GUIDANCE_LEAD}{it.guidance}")

@@ -18,13 +18,19 @@ from typing import IO
 
 from ..batch import STATUSES, Batch, ReportRow, Spool
 from ..messages import (
+    FAILED,
     FORMAL_TITLE,
     REVIEW_MARK,
+    SKIPPED,
     STALE_MARK,
     STATUS_MARK,
     STATUS_ZH,
     UNIT_ZH,
+    Col,
+    Title,
     formal_message,
+    neglected_label,
+    pct,
     role_label,
 )
 from ..models import REVIEW_STATUSES, Status
@@ -42,10 +48,6 @@ def script_json(value: object) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:.0f}%"
 
 
 CSS = """
@@ -285,23 +287,23 @@ def _score_class(s: float) -> str:
 def _summary(batch: Batch) -> str:
     c = batch.counts()
     mean = "—" if c["mean_score"] is None else f"{c['mean_score']:.1f}"
-    cards = [("已审查报告", c["audited"]), ("不重复", c["unique"]), ("平均分", mean),
-             ("失败", c["failed"]), ("重复", c["duplicates"]), ("跳过", c["skipped"])]
+    cards = [("已审查报告", c["audited"]), ("不重复", c["unique"]), (Col.MEAN, mean),
+             (FAILED, c["failed"]), ("重复", c["duplicates"]), (SKIPPED, c["skipped"])]
     out = ['<section id="summary"><h2>概况</h2><div class="cards">']
     out += [f'<div class="card"><b>{_e(v)}</b><span>{_e(k)}</span></div>' for k, v in cards]
     out.append("</div>")
     worst = batch.coverage()[:3] if c["unique"] else []
     if worst:
-        out.append("<p>最常缺失的职责：" + "；".join(
-            f"{_e(w.item.title)}（已开展 {_pct(w.share('done'))}）" for w in worst) + "</p>")
+        out.append(f"<p>{Col.NEGLECTED}：" + "；".join(
+            neglected_label(_e(w.item.title), w.share("done")) for w in worst) + "</p>")
     out.append("</section>")
     return "".join(out)
 
 
 def _coverage(batch: Batch) -> str:
     n = batch.counts()["unique"]
-    out = [f'<section id="coverage"><h2>职责覆盖情况（{n} 份报告，最常缺失的在前）</h2>',
-           '<table><thead><tr><th>职责</th><th class="num">权重</th><th>已开展</th>']
+    out = [f'<section id="coverage"><h2>{Title.COVERAGE}（{n} 份报告，最常缺失的在前）</h2>',
+           f'<table><thead><tr><th>{Col.DUTY}</th><th class="num">{Col.WEIGHT}</th><th>{Col.DONE}</th>']
     out += [f'<th class="num">{_e(STATUS_ZH[Status(s)])}</th>' for s in STATUSES[1:]]
     out.append("</tr></thead><tbody>")
     for c in batch.coverage():
@@ -309,8 +311,8 @@ def _coverage(batch: Batch) -> str:
         out.append(f'<tr><td>{_e(c.item.title)} <span class="muted">{_e(c.item.id)}</span></td>'
                    f'<td class="num">{c.item.weight:g}</td>'
                    f'<td><span class="barbox"><span class="bar" style="width:{d * 100:.0f}%"></span></span>'
-                   f'{_pct(d)}</td>')
-        out += [f'<td class="num">{_pct(c.share(s))}</td>' for s in STATUSES[1:]]
+                   f'{pct(d)}</td>')
+        out += [f'<td class="num">{pct(c.share(s))}</td>' for s in STATUSES[1:]]
         out.append("</tr>")
     out.append("</tbody></table></section>")
     return "".join(out)
@@ -320,23 +322,24 @@ def _structure(batch: Batch) -> str:
     rows = batch.structure()
     if not rows:
         return ""
-    out = ['<section id="structure"><h2>报告结构完整性</h2><table><thead><tr><th>必备部分</th>'
-           '<th class="num">具备</th><th class="num">比例</th><th class="num">缺少</th></tr></thead><tbody>']
+    out = [f'<section id="structure"><h2>{Title.STRUCTURE}</h2><table><thead><tr><th>{Col.PART}</th>'
+           f'<th class="num">{Col.HAVE}</th><th class="num">{Col.SHARE}</th><th class="num">{Col.MISSING}</th>'
+           '</tr></thead><tbody>']
     for c in rows:
         have = c.counts.get("done", 0)
         out.append(f'<tr><td>{_e(c.item.title)}</td><td class="num">{have}/{c.reports}</td>'
-                   f'<td class="num">{_pct(c.share("done"))}</td>'
+                   f'<td class="num">{pct(c.share("done"))}</td>'
                    f'<td class="num">{c.reports - have}</td></tr>')
     out.append("</tbody></table></section>")
     return "".join(out)
 
 
 def _regions(batch: Batch) -> str:
-    out = ['<section id="regions"><h2>地区分组</h2><table><thead><tr><th>地区</th><th class="num">报告数</th>'
-           '<th class="num">平均分</th><th class="num">最低–最高</th><th>最低分单位</th><th>最常缺失的职责</th>'
-           '</tr></thead><tbody>']
+    out = [f'<section id="regions"><h2>{Title.REGIONS}</h2><table><thead><tr><th>{Col.REGION}</th>'
+           f'<th class="num">{Col.REPORTS}</th><th class="num">{Col.MEAN}</th><th class="num">{Col.RANGE}</th>'
+           f'<th>{Col.LOWEST}</th><th>{Col.NEGLECTED}</th></tr></thead><tbody>']
     for s in batch.regions():
-        neglected = (f"{_e(s.neglected.title)}（已开展 {_pct(s.neglected_share)}）" if s.neglected else "—")
+        neglected = neglected_label(_e(s.neglected.title), s.neglected_share) if s.neglected else "—"
         out.append(f'<tr><td>{_e(s.region)}</td><td class="num">{s.reports}</td>'
                    f'<td class="num {_score_class(s.mean)}">{s.mean:.1f}</td>'
                    f'<td class="num">{s.min:.1f}–{s.max:.1f}</td><td>{_e(s.lowest)}</td>'
@@ -348,12 +351,12 @@ def _regions(batch: Batch) -> str:
 def _problems(batch: Batch) -> str:
     if not batch.errors and not batch.skipped:
         return ""
-    out = ['<section id="errors"><h2>未审查的文件</h2><table><thead><tr><th>文件</th><th>结果</th><th>原因</th>'
-           '</tr></thead><tbody>']
+    out = [f'<section id="errors"><h2>{Title.UNAUDITED}</h2><table><thead><tr><th>{Col.FILE}</th>'
+           f'<th>{Col.RESULT}</th><th>{Col.REASON}</th></tr></thead><tbody>']
     for e in batch.errors:
-        out.append(f'<tr class="error-row"><td>{_e(e.path)}</td><td>失败</td><td>{_e(e.message)}</td></tr>')
+        out.append(f'<tr class="error-row"><td>{_e(e.path)}</td><td>{FAILED}</td><td>{_e(e.message)}</td></tr>')
     for s in batch.skipped:
-        out.append(f'<tr class="skipped-row"><td>{_e(s.path)}</td><td>跳过</td>'
+        out.append(f'<tr class="skipped-row"><td>{_e(s.path)}</td><td>{SKIPPED}</td>'
                    f'<td>{_e(s.zh)} ({_e(s.en)})</td></tr>')
     out.append("</tbody></table></section>")
     return "".join(out)
@@ -397,13 +400,13 @@ def write_html(batch: Batch, spool: Spool, fh: IO[str], *, links: dict[str, str]
              f"　·　{c['audited']} 份报告　·　生成于 {_e(time.strftime('%Y-%m-%d %H:%M'))}</p></header><main>")
     fh.write("<noscript><p>排名、热力图和报告详情需要启用 JavaScript 才能显示。</p></noscript>")
     fh.write(_summary(batch))
-    fh.write('<section id="ranking"><h2>排名</h2>'
+    fh.write(f'<section id="ranking"><h2>{Title.RANKING}</h2>'
              '<input type="search" id="ranking-filter" placeholder="筛选：单位、地区或文件名">'
              '<table id="ranking-table"><thead><tr>'
-             '<th class="num" data-key="rank">名次</th><th data-key="agency">单位</th>'
-             '<th class="num" data-key="year">年度</th><th data-key="region">地区</th>'
-             '<th class="num" data-key="score">得分</th><th class="num" data-key="done">已开展</th>'
-             '<th>最重要的缺项（前三）</th></tr></thead><tbody></tbody></table>'
+             f'<th class="num" data-key="rank">{Col.RANK}</th><th data-key="agency">{Col.AGENCY}</th>'
+             f'<th class="num" data-key="year">{Col.YEAR}</th><th data-key="region">{Col.REGION}</th>'
+             f'<th class="num" data-key="score">{Col.SCORE}</th><th class="num" data-key="done">{Col.DONE}</th>'
+             f'<th>{Col.TOP_GAPS}</th></tr></thead><tbody></tbody></table>'
              '<p class="muted">点击表头排序；点击一行查看该报告的详情。</p></section>')
     legend = "".join(f'<span class="badge st-{s}">{_e(STATUS_MARK[Status(s)])} {_e(STATUS_ZH[Status(s)])}</span>'
                      for s in STATUSES)
@@ -443,8 +446,8 @@ def _formal(batch: Batch) -> str:
     found = batch.formal_list()
     if not found:
         return ""
-    out = [f'<section id="formal"><h2>形式审查（{len(found)} 项）</h2><table><thead><tr><th>单位</th><th>问题</th>'
-           '<th>说明</th></tr></thead><tbody>']
+    out = [f'<section id="formal"><h2>{Title.FORMAL}（{len(found)} 项）</h2><table><thead><tr><th>{Col.AGENCY}</th>'
+           f'<th>{Col.PROBLEM}</th><th>{Col.EXPLANATION}</th></tr></thead><tbody>']
     for path, agency, year, f in found:
         name = (agency or Path(path).name) + (f" {year}" if year else "")
         passages = "".join(f'<div class="quote muted">{_e(p[:200])}</div>' for p in f.passages[:2])

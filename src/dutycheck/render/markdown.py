@@ -5,7 +5,19 @@ from __future__ import annotations
 import html
 import re
 
-from ..messages import REVIEW_MARK, STALE_MARK, STATUS_MARK, STATUS_ZH, replaced_warning, role_label
+from ..messages import (
+    BASIS_LEAD,
+    MACHINE_LEAD,
+    REVIEW_MARK,
+    REVIEW_NOTE_LEAD,
+    STALE_MARK,
+    STATUS_MARK,
+    STATUS_ZH,
+    UNKNOWN_AGENCY,
+    Col,
+    replaced_warning,
+    role_label,
+)
 from ..models import AuditResult, Status
 from ..safetext import display
 
@@ -36,7 +48,7 @@ def _code(text: str) -> str:
 
 def render_markdown(r: AuditResult) -> str:
     meta = r.report
-    out = [f"# {_text(meta.agency) or '（未识别单位）'} {meta.year or ''} 年度法治政府建设报告审查",
+    out = [f"# {_text(meta.agency) or UNKNOWN_AGENCY} {meta.year or ''} 年度法治政府建设报告审查",
            "",
            f"- 文件：{_code(r.path)}",
            f"- 清单：{r.checklist_id} {r.checklist_version}",
@@ -44,11 +56,12 @@ def render_markdown(r: AuditResult) -> str:
            ""]
     if r.replaced_chars:
         out[-1:] = [f"- {replaced_warning(r.replaced_chars)}", ""]
-    out += ["| 分组 | 得分 | 已开展 |", "|---|---:|---:|"]
+    out += [f"| {Col.GROUP} | {Col.SCORE} | {Col.DONE} |", "|---|---:|---:|"]
     out += [f"| {g.title} | {g.score:.1f} | {g.done}/{g.total} |" for g in r.groups]
     out.append("")
     for g in r.groups:
-        out += [f"## {g.title}（{g.score:.0f}）", "", "| 状态 | 职责 | 证据 | 行 |", "|---|---|---|---:|"]
+        out += [f"## {g.title}（{g.score:.0f}）", "", f"| {Col.STATUS} | {Col.DUTY} | 证据 | 行 |",
+                "|---|---|---|---:|"]
         for it in r.items:
             if it.group != g.id:
                 continue
@@ -56,11 +69,11 @@ def render_markdown(r: AuditResult) -> str:
             quote = f"[{role_label(e.role)}] {_cell(e.text)}" if e else "—"
             mark = ""
             if it.review is not None:
-                machine = (f"，机器：{STATUS_ZH[it.machine_status]}"
+                machine = (f"，{MACHINE_LEAD}{STATUS_ZH[it.machine_status]}"
                            if it.machine_status is not None and it.machine_status is not it.status else "")
                 mark = f"（{STALE_MARK if it.review.get('stale') else REVIEW_MARK}{machine}）"
                 if it.review.get("note"):
-                    quote += f"<br>复核说明：{_cell(it.review['note'])}"
+                    quote += f"<br>{REVIEW_NOTE_LEAD}{_cell(it.review['note'])}"
             out.append(f"| {STATUS_MARK[it.status]} {STATUS_ZH[it.status]}{mark} | {_cell(it.title)} | "
                        f"{quote} | {e.line if e else ''} |")
         out.append("")
@@ -69,5 +82,5 @@ def render_markdown(r: AuditResult) -> str:
         out += [f"## 缺项（{len(gaps)}）", ""]
         for it in sorted(gaps, key=lambda i: -i.weight):
             out.append(f"- **{it.title}**（{STATUS_ZH[it.status]}，`{it.id}`）：{it.guidance}"
-                       f" 依据：{it.basis}")
+                       f" {BASIS_LEAD}{it.basis}")
     return "\n".join(out) + "\n"

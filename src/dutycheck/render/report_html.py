@@ -20,11 +20,21 @@ from typing import Any
 
 from ..formal import Finding
 from ..messages import (
+    BASIS_LEAD,
+    GUIDANCE_LEAD,
+    NO_FORMAL,
     SCORE_EXPLAINED,
     STATUS_MARK,
     STATUS_ZH,
+    UNKNOWN,
+    Col,
+    Field,
+    Title,
+    checklist_label,
     find_match,
     formal_message,
+    report_year,
+    review_change,
     role_label,
     score_meaning,
     where_label,
@@ -103,7 +113,7 @@ def _item(it: ItemResult, unit: str) -> str:
     s = it.status.value
     out = [(f'<div class="item {s}" id="item-{_e(it.id)}"><div class="head">'
             f'<span class="badge st-{s}">{_e(STATUS_MARK[it.status])} {_e(STATUS_ZH[it.status])}</span>'
-            f'<span class="title">{_e(it.title)}</span><span class="id">{_e(it.id)} · 权重 {it.weight:g}</span>'
+            f'<span class="title">{_e(it.title)}</span><span class="id">{_e(it.id)} · {Col.WEIGHT} {it.weight:g}</span>'
             "</div>")]
     for e in it.evidence[:QUOTES_PER_ITEM]:
         badge = (f' <span class="badge st-{e.status.value}">{_e(STATUS_ZH[e.status])}</span>'
@@ -116,14 +126,14 @@ def _item(it: ItemResult, unit: str) -> str:
     if machine is not None or review is not None:
         note = (review or {}).get("note")
         who = "，".join(str(v) for v in ((review or {}).get("by"), (review or {}).get("at")) if v)
-        out.append(f'<div class="review">人工复核：自动判定为“{_e(_status_zh(machine) if machine else "—")}”，'
-                   f'复核为“{_e(_status_zh(it.status))}”' + (f"；{_e(note)}" if note else "")
+        change = review_change(_status_zh(machine) if machine else "—", _status_zh(it.status))
+        out.append(f'<div class="review">人工复核：{_e(change)}' + (f"；{_e(note)}" if note else "")
                    + (f"（{_e(who)}）" if who else "") + "</div>")
     if it.status not in (Status.DONE, Status.NA):
         if it.basis:
-            out.append(f'<div class="basis"><b>依据：</b>{_e(it.basis)}</div>')
+            out.append(f'<div class="basis"><b>{BASIS_LEAD}</b>{_e(it.basis)}</div>')
         if it.guidance:
-            out.append(f'<div class="guidance"><b>应补写：</b>{_e(it.guidance)}</div>')
+            out.append(f'<div class="guidance"><b>{GUIDANCE_LEAD}</b>{_e(it.guidance)}</div>')
     out.append("</div>")
     return "".join(out)
 
@@ -148,25 +158,25 @@ def render_report_html(record: AuditResult, *, findings: Sequence[Finding] = (),
         out.append(f'<p class="muted"><a href="{_e(back)}">← 返回批量审查结果</a></p>')
     out.append(f"<h1>{_e(report_name(r))}<br><span class=\"muted\" style=\"font-size:15px\">审查结果</span></h1>")
     out.append('<table class="meta"><tbody>')
-    rows = [("报送单位", meta.agency or "未识别"), ("报告年度", f"{meta.year}年度" if meta.year else "未识别"),
-            ("报告日期", meta.date or "未识别"), ("报告文件", os.path.basename(r.path)),
-            ("审查清单", f"{r.checklist_id}（版本 {r.checklist_version}）")]
+    rows = [(Field.AGENCY, meta.agency or UNKNOWN), (Field.YEAR, report_year(meta.year)),
+            (Field.DATE, meta.date or UNKNOWN), (Field.FILE, os.path.basename(r.path)),
+            (Field.CHECKLIST, checklist_label(r.checklist_id, r.checklist_version))]
     out += [f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in rows]
-    out.append(f'<tr><td>审查得分</td><td><span class="score {_score_class(r.score)}">{r.score:.1f}</span>'
+    out.append(f'<tr><td>{Field.SCORE}</td><td><span class="score {_score_class(r.score)}">{r.score:.1f}</span>'
                f" / 100　{_e(score_meaning(r.score))}<br><span class=\"muted\">"
                + "　".join(f"{_e(STATUS_MARK[s])} {_e(STATUS_ZH[s])} {counts[s]}" for s in Status
                           if counts[s] or s is not Status.NA)
                + f"</span></td></tr></tbody></table><p class=\"muted\">{_e(SCORE_EXPLAINED)}</p>")
 
     every = list(getattr(r, "formal", ()) or ()) + list(findings)
-    out.append('<section id="formal"><h2>形式审查</h2>')
+    out.append(f'<section id="formal"><h2>{Title.FORMAL}</h2>')
     if every:
         out.append('<ol class="findings">' + "".join(
             f"<li>{_e(formal_message(f, unit))}"
             + "".join(f'<div class="quote muted">{_e(p[:200])}</div>' for p in f.passages[:3])
             + "</li>" for f in every) + "</ol>")
     else:
-        out.append("<p>未发现形式问题。</p>")
+        out.append(f"<p>{NO_FORMAL}</p>")
     out.append("</section>")
 
     for g in r.groups:

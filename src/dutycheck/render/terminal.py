@@ -9,11 +9,18 @@ from rich.table import Table
 from rich.text import Text
 
 from ..messages import (
+    BASIS_LEAD,
+    GUIDANCE_LEAD,
+    MACHINE_LEAD,
     REVIEW_MARK,
+    REVIEW_NOTE_LEAD,
+    REVIEW_QUOTE_LEAD,
     STALE_MARK,
     STATUS_MARK,
     STATUS_STYLE,
     STATUS_ZH,
+    UNKNOWN_AGENCY,
+    Col,
     replaced_warning,
     role_label,
     score_style,
@@ -27,7 +34,7 @@ from ..models import STATUS_ORDER, AuditResult, Status
 def _header(r: AuditResult) -> Panel:
     meta = r.report
     title = Text()
-    title.append(f"{meta.agency or '（未识别单位）'}  ", style="bold")
+    title.append(f"{meta.agency or UNKNOWN_AGENCY}  ", style="bold")
     title.append(f"{meta.year or '—'} 年度", style="bold")
     title.append("    得分 ")
     title.append(f"{r.score:.1f}", style=f"bold {score_style(r.score)}")
@@ -69,8 +76,8 @@ def _group_table(r: AuditResult, group_id: str, title: str, score: float, *, wid
     # minimum rich assumes anyway) rich does not measure every cell first. Only on a very narrow
     # console (under ~24 cells) would it shrink columns by their content: there it measures.
     flex = 1 if width >= FLEX_MIN_WIDTH else None
-    table.add_column("状态", no_wrap=True, width=STATUS_CELLS)
-    table.add_column("职责", ratio=2, overflow="fold", width=flex)
+    table.add_column(Col.STATUS, no_wrap=True, width=STATUS_CELLS)
+    table.add_column(Col.DUTY, ratio=2, overflow="fold", width=flex)
     table.add_column("证据（位置）", ratio=5, overflow="fold", width=flex)
     cells = evidence_cells(width) * QUOTE_LINES
     unit = getattr(r, "unit", "line") or "line"
@@ -81,7 +88,7 @@ def _group_table(r: AuditResult, group_id: str, title: str, score: float, *, wid
         if it.review is not None:
             status.append(f"\n{STALE_MARK if it.review.get('stale') else REVIEW_MARK}", style="magenta")
             if it.machine_status is not None and it.machine_status is not it.status:
-                status.append(f"\n机器：{STATUS_ZH[it.machine_status]}", style="dim")
+                status.append(f"\n{MACHINE_LEAD}{STATUS_ZH[it.machine_status]}", style="dim")
         ev = Text()
         if it.evidence:
             e = it.evidence[0]
@@ -94,9 +101,9 @@ def _group_table(r: AuditResult, group_id: str, title: str, score: float, *, wid
             ev.append("—", style="dim")
         if it.review is not None:
             if it.review.get("evidence"):
-                ev.append(f"\n复核引文：{shorten(it.review['evidence'])}")
+                ev.append(f"\n{REVIEW_QUOTE_LEAD}{shorten(it.review['evidence'])}")
             if it.review.get("note"):
-                ev.append(f"\n复核说明：{it.review['note']}（{it.review.get('by', '')}）", style="magenta")
+                ev.append(f"\n{REVIEW_NOTE_LEAD}{it.review['note']}（{it.review.get('by', '')}）", style="magenta")
         table.add_row(status, Text(it.title), ev)
     return table
 
@@ -109,12 +116,12 @@ def _gaps(r: AuditResult) -> Panel | None:
     blocks = []
     for it in sorted(gaps, key=lambda i: -i.weight):
         t = Text(f"{STATUS_MARK[it.status]} {it.title}", style=f"bold {STATUS_STYLE[it.status]}")
-        t.append(f"  {STATUS_ZH[it.status]} · {it.id} · 权重 {it.weight:g}", style="dim")
+        t.append(f"  {STATUS_ZH[it.status]} · {it.id} · {Col.WEIGHT} {it.weight:g}", style="dim")
         if it.basis:
-            t.append("\n  依据：", style="dim")
+            t.append(f"\n  {BASIS_LEAD}", style="dim")
             t.append(it.basis)
         if it.guidance:
-            t.append("\n  应补写：", style="dim")
+            t.append(f"\n  {GUIDANCE_LEAD}", style="dim")
             t.append(it.guidance)
         blocks.append(t)
     return Panel(RichGroup(*blocks), title=f"缺项 {len(gaps)} 项（按权重排序）", title_align="left")

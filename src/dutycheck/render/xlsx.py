@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..batch import STATUSES, Batch, Spool
-from ..messages import FORMAL_TITLE, REVIEW_MARK, STATUS_ZH, formal_message
+from ..messages import FAILED, FORMAL_TITLE, REVIEW_MARK, SKIPPED, STATUS_ZH, Col, Title, formal_message
 from ..models import Status
 from .review import review_note
 
@@ -89,18 +89,19 @@ def _write_workbook(batch: Batch, spool: Spool, target) -> None:
     ranking = batch.ranking()
 
     # 排名
-    ws = sheet("排名", ["名次", "单位", "年度", "地区", "得分", "已开展", "职责总数", "最重要的缺项（前三）",
-                        "重复于", "文件", "格式", REVIEW_MARK], [6, 24, 7, 14, 7, 7, 8, 60, 30, 50, 6, 8])
+    ws = sheet(Title.RANKING, [Col.RANK, Col.AGENCY, Col.YEAR, Col.REGION, Col.SCORE, Col.DONE, Col.TOTAL,
+                               Col.TOP_GAPS, Col.DUPLICATE_OF, Col.FILE, Col.FORMAT, REVIEW_MARK],
+               [6, 24, 7, 14, 7, 7, 8, 60, 30, 50, 6, 8])
     for rank, r in ranking:
         row(ws, [rank, r.agency or "", r.year, r.region, r.score, r.done, r.total,
                  "；".join(batch.item_title(g) for g in r.gaps), r.duplicate_of or "", r.path, r.format,
                  len(r.reviewed) or ""])
 
     # 覆盖矩阵
-    head = ["职责", "编号", "分组", "权重", "报告数"]
+    head = [Col.DUTY, Col.ID, Col.GROUP, Col.WEIGHT, Col.REPORTS]
     for s in STATUSES:
-        head += [STATUS_ZH[Status(s)], f"{STATUS_ZH[Status(s)]}比例"]
-    ws = sheet("覆盖矩阵", head, [36, 34, 16, 6, 7] + [8, 10] * len(STATUSES))
+        head += [STATUS_ZH[Status(s)], f"{STATUS_ZH[Status(s)]}{Col.SHARE}"]
+    ws = sheet(Title.COVERAGE_SHEET, head, [36, 34, 16, 6, 7] + [8, 10] * len(STATUSES))
     coverage = batch.coverage()
     for c in coverage:
         values: list = [c.item.title, c.item.id, batch.groups.get(c.item.group, c.item.group), c.item.weight,
@@ -112,7 +113,8 @@ def _write_workbook(batch: Batch, spool: Spool, target) -> None:
     # 状态矩阵: reports × duties, duties in coverage order (most neglected first)
     order = {it.id: n for n, it in enumerate(batch.items)}
     cols = [order[c.item.id] for c in coverage]
-    ws = sheet("状态矩阵", ["名次", "单位", "年度", "地区", "得分"] + [batch.items[i].title for i in cols],
+    ws = sheet(Title.STATUS_SHEET, [Col.RANK, Col.AGENCY, Col.YEAR, Col.REGION, Col.SCORE]
+               + [batch.items[i].title for i in cols],
                [6, 24, 7, 14, 7] + [12] * len(cols))
     for rank, r in ranking:
         values = [rank, r.agency or Path(r.path).name, r.year, r.region, r.score]
@@ -124,23 +126,24 @@ def _write_workbook(batch: Batch, spool: Spool, target) -> None:
         row(ws, values)
 
     # 报告结构
-    ws = sheet("报告结构", ["必备部分", "编号", "具备", "报告数", "比例", "缺少"], [44, 36, 7, 7, 8, 7])
+    ws = sheet(Title.STRUCTURE_SHEET, [Col.PART, Col.ID, Col.HAVE, Col.REPORTS, Col.SHARE, Col.MISSING],
+               [44, 36, 7, 7, 8, 7])
     for c in batch.structure():
         have = c.counts.get("done", 0)
         row(ws, [c.item.title, c.item.id, have, c.reports, cell(ws, round(c.share("done"), 4), fmt="0%"),
                  c.reports - have])
 
     # 地区
-    ws = sheet("地区", ["地区", "报告数", "平均分", "最低分", "最高分", "最低分单位", "最常缺失的职责",
-                        "该职责已开展比例"], [20, 8, 8, 8, 8, 24, 40, 10])
+    ws = sheet(Title.REGIONS_SHEET, [Col.REGION, Col.REPORTS, Col.MEAN, Col.MIN, Col.MAX, Col.LOWEST, Col.NEGLECTED,
+                                     Col.NEGLECTED_DONE_SHARE], [20, 8, 8, 8, 8, 24, 40, 10])
     for reg in batch.regions():
         row(ws, [reg.region, reg.reports, round(reg.mean, 1), reg.min, reg.max, reg.lowest or "",
                  reg.neglected.title if reg.neglected else "", cell(ws, round(reg.neglected_share, 4), fmt="0%")])
 
     # 明细
-    ws = sheet("明细", ["名次", "单位", "年度", "地区", "文件", "职责编号", "职责", "分组", "权重", "状态",
-                        "证据（第一条）", "行号", "页码", "所在部分", "依据（缺项）", "应补写（缺项）", "机器判定",
-                        REVIEW_MARK],
+    ws = sheet(Title.DETAIL_SHEET, [Col.RANK, Col.AGENCY, Col.YEAR, Col.REGION, Col.FILE, Col.DUTY_ID, Col.DUTY,
+                                    Col.GROUP, Col.WEIGHT, Col.STATUS, "证据（第一条）", Col.LINE, Col.PAGE, "所在部分",
+                                    "依据（缺项）", "应补写（缺项）", "机器判定", REVIEW_MARK],
                [6, 24, 7, 14, 40, 34, 36, 16, 6, 10, 80, 6, 6, 30, 50, 60, 10, 40],
                wrap=(6, 10, 13, 14, 15, 17))
     guidance = {it.id: it.guidance for it in batch.items}
@@ -162,7 +165,8 @@ def _write_workbook(batch: Batch, spool: Spool, target) -> None:
                      STATUS_ZH[it.machine_status or st], review_note(it)])
 
     # 形式审查
-    ws = sheet("形式审查", ["单位", "年度", "文件", "问题", "说明", "行号", "相关文件", "雷同比例", "雷同段落"],
+    ws = sheet(Title.FORMAL, [Col.AGENCY, Col.YEAR, Col.FILE, Col.PROBLEM, Col.EXPLANATION, Col.LINE, "相关文件",
+                              "雷同比例", "雷同段落"],
                [24, 7, 40, 22, 70, 6, 40, 9, 80], wrap=(4, 8))
     for report, agency, year, f in batch.formal_list():
         row(ws, [agency or "", year, report, FORMAL_TITLE.get(f.code, f.code), formal_message(f), f.line,
@@ -170,11 +174,11 @@ def _write_workbook(batch: Batch, spool: Spool, target) -> None:
                  "\n".join(f.passages)])
 
     # 错误
-    ws = sheet("错误", ["文件", "结果", "原因", "reason", "重复于"], [50, 8, 60, 50, 30])
+    ws = sheet(Title.ERRORS_SHEET, [Col.FILE, Col.RESULT, Col.REASON, "reason", Col.DUPLICATE_OF], [50, 8, 60, 50, 30])
     for err in batch.errors:
-        row(ws, [err.path, "失败", err.error.zh, err.error.en, err.duplicate_of or ""])
+        row(ws, [err.path, FAILED, err.error.zh, err.error.en, err.duplicate_of or ""])
     for skip in batch.skipped:
-        row(ws, [skip.path, "跳过", skip.zh, skip.en, ""])
+        row(ws, [skip.path, SKIPPED, skip.zh, skip.en, ""])
 
     for ws, ncols in made:   # a filter on every header row, over the rows written
         ws.auto_filter.ref = f"A1:{_col(ncols - 1)}{rows_in[ws.title]}"
