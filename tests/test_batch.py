@@ -237,11 +237,11 @@ def test_results_stream_before_the_inputs_run_out(tmp_path, jobs):
     assert len(rest) == 39 and len(consumed) == 40
 
 
-def _dies_on_crash_file(path, checklist=None):
+def _dies_on_crash_file(path, *args):
     """A worker function that kills its process on one file, as a parser crash would."""
     if path.endswith("crash.txt"):
         os._exit(3)
-    return _REAL_AUDIT_ONE(path, checklist)
+    return _REAL_AUDIT_ONE(path, *args)
 
 
 _REAL_AUDIT_ONE = batch_mod._audit_one
@@ -266,15 +266,15 @@ def test_a_dying_worker_takes_only_its_file(tmp_path, monkeypatch):
 def test_unexpected_exception_becomes_an_error_row(tmp_path, monkeypatch):
     inputs = _numbered(tmp_path, 3)
 
-    def boom(path, checklist):
-        if path.endswith("r001.txt"):
+    def boom(source, checklist, **kwargs):
+        if source.path.endswith("r001.txt"):
             raise RuntimeError("解析器内部错误")
-        return real(path, checklist)
+        return real(source, checklist, **kwargs)
 
     import dutycheck.audit as audit_mod
 
-    real = audit_mod.audit_path
-    monkeypatch.setattr(audit_mod, "audit_path", boom)
+    real = audit_mod.audit_source
+    monkeypatch.setattr(audit_mod, "audit_source", boom)
     outs = list(iter_outcomes(inputs, load_checklist("default"), jobs=1))
     bad = [o.row for o in outs if not o.ok]
     assert len(outs) == 3 and len(bad) == 1
@@ -321,18 +321,18 @@ def test_a_file_that_hangs_becomes_a_timeout_row_and_the_rest_complete(tmp_path,
 
     import dutycheck.audit as audit_mod
 
-    real = audit_mod.audit_path
+    real = audit_mod.audit_source
 
-    def hangs_on_one(path, checklist="default", **kw):
-        if Path(path).name == "hang.txt":
+    def hangs_on_one(source, checklist="default", **kw):
+        if Path(source.path).name == "hang.txt":
             time.sleep(30)          # a parser stuck on a damaged file
-        return real(path, checklist, **kw)
+        return real(source, checklist, **kw)
 
     bundled = sorted((Path(__file__).parent.parent / "reports").rglob("*.txt"))
     for p in bundled[:2]:
         shutil.copy(p, tmp_path / p.name)
     shutil.copy(bundled[2], tmp_path / "hang.txt")
-    monkeypatch.setattr(audit_mod, "audit_path", hangs_on_one)
+    monkeypatch.setattr(audit_mod, "audit_source", hangs_on_one)
     start = time.perf_counter()
     b = run_batch([tmp_path], jobs=jobs, timeout=0.5)
     assert time.perf_counter() - start < 20

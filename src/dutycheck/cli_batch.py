@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
-from .errors import (
-    EXIT_BAD_INPUT,
-    EXIT_BELOW_THRESHOLD,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_PARTIAL,
-    EXIT_TERMINATED,
-    DutycheckError,
-)
+from .errors import EXIT_BAD_INPUT, EXIT_BELOW_THRESHOLD, DutycheckError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .batch import Batch
 
 FORMATS = ("table", "json", "jsonl", "csv", "xlsx", "html", "docx")
 CHECKLIST_HELP = "清单：内置名称（default、general）或 YAML 文件路径 (bundled name or file)"
@@ -206,7 +201,7 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
     退出码 (exit codes): 0 正常; 1 有报告得分低于 --fail-under; 2 没有可审查的文件、全部失败
     或清单有误; 3 部分文件失败，其余已审查 (2 > 3 > 1 when several apply).
     """
-    from .batch import Batch, Spool, drain, expand_paths, iter_outcomes
+    from .batch import JsonlSink, SpoolSink, StoreSink, exit_code, expand_paths, run_batch
     from .checklist.load import load_checklist
 
     if fmt == "xlsx" and not out:
@@ -228,34 +223,24 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
                         if not recursive and any("--recursive" in s.en for s in exp.skipped) else ""))
     _check_outputs(out, db, exp.inputs, fmt)
 
+    # the sinks, in the order they see each outcome: the store (the machine's result, and the
+    # reviewer's corrections every other output shows), the spool for the final exports, jsonl
+    sinks: list = [kept := _Kept()]
     store = None
-    reviews = None
     if db:
-        from .review.log import load_current
-        from .store import Store
-
         try:
-            store = Store(db)
-            store.begin_run(cl, list(paths))
-            reviews = load_current(store)   # the reviewer's corrections apply to every output
+            store = StoreSink(db, list(paths))
         except DutycheckError as exc:
             raise _fail(exc) from None
-    if reviews:
-        from .batch import items_of
-        from .review import apply_outcome
-
-        infos = items_of(cl)
-        index = ({it.id: n for n, it in enumerate(infos)}, tuple(it.weight for it in infos),
-                 tuple(it.id for it in infos))
-    # jsonl streams every audit as it finishes and keeps no per-report rows: flat memory
-    result = Batch(cl, exp.skipped, keep_rows=fmt != "jsonl")
-    result.run_id = store.run_id if store else None
-
-    spool = Spool() if fmt in ("json", "xlsx", "html", "docx") else None
+        sinks.insert(0, store)
+    spool = SpoolSink() if fmt in ("json", "xlsx", "html", "docx") else None
+    if spool is not None:
+        sinks.append(spool)
     stream = _open_out(out) if fmt == "jsonl" else None
+    if stream is not None:
+        sinks.append(JsonlSink(stream))
     total = len(exp.inputs)
-    progress = _progress(total)
-    task = progress.add_task("审查", total=total) if progress else None
+    display = _progress(total)
     import signal
     import threading
 
@@ -263,59 +248,44 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
     previous_term = signal.signal(signal.SIGTERM, _on_term) if main_thread else None
     stopped: int | None = None
     try:
-        for outcome in iter_outcomes(drain(exp.inputs), cl, jobs=1 if total <= 1 else jobs,
-                                     lookup=store.lookup if store else None, region=region_mode,
-                                     on_ready=progress.start if progress else None,
-                                     timeout=timeout or None):
-            if store is not None:
-                store.add(outcome)       # the machine's result is stored; outputs show the final one
-            if reviews:
-                outcome = apply_outcome(outcome, reviews, index)
-            result.add(outcome)
-            if spool is not None:
-                spool.add(outcome)
-            if stream is not None:
-                from .render.batch_json import write_jsonl_line
-
-                write_jsonl_line(stream, outcome.line)
-            if progress is not None:
-                progress.advance(task)
-        result.finish(previous=store.previous_years(result.reports_seen()) if store is not None else ())
-        if store is not None:
-            store.finish_run(result)
+        # jsonl streams every audit as it finishes and keeps no per-report rows: flat memory
+        result = run_batch(exp, cl, jobs=jobs, region=region_mode, timeout=timeout or None,
+                           keep_rows=fmt != "jsonl", sinks=sinks,
+                           progress=_advance(display, total) if display is not None else None)
     except KeyboardInterrupt:
-        stopped = EXIT_INTERRUPTED
+        stopped = signal.SIGINT
     except _Stopped:
-        stopped = EXIT_TERMINATED
+        stopped = signal.SIGTERM
     except DutycheckError as exc:          # the store failed (locked for minutes, damaged)
+        _sink_notes(kept.batch)
         raise _fail(exc) from None
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous_term)
-        if progress is not None:
-            progress.stop()
-        if store is not None:
-            try:
-                store.close()               # commits what was stored so far
-            except DutycheckError as exc:
-                _note(_fail(exc).format_message())
+        if display is not None:
+            display.stop()
         if stream is not None and stream is not sys.stdout:
             stream.close()
     if stopped is not None:
-        result.finish()
-        c = result.counts()
+        partial = kept.batch
+        if partial is None:                 # stopped before the run began
+            _exit_now(128 + stopped)
+            return
+        _sink_notes(partial)
+        c = partial.counts()
+        code = exit_code(partial, stopped=stopped)
         _note(f"已中断：已审查 {c['audited']} 份、失败 {c['failed']} 份"
               + ("，结果已存入数据库；用同样的命令重新运行，已审查的报告直接从数据库取用" if store else "")
-              + f" (interrupted; exit {stopped})")
+              + f" (interrupted; exit {code})")
         if spool is not None:
-            spool.close()
-        _exit_now(stopped)
+            spool.spool.close()
+        _exit_now(code)
 
     try:
-        _write(result, spool, fmt, out)
+        _write(result, spool.spool if spool is not None else None, fmt, out)
     finally:
         if spool is not None:
-            spool.close()
+            spool.spool.close()
     result.stop_clock()   # 用时 includes writing the exports
 
     c = result.counts()
@@ -326,17 +296,50 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
               + (f"，结果已写入 {out}" if out else "")
               + (f"，数据库运行编号 {result.run_id}" if result.run_id is not None else ""))
 
-    if c["audited"] == 0:
+    code = exit_code(result, fail_under=fail_under)
+    if code == EXIT_BAD_INPUT:
         _note("没有一份报告审查成功 (no report could be audited)")
-        sys.exit(EXIT_BAD_INPUT)
-    if c["failed"]:
-        sys.exit(EXIT_PARTIAL)
-    if fail_under is not None:
-        low = result.count_below(fail_under)
-        if low:
-            _note(f"{low} 份报告得分低于 --fail-under {fail_under:g} (score below threshold)")
-            sys.exit(EXIT_BELOW_THRESHOLD)
-    sys.exit(EXIT_OK)
+    elif code == EXIT_BELOW_THRESHOLD and fail_under is not None:
+        _note(f"{result.count_below(fail_under)} 份报告得分低于 --fail-under {fail_under:g} (score below threshold)")
+    sys.exit(code)
+
+
+class _Kept:
+    """A sink that only keeps the Batch being filled, so that an interrupted run can still be
+    summed up (run_batch raises; the Batch has what finished)."""
+
+    batch: Batch | None = None
+
+    def open(self, batch: Batch) -> None:
+        self.batch = batch
+
+    def add(self, outcome) -> None:
+        pass
+
+    def close(self, batch, complete: bool) -> None:
+        pass
+
+
+def _sink_notes(batch) -> None:
+    """What failed while the sinks were closed after a stop (the store could not commit)."""
+    for exc in getattr(batch, "sink_errors", ()):
+        _note(_fail(exc).format_message() if isinstance(exc, DutycheckError) else str(exc))
+
+
+def _advance(display, total: int):
+    """run_batch's progress callback driving the rich bar: started once the workers exist
+    (forking while its display thread runs is unsafe), then advanced per file."""
+    task = display.add_task("审查", total=total)
+    shown = [0]
+
+    def progress(finished: int, total: int) -> None:
+        if finished == 0:
+            display.start()
+        else:
+            display.advance(task, finished - shown[0])
+            shown[0] = finished
+
+    return progress
 
 
 def _write(result, spool, fmt: str, out: str | None) -> None:

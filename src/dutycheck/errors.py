@@ -80,3 +80,7 @@ class ReviewError(DutycheckError):
 
 class ItemError(DutycheckError):
     """A checklist item named on the command line is unknown or ambiguous."""
+
+
+class OutputError(DutycheckError):
+    """An output (a batch's --out stream, an export) cannot be written: the disk, permissions."""

@@ -57,33 +57,40 @@ _COMMON = frozenset(
     "派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞校依督责")
 
 
-def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> SourceText:
-    """Read a report file of any supported format into lines with their locations."""
+def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES, data: bytes | None = None,
+                sha256: str | None = None) -> SourceText:
+    """Read a report file of any supported format into lines with their locations.
+
+    `data` (and its `sha256`, if known): the file's bytes read by the caller already, so that a
+    batch reads and hashes each file once; the same checks (empty, too large) apply to them.
+    """
     p = Path(path)
     name = display_path(path)      # what outputs show; `p` keeps the bytes that open the file
-    data = _read_bytes(p, name, max_bytes)
+    data = _read_bytes(p, name, max_bytes) if data is None else _given_bytes(data, name, max_bytes)
+    digest = sha256 or hashlib.sha256(data).hexdigest()
     kind = sniff(data, p.suffix.lower(), name)
     if kind == "docx":
         lines, locs, meta = _docx_lines(data, name)
-        src = _source(name, lines, locs, "docx", data, None, "paragraph", meta)
+        src = _source(name, lines, locs, "docx", digest, len(data), None, "paragraph", meta)
     elif kind == "pdf":
         lines, locs, meta = _pdf_lines(p, data, name)
-        src = _source(name, lines, locs, "pdf", data, None, "line", meta)
+        src = _source(name, lines, locs, "pdf", digest, len(data), None, "line", meta)
     elif kind == "html":
         text, encoding, replaced = _decode_html(data, name)
         lines, locs = _html_lines(text, name)
         _checked("\n".join(lines), encoding, name)   # control characters written as &#x1b; count too
-        src = _source(name, lines, locs, "html", data, encoding, "line",
+        src = _source(name, lines, locs, "html", digest, len(data), encoding, "line",
                       {"replaced_chars": replaced} if replaced else {})
     elif kind == "doc":
         lines, locs, meta = _legacy_word_lines(p, data, name)
-        src = _source(name, lines, locs, p.suffix.lower().lstrip(".") or "doc", data, None, "paragraph", meta)
+        src = _source(name, lines, locs, p.suffix.lower().lstrip(".") or "doc", digest, len(data), None,
+                      "paragraph", meta)
     else:
         text, encoding, replaced = decode_counted(data, name)
         lines = _LINE_BREAK.split(text)
         locs = [Location(i + 1) for i in range(len(lines))]
         fmt = "md" if p.suffix.lower() in {".md", ".markdown"} else "txt"
-        src = _source(name, lines, locs, fmt, data, encoding, "line",
+        src = _source(name, lines, locs, fmt, digest, len(data), encoding, "line",
                       {"replaced_chars": replaced} if replaced else {})
     _check_has_chinese(src)
     return src
@@ -122,6 +129,17 @@ def _read_bytes(p: Path, name: str, max_bytes: int) -> bytes:
         raise ReportError("没有读取权限", "permission denied", path=name) from None
     except OSError as exc:
         raise ReportError(f"读取失败：{exc.strerror}", f"read failed: {exc.strerror}", path=name) from None
+
+
+def _given_bytes(data: bytes, name: str, max_bytes: int) -> bytes:
+    """The checks `_read_bytes` makes of a file's size, on bytes the caller read."""
+    if len(data) > max_bytes:
+        mb, limit = len(data) / 2**20, max_bytes / 2**20
+        raise ReportError(f"文件过大（{mb:.1f} MB，上限 {limit:g} MB），未读取",
+                          f"file too large ({mb:.1f} MB, limit {limit:g} MB); not read", path=name)
+    if not data:
+        raise ReportError("文件为空", "empty file", path=name)
+    return data
 
 
 def _nonblocking(path: str, flags: int) -> int:
@@ -339,12 +357,12 @@ def _checked(text: str, encoding: str, name: str) -> tuple[str, str]:
     return text, encoding
 
 
-def _source(name: str, lines, locs, fmt: str, data: bytes, encoding: str | None, unit: str,
+def _source(name: str, lines, locs, fmt: str, sha256: str, size: int, encoding: str | None, unit: str,
             meta: dict) -> SourceText:
     lines = tuple(visible_controls(ln) for ln in lines) or ("",)   # ESC[2J must not reach a terminal
     locs = tuple(locs) or (Location(1),)
     return SourceText(path=name, lines=lines, locations=locs, format=fmt,
-                      sha256=hashlib.sha256(data).hexdigest(), size=len(data), encoding=encoding,
+                      sha256=sha256, size=size, encoding=encoding,
                       unit=unit, meta=meta)
 
 

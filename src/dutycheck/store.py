@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import DutycheckError
 from .migrations import MIGRATIONS, MigrationError, migrate
@@ -80,6 +80,29 @@ def checklist_key(checklist: Checklist) -> str:
             h.update(repr(checklist.items).encode("utf-8"))  # built in memory: hash what it holds
         h.update(b"\0")
     return h.hexdigest()
+
+
+class AuditRows(NamedTuple):
+    """What the store inserts for a new audit: the compressed `dutycheck.audit/1` line, the audit's
+    columns (checklist id, version, agency, year, title, date, score, format), its items' and its
+    evidence's rows (without the audit id). A batch worker builds them (`audit_rows`), so the
+    process writing the store neither parses the line nor compresses it."""
+
+    blob: bytes
+    audit: tuple
+    items: list[tuple]
+    evidence: list[tuple]
+
+
+def audit_rows(rec: AuditRecord, line: str) -> AuditRows:
+    """The store's rows of one audit (`line` is `rec` as JSON)."""
+    rep = rec.report
+    return AuditRows(
+        zlib.compress(line.encode("utf-8"), 6),
+        (rec.checklist_id, rec.checklist_version, rep.agency, rep.year, rep.title, rep.date, rec.score, rep.format),
+        [(it.id, it.title, it.group, it.weight, it.status.value, it.confidence) for it in rec.items],
+        [(it.id, n, e.text, e.line, e.page, e.section, e.role.value, e.status.value, e.score)
+         for it in rec.items for n, e in enumerate(it.evidence)])
 
 
 @dataclass
@@ -326,7 +349,8 @@ class Store:
         else:
             found = self.db.execute("SELECT id FROM audits WHERE sha256 = ? AND checklist_hash = ?",
                                     (row.sha256, self._ckey)).fetchone()
-            audit_id = found[0] if found else self._insert_audit(row, outcome.line)
+            audit_id = found[0] if found else self._insert_audit(
+                row, outcome.line, outcome.extras.store if outcome.extras is not None else None)
             self.db.execute(
                 "INSERT OR REPLACE INTO run_reports (run_id, path, audit_id, region, duplicate_of, cached) "
                 "VALUES (?,?,?,?,?,?)",
@@ -341,28 +365,22 @@ class Store:
         self._pending = 0
         self._committed = time.monotonic()
 
-    def _insert_audit(self, row: ReportRow, line: str) -> int:
-        rec = AuditRecord.from_json(line)
-        rep = rec.report
-        blob = zlib.compress(line.encode("utf-8"), 6)
+    def _insert_audit(self, row: ReportRow, line: str, rows: AuditRows | None = None) -> int:
+        rows = rows or audit_rows(AuditRecord.from_json(line), line)
+        cl_id, cl_version, agency, year, title, date, score, fmt = rows.audit
         cur = self.db.execute(
             "INSERT INTO audits (sha256, checklist_hash, checklist_id, checklist_version, agency, year, "
             "title, date, score, done, total, format, created, audit_json) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (row.sha256, self._ckey, rec.checklist_id, rec.checklist_version, rep.agency,
-             rep.year, rep.title, rep.date, rec.score, row.done, row.total,
-             rep.format, _now(), blob))
+            (row.sha256, self._ckey, cl_id, cl_version, agency, year, title, date, score, row.done, row.total,
+             fmt, _now(), rows.blob))
         audit_id = int(cur.lastrowid or 0)
         self.db.executemany(
             "INSERT INTO items (audit_id, item_id, title, grp, weight, status, confidence) "
-            "VALUES (?,?,?,?,?,?,?)",
-            [(audit_id, it.id, it.title, it.group, it.weight, it.status.value, it.confidence)
-             for it in rec.items])
+            "VALUES (?,?,?,?,?,?,?)", [(audit_id, *r) for r in rows.items])
         self.db.executemany(
             "INSERT INTO evidence (audit_id, item_id, rank, text, line, page, section, role, status, score) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(audit_id, it.id, n, e.text, e.line, e.page, e.section, e.role.value, e.status.value, e.score)
-             for it in rec.items for n, e in enumerate(it.evidence)])
+            "VALUES (?,?,?,?,?,?,?,?,?,?)", [(audit_id, *r) for r in rows.evidence])
         return audit_id
 
     def finish_run(self, batch: Batch) -> None:

@@ -7,12 +7,14 @@ caller writes the line out as it arrives (or spools it to disk) and keeps only t
 an `ErrorRow` naming it, and the others carry on. Identical files (same sha256) are
 audited once and flagged as duplicates.
 
-Library use::
+Library use (the audits streamed to a file and kept in a store; the CLI does the same)::
 
-    from dutycheck.batch import run_batch
-    batch = run_batch(["reports/"], recursive=True, jobs=2)
+    from dutycheck.batch import JsonlSink, StoreSink, exit_code, run_batch
+    batch = run_batch(["reports/"], recursive=True, jobs=2,
+                      sinks=[JsonlSink("audits.jsonl"), StoreSink("results.sqlite")])
     for rank, row in batch.ranking():
         print(rank, row.agency, row.score)
+    status = exit_code(batch, fail_under=60)
 
 The package, one module per concern:
 
@@ -22,7 +24,8 @@ The package, one module per concern:
   pool.py       the worker pool: iter_outcomes, per-file time limit, crash isolation
   aggregate.py  Batch: running totals, ranking, coverage, regions
   spool.py      Spool: the JSON lines of a run on disk for the final exports
-  run.py        run_batch: the whole pipeline in one call
+  sinks.py      where outcomes go as they finish: JsonlSink, StoreSink, SpoolSink, ListSink
+  run.py        run_batch: the whole pipeline in one call; exit_code: the exit status rule
 """
 
 from .aggregate import STRUCTURE_GROUP, Batch, Coverage, RegionStats
@@ -35,6 +38,7 @@ from .records import (
                       STATUS_CODE,
                       STATUSES,
                       ErrorRow,
+                      Extras,
                       ItemInfo,
                       Outcome,
                       ReportRow,
@@ -44,13 +48,15 @@ from .records import (
     summary_fields,
 )
 from .regions import UNKNOWN_REGION, places, region_of
-from .run import run_batch
+from .run import Progress, exit_code, run_batch
+from .sinks import JsonlSink, ListSink, Sink, SpoolSink, StoreSink
 from .spool import Spool
 
 __all__ = [
     "BATCH_SCHEMA", "CODE_STATUS", "ERROR_SCHEMA", "FILE_TIMEOUT", "STATUSES",
-    "STATUS_CODE", "STRUCTURE_GROUP", "UNKNOWN_REGION", "Batch", "Coverage", "ErrorRow", "Expansion",
-    "Input", "ItemInfo", "Lookup", "Outcome", "RegionStats", "ReportRow", "Skipped", "Spool",
-    "default_jobs", "drain", "error_info", "expand_paths", "items_of", "iter_outcomes", "places",
+    "STATUS_CODE", "STRUCTURE_GROUP", "UNKNOWN_REGION", "Batch", "Coverage", "ErrorRow", "Expansion", "Extras",
+    "Input", "ItemInfo", "JsonlSink", "ListSink", "Lookup", "Outcome", "Progress", "RegionStats", "ReportRow",
+    "Sink", "Skipped", "Spool", "SpoolSink", "StoreSink",
+    "default_jobs", "drain", "error_info", "exit_code", "expand_paths", "items_of", "iter_outcomes", "places",
     "region_of", "run_batch", "summarize", "summary_fields", "supported_suffixes",
 ]

@@ -14,7 +14,7 @@ from ..copies import CrossFindings, CrossIndex, Entry
 from ..formal import Finding
 from ..schema import BatchRecord
 from .inputs import Skipped
-from .records import CODE_STATUS, STATUSES, ErrorRow, ItemInfo, Outcome, ReportRow, items_of
+from .records import CODE_STATUS, STATUSES, ErrorRow, Extras, ItemInfo, Outcome, ReportRow, items_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..checklist.model import Checklist
@@ -98,6 +98,7 @@ class Batch:
     """
 
     def __init__(self, checklist: Checklist, skipped: Sequence[Skipped] = (), *, keep_rows: bool = True):
+        self.checklist = checklist
         self.checklist_id = checklist.id
         self.checklist_version = checklist.version
         self.checklist_title = checklist.title
@@ -110,6 +111,7 @@ class Batch:
         self.started = time.time()
         self.elapsed = 0.0
         self.run_id: int | None = None
+        self.sink_errors: list[Exception] = []     # a sink that failed to close after a stopped run
         self._t0 = time.perf_counter()
         self._n = {"audited": 0, "unique": 0, "duplicates": 0, "cached": 0}
         self._sum = 0.0
@@ -146,10 +148,13 @@ class Batch:
             if self.keep_rows:
                 self.rows.append(row)
             if self._cross is not None and not row.duplicate_of and outcome.line:
-                d = json.loads(outcome.line)
-                self._cross.add(row.path, row.agency, row.year, (d.get("report") or {}).get("date"),
-                                d.get("fingerprints"))
-                found = tuple(Finding.from_dict(f) for f in d.get("formal") or ())
+                ex = outcome.extras
+                if ex is None:          # not from a worker (a cache hit, a corrected audit): parse
+                    d = json.loads(outcome.line)
+                    ex = Extras((d.get("report") or {}).get("date"), d.get("fingerprints"),
+                                tuple(d.get("formal") or ()))
+                self._cross.add(row.path, row.agency, row.year, ex.date, ex.fingerprints)
+                found = tuple(Finding.from_dict(f) for f in ex.formal)
                 if found:
                     self._formal[row.path] = found
                 self._names[row.path] = (row.agency, row.year)

@@ -19,7 +19,7 @@ from ..safetext import display_path
 from ..schema import AuditRecord, ErrorInfo
 from ..timelimit import FileTimeout, time_limit
 from .inputs import Input
-from .records import ErrorRow, Outcome, ReportRow, error_info, summary_fields
+from .records import ErrorRow, Extras, Outcome, ReportRow, error_info, summary_fields
 from .regions import region_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,7 +69,8 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="dutycheck-parent-watch", daemon=True).start()
 
 
-def _init_worker(checklist_path: str, timeout: float | None = FILE_TIMEOUT, parent: int | None = None) -> None:
+def _init_worker(checklist_path: str, timeout: float | None = FILE_TIMEOUT, parent: int | None = None,
+                 store_rows: bool = False) -> None:
     """Per worker process: die with the parent, ignore Ctrl-C (the parent handles it), load the
     checklist once."""
     if parent is not None:
@@ -77,6 +78,7 @@ def _init_worker(checklist_path: str, timeout: float | None = FILE_TIMEOUT, pare
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER["timeout"] = timeout
+    _WORKER["store_rows"] = store_rows
     if "checklist" not in _WORKER:  # a forked worker already has the parent's
         from ..checklist.load import load_checklist
 
@@ -94,19 +96,29 @@ def _prepare_index(checklist: Checklist) -> tuple:
     return _WORKER["index"]
 
 
-def _audit_one(path: str, checklist: Checklist | None = None) -> tuple:
+def _audit_one(path: str, checklist: Checklist | None = None, data: bytes | None = None,
+               sha256: str | None = None) -> tuple:
     """Audit one file: ("ok", json_line, summary_fields) or ("error", error_info).
 
-    Every exception is caught here, so one bad file becomes one error row.
+    `data`/`sha256`: the file's bytes and hash as the parent read them (each file is read
+    once); without them the file is read here. Every exception is caught here, so one bad
+    file becomes one error row.
     """
     cl = checklist if checklist is not None else _WORKER["checklist"]
     limit = _WORKER.get("timeout", FILE_TIMEOUT)
     disarm = _time_limit(limit)
     try:
-        from ..audit import audit_path
+        from .. import audit
+        from ..read import read_source
 
-        rec = AuditRecord.from_result(audit_path(path, cl))
-        return ("ok", rec.to_json(), summary_fields(rec, *_prepare_index(cl)))
+        rec = AuditRecord.from_result(audit.audit_source(read_source(path, data=data, sha256=sha256), cl))
+        line = rec.to_json()
+        rows = None
+        if _WORKER.get("store_rows"):
+            from ..store import audit_rows
+
+            rows = audit_rows(rec, line)
+        return ("ok", line, summary_fields(rec, *_prepare_index(cl)), Extras.of(rec, rows))
     except _FileTimeout:
         return ("error", ErrorInfo(path, None, None, None,
                                    f"审查超时（超过 {limit:g} 秒），此文件未审查；可用 --timeout 放宽",
@@ -129,10 +141,12 @@ class _NotAFile(OSError):
     """A FIFO, a device (a link to /dev/zero), a socket: reading it would block or never end."""
 
 
-def _hash_file(path: str) -> str:
-    """sha256 of a regular file no larger than the reader accepts. The parent hashes outside
-    any per-file time limit, so anything that could block (a FIFO waits for a writer, /dev/zero
-    never ends) is refused by its type first, and the file is opened without blocking."""
+def _read_file(path: str) -> tuple[str, bytes | None]:
+    """(sha256, bytes) of a regular file, read once: the audit gets these bytes. A file larger
+    than the reader accepts is hashed (its first MAX_BYTES + 1 bytes, for the duplicate check)
+    but not kept (None): the reader refuses it by its size without reading it. The parent reads
+    outside any per-file time limit, so anything that could block (a FIFO waits for a writer,
+    /dev/zero never ends) is refused by its type first, and the file is opened without blocking."""
     import stat
 
     from ..read import MAX_BYTES
@@ -144,8 +158,12 @@ def _hash_file(path: str) -> str:
         raise _NotAFile(path)
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):      # swapped after the stat
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):      # swapped after the stat
             raise _NotAFile(path)
+        if st.st_size <= MAX_BYTES:
+            data = fh.read(MAX_BYTES + 1)
+            return hashlib.sha256(data).hexdigest(), (data if len(data) <= MAX_BYTES else None)
         h = hashlib.sha256()
         left = MAX_BYTES + 1
         while left > 0:
@@ -154,7 +172,7 @@ def _hash_file(path: str) -> str:
                 break
             h.update(chunk)
             left -= len(chunk)
-        return h.hexdigest()
+        return h.hexdigest(), None
 
 
 def _crash(path: str) -> ErrorInfo:
@@ -170,7 +188,7 @@ def _noop() -> None:
 def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | None = None,
                   lookup: Lookup | None = None, region: str = "auto",
                   on_ready: Callable[[], None] | None = None,
-                  timeout: float | None = FILE_TIMEOUT) -> Generator[Outcome, None, None]:
+                  timeout: float | None = FILE_TIMEOUT, store_rows: bool = False) -> Generator[Outcome, None, None]:
     """Audit the inputs and yield each outcome as soon as it is known (completion order).
 
     `jobs=1` audits in this process; more uses a process pool with a bounded number of
@@ -179,10 +197,13 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
     A file whose bytes equal an earlier input's is audited like any other and its row
     flagged `duplicate_of` that input. `on_ready` is called once the workers exist (start
     a progress bar after it: forking while a display thread runs is unsafe). A file that
-    takes longer than `timeout` seconds becomes an error row (None: no limit).
+    takes longer than `timeout` seconds becomes an error row (None: no limit). `store_rows`:
+    the workers also build each audit's rows for the store (Extras.store), so that the process
+    writing the store does not parse and compress the lines.
     """
     jobs = jobs or default_jobs()
     _WORKER["timeout"] = timeout
+    _WORKER["store_rows"] = store_rows
     if isinstance(inputs, Sized) and len(inputs) <= 1:
         jobs = 1
     index = _prepare_index(checklist)
@@ -201,7 +222,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
             reg = region_of(inp, agency, region)
             row = ReportRow(name(inp.path), sha, agency, year, canon.setdefault(reg, reg), score, done,
                             total, statuses, gaps, canon.setdefault(fmt, fmt), dup_of, cached)
-            return Outcome(row, res[1])
+            return Outcome(row, res[1], res[3] if len(res) > 3 else None)
         error = res[1]
         shown = name(error.path) if error.path else name(inp.path)     # GBK bytes, ESC: shown decoded
         if shown != error.path:
@@ -209,13 +230,13 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
         err = ErrorRow(name(inp.path), sha or None, error, dup_of)
         return Outcome(err, err.record().to_json())
 
-    def prepare(inp: Input) -> tuple[str, str | None, Outcome | None]:
-        """(sha256, duplicate_of, outcome if known without auditing)."""
+    def prepare(inp: Input) -> tuple[str, str | None, Outcome | None, bytes | None]:
+        """(sha256, duplicate_of, outcome if known without auditing, the file's bytes)."""
         try:
-            sha = _hash_file(inp.path)
+            sha, data = _read_file(inp.path)
         except OSError as exc:
             return "", None, from_result(inp, "", None, ("error", error_info(_os_error(exc, inp.path),
-                                                                                  inp.path)))
+                                                                                  inp.path))), None
         first = first_of.setdefault(bytes.fromhex(sha[:32]), inp.path)
         dup_of = None if first == inp.path else first
         if lookup is not None:
@@ -225,17 +246,17 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
                 if rec.path != name(inp.path):
                     rec = rec.with_path(name(inp.path))
                     line = rec.to_json()
-                return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary_fields(rec, *index)),
-                                                cached=True)
-        return sha, dup_of, None
+                return sha, dup_of, from_result(inp, sha, dup_of, ("ok", line, summary_fields(rec, *index),
+                                                                  Extras.of(rec)), cached=True), None
+        return sha, dup_of, None, data
 
     it = iter(inputs)
     if jobs <= 1:
         if on_ready:
             on_ready()
         for inp in it:
-            sha, dup_of, known = prepare(inp)
-            yield known or from_result(inp, sha, dup_of, _audit_one(inp.path, checklist))
+            sha, dup_of, known, data = prepare(inp)
+            yield known or from_result(inp, sha, dup_of, _audit_one(inp.path, checklist, data, sha or None))
         return
 
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -249,14 +270,14 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
         ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
         _WORKER["checklist"] = checklist  # inherited by forked workers: no reload
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(checklist.path, timeout, os.getpid()))
+                                   initargs=(checklist.path, timeout, os.getpid(), store_rows))
         pool.submit(_noop)
         return pool
 
     pool = new_pool(jobs)
     if on_ready:
         on_ready()
-    pending: dict[Any, tuple[Input, str, str | None]] = {}
+    pending: dict[Any, tuple[Input, str, str | None, bytes | None]] = {}
     exhausted = False
     finished = False
     try:
@@ -267,21 +288,21 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
                     exhausted = True
                     break
                 inp = nxt
-                sha, dup_of, known = prepare(inp)
+                sha, dup_of, known, data = prepare(inp)
                 if known is not None:
                     yield known
                 else:
-                    pending[pool.submit(_audit_one, inp.path)] = (inp, sha, dup_of)
+                    pending[pool.submit(_audit_one, inp.path, None, data, sha or None)] = (inp, sha, dup_of, data)
             if not pending:
                 break
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            broken: list[tuple[Input, str, str | None]] = []
+            broken: list[tuple[Input, str, str | None, bytes | None]] = []
             for fut in done:
-                inp, sha, dup_of = pending.pop(fut)
+                inp, sha, dup_of, data = pending.pop(fut)
                 try:
                     res = fut.result()
                 except BrokenProcessPool:
-                    broken.append((inp, sha, dup_of))
+                    broken.append((inp, sha, dup_of, data))
                     continue
                 except Exception as exc:  # noqa: BLE001 — e.g. a result that would not pickle
                     res = ("error", error_info(exc, inp.path))
@@ -292,10 +313,10 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
                 broken += list(pending.values())
                 pending.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
-                for inp, sha, dup_of in broken:
+                for inp, sha, dup_of, data in broken:
                     solo = new_pool(1)
                     try:
-                        res = solo.submit(_audit_one, inp.path).result()
+                        res = solo.submit(_audit_one, inp.path, None, data, sha or None).result()
                     except BrokenProcessPool:
                         res = ("error", _crash(inp.path))
                     finally:

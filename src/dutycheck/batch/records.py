@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..models import STATUS_ORDER
 from ..schema import BATCH_SCHEMA, ERROR_SCHEMA, AuditRecord, ErrorInfo, ErrorRecord
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..checklist.model import Checklist
+    from ..store import AuditRows
 
 STATUSES = tuple(s.value for s in STATUS_ORDER)
 STATUS_CODE = {"done": "d", "planned": "p", "shortfall": "s", "absent": "a", "na": "n"}  # na: reviewer only
@@ -83,12 +84,30 @@ class ErrorRow:
         return self.record().to_dict()
 
 
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """What the batch needs of an audit besides its row, sent by the worker with the line so
+    that the parent never parses it: the copy check's fields (the report's date, its sentence
+    fingerprints, its 形式审查 findings as in the JSON) and, with a store, the store's rows."""
+
+    date: str | None
+    fingerprints: str | None
+    formal: tuple[dict[str, Any], ...]
+    store: AuditRows | None = None
+
+    @classmethod
+    def of(cls, rec: AuditRecord, store: AuditRows | None = None) -> Extras:
+        return cls(rec.report.date, rec.fingerprints, tuple(dict(f) for f in rec.formal), store)
+
+
 @dataclass(slots=True)
 class Outcome:
-    """One finished file: its row, and its JSON line (`dutycheck.audit/1` or `dutycheck.error/1`)."""
+    """One finished file: its row, its JSON line (`dutycheck.audit/1` or `dutycheck.error/1`)
+    and, from a worker, the Extras that spare the parent parsing the line (None: parse it)."""
 
     row: ReportRow | ErrorRow
     line: str
+    extras: Extras | None = None
 
     @property
     def ok(self) -> bool:
@@ -131,5 +150,5 @@ def error_info(exc: BaseException, path: str) -> ErrorInfo:
     return ErrorInfo.of(exc, path)
 
 
-__all__ = ["BATCH_SCHEMA", "CODE_STATUS", "ERROR_SCHEMA", "STATUSES", "STATUS_CODE", "ErrorRow", "ItemInfo",
+__all__ = ["BATCH_SCHEMA", "CODE_STATUS", "ERROR_SCHEMA", "STATUSES", "STATUS_CODE", "ErrorRow", "Extras", "ItemInfo",
            "Outcome", "ReportRow", "error_info", "items_of", "summarize", "summary_fields"]
