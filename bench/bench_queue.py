@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         all_e |= errors
         for q in queue:
             for r in q.reasons or ("（无信号）",):
-                key = r.split("（")[0]
+                key = str(r).split("（")[0]
                 sig_n[key] += 1
                 sig_err[key] += (q.sha256, q.item_id) in errors
     all_q.sort(key=lambda q: (-q.risk, q.report, q.item_id))

@@ -87,3 +87,18 @@ def test_no_renderer_keeps_its_own_role_map():
         text = path.read_text(encoding="utf-8")
         assert "“举措和成效”部分" not in text and "“第一责任人履职情况”部分" not in text, path
         assert "Role.ACHIEVEMENTS: \"" not in text, f"{path} maps roles to words itself"
+
+
+def test_the_workbench_pages_name_columns_from_messages(tmp_path):
+    import re
+
+    from dutycheck.web.app import create_app
+
+    env = create_app(tmp_path / "store.sqlite", auditor=False).jinja_env
+    assert env.from_string("{{ COL.RANK }}|{{ TITLE.FORMAL }}").render() == "名次|形式审查"
+    used = set()
+    for page in sorted((ROOT / "src" / "dutycheck" / "web" / "templates").glob("*.html")):
+        for group, name in re.findall(r"\b(COL|TITLE)\.([A-Z_]+)", page.read_text(encoding="utf-8")):
+            assert hasattr(messages.Col if group == "COL" else messages.Title, name), f"{page.name}: {group}.{name}"
+            used.add(name)
+    assert {"RANK", "AGENCY", "NEGLECTED", "MACHINE_STATUS"} <= used

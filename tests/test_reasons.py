@@ -60,6 +60,24 @@ TEXTS = [
     (Reason("near_low_score"), "相似度低于阈值"),
     (Reason("near_excluded"), "同句已被排除"),
     (Reason.of("recorded", text="位于导语（标题与导语）"), "位于导语（标题与导语）"),
+    (Reason("quote_elsewhere"), "状态一致，但引文与人工标注不重合"),
+    (Reason("no_evidence"), "未找到证据"),
+    (Reason("not_in_checklist"), "清单中没有这个条目"),
+    (Reason.of("reviewer_note", text="引文在第三部分"), "引文在第三部分"),
+    (Reason("reviewer_corrected"), "人工复核改定"),
+    (Reason.of("low_confidence", confidence=0.6), "置信度低（0.60）"),
+    (Reason.of("absent_in_full", share=0.25), "其他职责大多已写到（未提及仅 25%），此项未找到"),
+    (Reason("context_status"), "状态由上下文（计划/不足）判定"),
+    (Reason.of("done_in_sparse", share=0.75), "报告多数职责未提及（75%），此项判为已开展"),
+    (Reason("single_evidence"), "只有一处证据"),
+    (Reason("heading_evidence"), "证据只是标题"),
+    (Reason("opening_evidence"), "证据只在导语/开头"),
+    (Reason("fuzzy_only"), "只有近似匹配"),
+    (Reason("mixed_statuses"), "同一职责既有已开展又有计划/不足的表述"),
+    (Reason("structure_missing"), "报告缺少必备部分，分段可能有误"),
+    (Reason.of("changed_since_last_year", previous="done"), "与上一年度不同（上年 done）"),
+    (Reason.of("often_corrected", share=0.5), "其他报告中此项常被改判（50%）"),
+    (Reason("stale_after_revision"), "待复核：报告修订后机器结果有变化"),
 ]
 
 
@@ -171,3 +189,23 @@ def test_the_readme_names_every_reason_code():
     contract = readme[readme.index("## JSON contract"):]
     missing = [code for code in REASON_TEXT if f"`{code}`" not in contract]
     assert not missing, f"README's JSON contract does not name the reason codes {missing}"
+
+
+def test_the_store_and_its_cache_keep_the_codes(tmp_path):
+    from click.testing import CliRunner
+
+    from dutycheck.cli import main
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "XX县教育局-2023.txt").write_text(SNIPPET, encoding="utf-8")
+    db = tmp_path / "s.sqlite"
+    outputs = []
+    for _ in range(2):   # the second run reads the audit back from the store
+        res = CliRunner().invoke(main, ["batch", str(folder), "--jobs", "1", "-f", "jsonl", "--db", str(db)],
+                                 catch_exceptions=False)
+        outputs.append(res.output)
+        e = json.loads(res.output.splitlines()[0])["items"][0]["evidence"][0]
+        assert e["reason_code"] == "has_part" and e["unit"] == "line"
+        assert e["reason_params"]["role"] == "achievements"
+    assert "缓存命中 1" in outputs[1]

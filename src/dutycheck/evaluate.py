@@ -16,12 +16,17 @@ import yaml
 from .audit import audit_path
 from .checklist.model import Checklist
 from .errors import GoldError, ReportError
-from .messages import reason_text
-from .models import STATUS_ORDER, AuditResult
+from .models import STATUS_ORDER, AuditResult, Reason
 from .normalize import match_key, translation_table
 
 STATUSES = [s.value for s in STATUS_ORDER]
 NA = "na"   # 不适用: a reviewer's label (exported by `dutycheck review export`); not compared
+
+
+# why the tool and a label disagree when the tool gave no reason (words: messages.REASON_TEXT)
+_QUOTE_ELSEWHERE = Reason("quote_elsewhere")
+_NO_EVIDENCE = Reason("no_evidence")
+_NOT_IN_CHECKLIST = Reason("not_in_checklist")
 
 
 @dataclass
@@ -33,7 +38,19 @@ class Disagreement:
     gold_evidence: str
     evidence: str
     line: int | None
-    reason: str
+    reason: Reason              # why they disagree: the tool's own reason, or what is missing
+
+    def to_dict(self) -> dict:
+        """The JSON object of `eval --format json`: `reason` in words, `reason_code` and
+        `reason_params` beside it (as audit/1 evidence has them)."""
+        from .messages import reason_text
+        from .schema import reason_params_dict
+
+        d = dict(self.__dict__)
+        d["reason"] = reason_text(self.reason)
+        d["reason_code"] = self.reason.code
+        d["reason_params"] = reason_params_dict(self.reason)
+        return d
 
 
 @dataclass
@@ -76,7 +93,7 @@ class EvalResult:
             "agreement": round(self.agreement, 4), "doubtful_skipped": self.doubtful_skipped,
             "done_precision": round(self.done_precision, 4), "done_recall": round(self.done_recall, 4),
             "quote_overlap": round(self.quote_overlap, 4), "confusion": self.confusion,
-            "disagreements": [d.__dict__ for d in self.disagreements], "errors": self.errors,
+            "disagreements": [d.to_dict() for d in self.disagreements], "errors": self.errors,
         }
 
 
@@ -171,12 +188,12 @@ def _compare(name: str, labels: dict, audit: AuditResult, result: EvalResult,
                     result.disagreements.append(Disagreement(
                         name, item.id, gold, pred, label.get("evidence", ""),
                         best.text if best else "", best.line if best else None,
-                        "状态一致，但引文与人工标注不重合"))
+                        _QUOTE_ELSEWHERE))
         else:
             result.disagreements.append(Disagreement(
                 name, item.id, gold, pred, label.get("evidence", ""),
                 best.text if best else "", best.line if best else None,
-                reason_text(best.reason) if best else "未找到证据"))
+                best.reason if best else _NO_EVIDENCE))
     # labels for ids the checklist does not have are disagreements too
     ids = {i.id for i in audit.items}
     for item_id, label in labels.items():
@@ -188,4 +205,4 @@ def _compare(name: str, labels: dict, audit: AuditResult, result: EvalResult,
             else:
                 result.disagreements.append(Disagreement(
                     name, item_id, label["status"], "absent", label.get("evidence", ""), "",
-                    None, "清单中没有这个条目"))
+                    None, _NOT_IN_CHECKLIST))

@@ -85,6 +85,26 @@ REASON_TEXT: dict[str, str] = {
     "near_other_groups": "其他组的词未在同一句出现",
     "near_low_score": "相似度低于阈值",
     "near_excluded": "同句已被排除",
+    # evaluate.py, review/apply.py: why the tool and a human label disagree
+    "quote_elsewhere": "状态一致，但引文与人工标注不重合",
+    "no_evidence": "未找到证据",
+    "not_in_checklist": "清单中没有这个条目",
+    "reviewer_note": "{text}",
+    "reviewer_corrected": "人工复核改定",
+    # review/queue.py: why an item is high in the review queue (its signals)
+    "low_confidence": "置信度低（{confidence:.2f}）",
+    "absent_in_full": "其他职责大多已写到（未提及仅 {share:.0%}），此项未找到",
+    "context_status": "状态由上下文（计划/不足）判定",
+    "done_in_sparse": "报告多数职责未提及（{share:.0%}），此项判为已开展",
+    "single_evidence": "只有一处证据",
+    "heading_evidence": "证据只是标题",
+    "opening_evidence": "证据只在导语/开头",
+    "fuzzy_only": "只有近似匹配",
+    "mixed_statuses": "同一职责既有已开展又有计划/不足的表述",
+    "structure_missing": "报告缺少必备部分，分段可能有误",
+    "changed_since_last_year": "与上一年度不同（上年 {previous}）",
+    "often_corrected": "其他报告中此项常被改判（{share:.0%}）",
+    "stale_after_revision": "待复核：报告修订后机器结果有变化",
     # schema.py: a record from before reason codes keeps its words
     "recorded": "{text}",
 }
@@ -286,8 +306,8 @@ def replaced_warning(n: int) -> str:
 # ----------------------------------------------------------------------------- batch outputs
 
 class Col:
-    """Column names of the batch outputs: the terminal table, csv, xlsx, the HTML page, 区域汇总
-    and the workbench call one field by one name."""
+    """Column names: the batch outputs (terminal table, csv, xlsx, HTML page, 区域汇总), the
+    single-report views, the review listings and the workbench's pages call one field by one name."""
 
     RANK = "名次"
     RANKING = "排名"                  # csv's rank column (and the ranking's title)
@@ -331,6 +351,14 @@ class Col:
     PAGE = "页码"
     FORMAL = "形式问题"
     CHANGE = "变化"
+    REPORT = "报告"
+    EVIDENCE = "证据"
+    MACHINE = "机器"
+    MACHINE_STATUS = "机器判定"
+    REVIEW = "复核"
+    REVIEWER = "复核人"
+    TIME = "时间"
+    RISK = "风险"
 
 
 class Title:

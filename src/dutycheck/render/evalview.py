@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..evaluate import STATUSES, EvalResult
-from ..messages import where_label
+from ..messages import reason_text, where_label
 
 
 def render_eval(r: EvalResult, console: Console | None = None) -> None:
@@ -17,7 +17,7 @@ def render_eval(r: EvalResult, console: Console | None = None) -> None:
         console.print(f"分歧 {len(r.disagreements)} 处 (disagreements):", style="bold")
         for d in r.disagreements:
             console.print(f"- {d.report} [bold]{d.item}[/bold]: 人工 {d.gold} / 工具 {d.predicted}"
-                          f"  {where_label(d.line) or '-'}  {d.reason}")
+                          f"  {where_label(d.line) or '-'}  {reason_text(d.reason)}")
             if d.gold_evidence:
                 console.print(f"    人工引文: {d.gold_evidence}", style="dim")
             if d.evidence:

@@ -8,7 +8,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..messages import REVIEW_MARK, STALE_MARK, STATUS_MARK, STATUS_STYLE, STATUS_ZH, shorten
+from ..messages import (
+    MACHINE_LEAD,
+    REVIEW_MARK,
+    STALE_MARK,
+    STATUS_MARK,
+    STATUS_STYLE,
+    STATUS_ZH,
+    Col,
+    reason_text,
+    shorten,
+)
 from ..models import Status
 from ..schema import ItemRecord
 
@@ -37,7 +47,7 @@ def review_note(item: ItemRecord) -> str:
     machine = item.machine_status
     out = mark
     if machine and machine is not item.status:
-        out += f"（机器：{STATUS_ZH[machine]}）"
+        out += f"（{MACHINE_LEAD}{STATUS_ZH[machine]}）"
     if review.get("note"):
         out += f"：{review['note']}"
     if review.get("by"):
@@ -61,10 +71,10 @@ def render_corrections(entries: Sequence, titles: dict[str, str], *, log: bool =
         return
     table = Table(title=("复核记录（全部）" if log else "生效的改定") + f"  {len(entries)} 条",
                   title_justify="left", title_style="bold", expand=True)
-    for col, kw in (("#", {"justify": "right", "no_wrap": True}), ("报告", {"ratio": 2, "overflow": "fold"}),
-                    ("职责", {"ratio": 2, "overflow": "fold"}), ("机器", {"no_wrap": True}),
-                    ("复核", {"no_wrap": True}), ("说明", {"ratio": 3, "overflow": "fold"}),
-                    ("复核人", {"no_wrap": True}), ("时间", {"no_wrap": True})):
+    for col, kw in (("#", {"justify": "right", "no_wrap": True}), (Col.REPORT, {"ratio": 2, "overflow": "fold"}),
+                    (Col.DUTY, {"ratio": 2, "overflow": "fold"}), (Col.MACHINE, {"no_wrap": True}),
+                    (Col.REVIEW, {"no_wrap": True}), (Col.EXPLANATION, {"ratio": 3, "overflow": "fold"}),
+                    (Col.REVIEWER, {"no_wrap": True}), (Col.TIME, {"no_wrap": True})):
         table.add_column(col, **kw)
     for c in entries:
         report = f"{c.agency} {c.year}" if c.agency and c.year else c.sha256[:12]
@@ -81,13 +91,13 @@ def render_queue(entries: Sequence, console: Console | None = None) -> None:
         return
     table = Table(title=f"复核队列（最可能判错的在前）前 {len(entries)} 项 (review queue)", title_justify="left",
                   title_style="bold", expand=True)
-    for col, kw in (("序", {"justify": "right", "no_wrap": True}), ("报告", {"ratio": 2, "overflow": "fold"}),
-                    ("职责", {"ratio": 2, "overflow": "fold"}), ("机器判定", {"no_wrap": True}),
-                    ("风险", {"justify": "right", "no_wrap": True}), ("原因", {"ratio": 3, "overflow": "fold"}),
-                    ("证据", {"ratio": 4, "overflow": "fold"})):
+    for col, kw in (("序", {"justify": "right", "no_wrap": True}), (Col.REPORT, {"ratio": 2, "overflow": "fold"}),
+                    (Col.DUTY, {"ratio": 2, "overflow": "fold"}), (Col.MACHINE_STATUS, {"no_wrap": True}),
+                    (Col.RISK, {"justify": "right", "no_wrap": True}), (Col.REASON, {"ratio": 3, "overflow": "fold"}),
+                    (Col.EVIDENCE, {"ratio": 4, "overflow": "fold"})):
         table.add_column(col, **kw)
     for n, q in enumerate(entries, 1):
-        reasons = Text("；".join(q.reasons) or "—", style="yellow" if q.stale else "")
+        reasons = Text("；".join(reason_text(r) for r in q.reasons) or "—", style="yellow" if q.stale else "")
         table.add_row(str(n), q.report, Text(q.title) + Text(f"\n{q.item_id}", style="dim"), status_text(q.status),
                       f"{q.risk:.1f}", reasons, shorten(q.evidence) if q.evidence else Text("—", style="dim"))
     console.print(table)

@@ -143,7 +143,7 @@ def _write_workbook(batch: Batch, spool: Spool, target) -> None:
     # 明细
     ws = sheet(Title.DETAIL_SHEET, [Col.RANK, Col.AGENCY, Col.YEAR, Col.REGION, Col.FILE, Col.DUTY_ID, Col.DUTY,
                                     Col.GROUP, Col.WEIGHT, Col.STATUS, "证据（第一条）", Col.LINE, Col.PAGE, "所在部分",
-                                    "依据（缺项）", "应补写（缺项）", "机器判定", REVIEW_MARK],
+                                    "依据（缺项）", "应补写（缺项）", Col.MACHINE_STATUS, REVIEW_MARK],
                [6, 24, 7, 14, 40, 34, 36, 16, 6, 10, 80, 6, 6, 30, 50, 60, 10, 40],
                wrap=(6, 10, 13, 14, 15, 17))
     guidance = {it.id: it.guidance for it in batch.items}

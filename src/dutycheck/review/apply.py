@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..models import AuditResult, Status
+from ..models import AuditResult, Reason, Status
 from ..score import score_statuses
 from .model import Applied, Correction, ReviewSet, is_stale
 
@@ -136,7 +136,8 @@ def machine_agreement(store: Store, reviews: ReviewSet | None = None) -> EvalRes
                 result.disagreements.append(Disagreement(
                     ref.label, it["id"], gold, pred, review.get("evidence", ""),
                     ev["text"] if ev else "", ev.get("line") if ev else None,
-                    review.get("note") or "人工复核改定"))
+                    Reason.of("reviewer_note", text=review["note"]) if review.get("note")
+                    else Reason("reviewer_corrected")))
     return result
 
 

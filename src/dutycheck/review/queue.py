@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from ..messages import reason_text
+from ..models import Reason
 from ..normalize import match_key
 from .model import ReviewSet, first_evidence, is_stale
 
@@ -62,7 +64,7 @@ class QueueEntry:
     confidence: float | None
     evidence: str
     risk: float
-    reasons: tuple[str, ...] = field(default=())
+    reasons: tuple[Reason, ...] = field(default=())   # the signals, as facts (messages.reason_text words them)
     stale: bool = False
 
     @property
@@ -73,7 +75,8 @@ class QueueEntry:
         return {"agency": self.agency, "year": self.year, "sha256": self.sha256, "path": self.path,
                 "item": self.item_id, "title": self.title, "status": self.status,
                 "confidence": self.confidence, "evidence": self.evidence, "risk": round(self.risk, 3),
-                "reasons": list(self.reasons), "stale": self.stale}
+                "reasons": [reason_text(r) for r in self.reasons],
+                "reason_codes": [r.code for r in self.reasons], "stale": self.stale}
 
 
 def _is_heading(e: dict) -> bool:
@@ -82,57 +85,57 @@ def _is_heading(e: dict) -> bool:
 
 
 def item_risk(item: dict, *, structure_missing: bool = False, previous: str | None = None,
-              corrected_share: float = 0.0, absent_share: float = 0.0) -> tuple[float, list[str]]:
+              corrected_share: float = 0.0, absent_share: float = 0.0) -> tuple[float, list[Reason]]:
     """Risk that the machine's status of this audit/1 item is wrong, and the reasons.
 
     `absent_share` is the share of the report's items the machine found absent: an absent item
     in a report that reports nearly everything is a likely miss, a done one in a report that
     reports little a likely false alarm.
     """
-    risk, why = W_WEIGHT * float(item.get("weight") or 0), []
+    risk, why = W_WEIGHT * float(item.get("weight") or 0), list[Reason]()
     conf = item.get("confidence")
     if conf is not None and conf < 1.0:
         risk += W_CONFIDENCE * (1.0 - float(conf))
         if conf < 0.8:
-            why.append(f"置信度低（{conf:.2f}）")
+            why.append(Reason.of("low_confidence", confidence=float(conf)))
     ev = item.get("evidence") or []
     status = item["status"]
     if status == "absent":
         risk += W_ABSENT_IN_FULL * (1.0 - absent_share)
         if absent_share <= 0.3:
-            why.append(f"其他职责大多已写到（未提及仅 {absent_share:.0%}），此项未找到")
+            why.append(Reason.of("absent_in_full", share=absent_share))
     elif status in ("planned", "shortfall"):
         risk += W_PLAN_SHORTFALL
-        why.append("状态由上下文（计划/不足）判定")
+        why.append(Reason("context_status"))
     if status == "done" and ev:
         risk += W_DONE_IN_SPARSE * absent_share
         if absent_share >= 0.6:
-            why.append(f"报告多数职责未提及（{absent_share:.0%}），此项判为已开展")
+            why.append(Reason.of("done_in_sparse", share=absent_share))
         decided = [e for e in ev if e.get("status") == "done"] or ev
         if len(decided) == 1:
             risk += W_SINGLE
-            why.append("只有一处证据")
+            why.append(Reason("single_evidence"))
         if all(_is_heading(e) for e in decided):
             risk += W_HEADING
-            why.append("证据只是标题")
+            why.append(Reason("heading_evidence"))
         if all(e.get("role") == "preamble" for e in decided):
             risk += W_OPENING
-            why.append("证据只在导语/开头")
+            why.append(Reason("opening_evidence"))
         if all((e.get("score") or 0) < 100 for e in decided):
             risk += W_FUZZY
-            why.append("只有近似匹配")
+            why.append(Reason("fuzzy_only"))
     if ev and len({e.get("status") for e in ev}) > 1:
         risk += W_MIXED
-        why.append("同一职责既有已开展又有计划/不足的表述")
+        why.append(Reason("mixed_statuses"))
     if structure_missing and item.get("group") != STRUCTURE_GROUP:
         risk += W_STRUCTURE
-        why.append("报告缺少必备部分，分段可能有误")
+        why.append(Reason("structure_missing"))
     if previous is not None and previous != status:
         risk += W_CHANGED
-        why.append(f"与上一年度不同（上年 {previous}）")
+        why.append(Reason.of("changed_since_last_year", previous=previous))
     if corrected_share > 0:
         risk += W_CORRECTED * corrected_share
-        why.append(f"其他报告中此项常被改判（{corrected_share:.0%}）")
+        why.append(Reason.of("often_corrected", share=corrected_share))
     return risk, why
 
 
@@ -164,7 +167,7 @@ def rank_records(records: Sequence[tuple[dict, str]], reviews: ReviewSet | None 
                                   corrected_share=share, absent_share=absent)
             if stale:
                 risk += W_STALE
-                why.insert(0, "待复核：报告修订后机器结果有变化")
+                why.insert(0, Reason("stale_after_revision"))
             out.append(QueueEntry(rep.get("agency"), rep.get("year"), record.get("sha256", ""), path,
                                   it["id"], it["title"], it["status"], it.get("confidence"),
                                   first_evidence(it), risk, tuple(why), stale))

@@ -485,9 +485,10 @@ def _filters(app: Flask) -> None:
     app.jinja_env.globals.update(csrf_token=csrf_token, STATE_ZH=T.STATE_ZH, LABELS=V.LABELS, MARKS=V.MARKS,
                                  STATUSES=V.STATUS_VALUES, CODES={"d": "done", "p": "planned", "s": "shortfall",
                                                                   "a": "absent"})
-    from ..messages import formal_message
+    from ..messages import Col, Title, formal_message
 
     app.jinja_env.globals["formal_message"] = formal_message
+    app.jinja_env.globals.update(COL=Col, TITLE=Title)   # column and part names shared with the files
     app.jinja_env.filters["score_class"] = V.score_class
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
