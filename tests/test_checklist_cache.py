@@ -76,3 +76,18 @@ def test_a_change_to_the_loader_itself_is_never_served_an_old_result(tmp_path, m
     source.write_text("# version 2: merging changed\n", encoding="utf-8")
     loader._load_fresh(str(tmp_path / "base.yaml"))
     assert len(parsed) == 1
+
+
+def test_a_cold_audit_served_from_the_cache_does_not_even_import_yaml(tmp_path):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env.pop("DUTYCHECK_NO_CACHE", None)
+    code = ("import sys; from dutycheck import audit_text; "
+            "r = audit_text('某县教育局2023年法治政府建设年度报告\\n一、主要举措\\n聘请常年法律顾问。'); "
+            "print('yaml' in sys.modules, r.item('legal-counsel.retained').status.value)")
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert first.stdout.split() == ["True", "done"]      # parsed, and cached
+    assert again.stdout.split() == ["False", "done"]     # served from the cache: no YAML parser loaded

@@ -104,3 +104,20 @@ def test_agency_and_year_overrides(checklist):
     r = audit_source(source_from_text(REPORT, "x.txt"), checklist, agency="安平县教育和体育局", year=2022)
     assert (r.report.agency, r.report.year) == ("安平县教育和体育局", 2022)
     assert LATE_REPORT in [f.code for f in r.formal]   # a 2022 report signed in February 2024
+
+
+def test_each_template_pattern_names_a_character_it_needs():
+    # template_text skips a pattern whose characters a report lacks: each placeholder seen in
+    # template-site reports must hold one of them, and a report without them has no finding
+    from dutycheck.formal import _TEMPLATE_CHARS, TEMPLATE_PATTERNS, template_text
+    from dutycheck.models import Location
+
+    placeholders = ["XX局", "×××同志", "20__年", "*人次", "某某单位", "（此处填写具体内容）"]
+    assert len(_TEMPLATE_CHARS) == len(TEMPLATE_PATTERNS) == len(placeholders)
+    for chars, pat, text in zip(_TEMPLATE_CHARS, TEMPLATE_PATTERNS, placeholders):
+        m = pat.search(text)
+        assert m and any(c in m.group() for c in chars), (pat.pattern, text)
+    lines = ["全年办理行政复议案件3件。", "XX局" + "、".join(placeholders[1:])]
+    found = template_text(lines, [Location(1), Location(2)])
+    assert [f.line for f in found] == [2] and "某某" in found[0].text
+    assert template_text(lines[:1], [Location(1)]) == []

@@ -140,3 +140,31 @@ def test_confidence_is_low_where_a_reviewer_should_look():
     assert audit.item("disputes.review-litigation").status.value == "absent"
     assert conf["enforcement.full-record"] < 0.75              # only the opening summary's slogan
     assert conf["legal-counsel.retained"] >= 0.9               # nothing of it anywhere
+
+
+def test_one_pass_over_the_document_finds_each_phrase_in_its_own_sentence(checklist):
+    # the index scans all sentence keys at once: every hit must still lie inside one sentence's
+    # key and name its own sentence, and the key → text map must point at the phrase as written
+    from dutycheck.audit import parse_source, source_from_text
+    from dutycheck.checklist.load import compiled_checklist
+    from dutycheck.match import index_document
+    from dutycheck.normalize import key_positions, sentence_key
+
+    text = (ACHIEVEMENTS + "聘请常年法律顾问，参与合同审查。\n“双随机、一公开”监管全覆盖，法律\n顾问列席局务会议。"
+            "\n全年开展法治讲座12场；开展宪法宣传周活动。")
+    doc = parse_source(source_from_text(text), checklist)
+    index = index_document(doc, compiled_checklist(checklist).bind(doc.meta.year).matcher)
+    assert index.keys == [sentence_key(s.text) for s in doc.sentences]
+    literal = {t: hs for t, hs in index.hits.items() if not t.startswith("re:") and hs[0].score == 100.0}
+    assert {"法律顾问", "双随机", "全覆盖", "宪法宣传"} <= set(literal)
+    for term, hits in literal.items():
+        for h in hits:
+            assert index.keys[h.sentence][h.start:h.end] == term
+    assert [h.sentence for h in index.hits["法律顾问"]] == [1, 2]
+    for s in doc.sentences:
+        keep, key = key_positions(s.text), index.keys[s.index]
+        assert len(keep) == len(key)
+        assert all(s.text[i] == c for i, c in zip(keep, key) if c != "|")
+    hit = index.hits["全覆盖"][0]
+    lo, hi = index.span_in_text(hit.sentence, hit.start, hit.end)
+    assert doc.sentences[hit.sentence].text[lo:hi] == "全覆盖"

@@ -6,6 +6,7 @@ import re
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from rich.cells import cell_len
 from rich.console import Console
@@ -66,6 +67,17 @@ def test_redirected_output_is_wide_and_quotes_are_whole():
     assert " ".join(longest.text.split())[-20:] in out.replace("\n", "").replace("│", "").replace(" ", "") \
         or longest.text.replace(" ", "")[-12:] in out.replace("\n", "").replace("│", "").replace(" ", "")
     assert max(cell_len(line) for line in out.splitlines()) > 80
+
+
+@pytest.mark.parametrize("width", [24, 32, 40, 80, 120, 160])
+def test_the_group_tables_are_laid_out_as_when_every_cell_is_measured(width, monkeypatch):
+    # the ratio columns are given width=1 so rich skips measuring their cells (a cold start
+    # cost); the view must be the one rich lays out from the measurements
+    from dutycheck.render import terminal
+
+    fast = terminal_view(width)
+    monkeypatch.setattr(terminal, "FLEX_MIN_WIDTH", 10_000)     # measure, as rich does by default
+    assert fast == terminal_view(width)
 
 
 def test_click_errors_are_chinese_and_english():

@@ -16,11 +16,13 @@ from .models import Reason, Role, Status
 _CLAUSE_SEP = re.compile(r"[,，:：;；]")
 
 
+_UP_TO_LAST_SEP = re.compile(rf"(?s).*{_CLAUSE_SEP.pattern}")
+
+
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause (between commas/colons) that holds text[start:end]."""
-    lo = 0
-    for m in _CLAUSE_SEP.finditer(text, 0, start):
-        lo = m.end()
+    m = _UP_TO_LAST_SEP.match(text, 0, start)     # through the last separator before `start`
+    lo = m.end() if m else 0
     after = _CLAUSE_SEP.search(text, end)
     return lo, (after.start() if after else len(text))
 

@@ -90,12 +90,16 @@ TEMPLATE_PATTERNS = (
     re.compile(r"[(（]\s*(?:此处|请填写|请根据|根据实际|填写|插入)[^)）\n]{0,40}[)）]"),   # （此处…）
 )
 
+# a character each pattern cannot match without: a report holding none skips the pattern's search
+_TEMPLATE_CHARS = ("XＸ", "×✕╳", "_＿", "*＊", "某", "(（")
+
 
 def template_text(lines: Sequence[str], locations: Sequence[Location]) -> list[Finding]:
     """Unfilled template placeholders, one finding per line (the first placeholder's words)."""
     out: list[Finding] = []
     whole = "\n".join(lines)      # most reports have none: one search per pattern, not per line
-    if not any(pat.search(whole) for pat in TEMPLATE_PATTERNS):
+    if not any(pat.search(whole) for chars, pat in zip(_TEMPLATE_CHARS, TEMPLATE_PATTERNS)
+               if any(c in whole for c in chars)):
         return out
     for n, line in enumerate(lines):
         hits = sorted((m.start(), m.group()) for pat in TEMPLATE_PATTERNS for m in pat.finditer(line))

@@ -20,11 +20,12 @@ from rapidfuzz import fuzz
 from .checklist.compile import BoundChecklist, CompiledMatcher
 from .checklist.model import CompiledContext, Item, Rule
 from .context import decide, talked_about
-from .models import STATUS_ORDER, Candidate, Evidence, ItemResult, Reason, Role, Sentence, Status
-from .normalize import CLAUSE_BARRIER, match_key_map, sentence_key
+from .models import STATUS_ORDER, Candidate, Evidence, ItemResult, Location, Reason, Role, Sentence, Status
+from .normalize import CLAUSE_BARRIER, key_positions, sentence_key
 from .structure import Document
 
 _TITLE_OPEN, _TITLE_CLOSE = "《〈", "》〉"
+_TITLE_OPENER = re.compile(f"[{_TITLE_OPEN}]")
 _SUBSTANTIVE = (Role.ACHIEVEMENTS, Role.FIRST_RESPONSIBLE)
 
 
@@ -39,7 +40,9 @@ class Hit:
 
 @dataclass
 class DocIndex:
-    """Where every phrase of the checklist occurs in one document."""
+    """Where every phrase of the checklist occurs in one document, and what the items of a
+    checklist ask of its sentences more than once (key maps, quotes, sections, locations),
+    computed once per document and shared by every item."""
 
     doc: Document
     keys: list[str]
@@ -48,6 +51,10 @@ class DocIndex:
     _terms_in: dict[int, set[str]] | None = None
     _by_sentence: dict[str, dict[int, list[Hit]]] = field(default_factory=dict)
     _spans: dict[str, dict[int, tuple[list[int], list[int]]]] = field(default_factory=dict)
+    _quotes: dict[int, str] = field(default_factory=dict)
+    _sections: dict[int, str] = field(default_factory=dict)
+    _locations: dict[int, Location] = field(default_factory=dict)
+    _talk: dict[int, bool] = field(default_factory=dict)
 
     def by_sentence(self, term: str) -> dict[int, list[Hit]]:
         """A phrase's hits grouped by sentence, in document order (built once per phrase)."""
@@ -91,9 +98,11 @@ class DocIndex:
         return self._terms_in.get(sentence, set())
 
     def key_map(self, sentence: int) -> list[int]:
-        if sentence not in self._maps:
-            self._maps[sentence] = match_key_map(self.doc.sentences[sentence].text)[1]
-        return self._maps[sentence]
+        """For each character of the sentence's match key, its index in the sentence's text."""
+        got = self._maps.get(sentence)
+        if got is None:
+            got = self._maps[sentence] = key_positions(self.doc.sentences[sentence].text)
+        return got
 
     def span_in_text(self, sentence: int, start: int, end: int) -> tuple[int, int]:
         m = self.key_map(sentence)
@@ -101,9 +110,43 @@ class DocIndex:
             return 0, 0
         return m[min(start, len(m) - 1)], m[min(end, len(m)) - 1] + 1
 
+    def quote(self, sentence: Sentence) -> str:
+        """The sentence as the report writes it."""
+        got = self._quotes.get(sentence.index)
+        if got is None:
+            got = self._quotes[sentence.index] = self.doc.normal.quote(sentence.start, sentence.end)
+        return got
+
+    def section(self, sentence: Sentence) -> str:
+        """`section_as_written` of the sentence."""
+        got = self._sections.get(sentence.index)
+        if got is None:
+            got = self._sections[sentence.index] = section_as_written(self.doc, sentence)
+        return got
+
+    def location(self, pos: int) -> Location:
+        got = self._locations.get(pos)
+        if got is None:
+            got = self._locations[pos] = self.doc.normal.location(pos)
+        return got
+
+    def talk(self, sentence: Sentence) -> bool:
+        """Whether the sentence names a lecture, training or contest (`_TALK`)."""
+        got = self._talk.get(sentence.index)
+        if got is None:
+            got = self._talk[sentence.index] = bool(_TALK.search(sentence.text))
+        return got
+
+
+_SENTENCE_SEP = "\x00"     # between sentences while their keys are made in one pass (normalize deletes it)
+
 
 def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
-    keys = [sentence_key(s.text) for s in doc.sentences]
+    texts = [s.text for s in doc.sentences]
+    if any(_SENTENCE_SEP in t for t in texts):
+        keys = [sentence_key(t) for t in texts]
+    else:       # one pass over the document instead of two regex calls per sentence
+        keys = sentence_key(_SENTENCE_SEP.join(texts)).split(_SENTENCE_SEP) if texts else []
     index = DocIndex(doc, keys)
     starts, pos = [], 0
     for k in keys:
@@ -112,12 +155,15 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
     joined = "\n".join(keys)
     if compiled.automaton is not None and joined:
         hits = index.hits
-        automaton = compiled.automaton
-        for s, key in enumerate(keys):       # a phrase never spans two sentences
-            if not key:
-                continue
-            for end, (term, n) in automaton.iter(key):
-                hits[term].append(Hit(s, end + 1 - n, end + 1, term, 100.0))
+        # one pass over the joined keys: no phrase holds a line break, so the automaton is back
+        # at its root at the start of every sentence and finds what a pass per sentence finds
+        s, nxt, last = 0, (starts[1] if len(starts) > 1 else pos), len(starts) - 1
+        for end, (term, n) in compiled.automaton.iter(joined):
+            while end >= nxt:
+                s += 1
+                nxt = starts[s + 1] if s < last else pos
+            base = starts[s]
+            hits[term].append(Hit(s, end + 1 - n - base, end + 1 - base, term, 100.0))
     for term, pat in compiled.regexes.items():
         for m in pat.finditer(joined):
             if m.end() == m.start():
@@ -147,17 +193,33 @@ def _shares(grams: list[str], key: str, need: float) -> bool:
 
 
 def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
-    """Near-variants of long phrases with no exact hit (重大执法决定法制审核 ≈ 重大行政执法决定法制审核)."""
+    """Near-variants of long phrases with no exact hit (重大执法决定法制审核 ≈ 重大行政执法决定法制审核).
+
+    Only sentences holding at least 60 % of the phrase's bigrams are aligned. Whether a bigram
+    occurs in the document is looked up once (phrases share many), and a phrase is dropped as
+    soon as too many of its bigrams are missing."""
     pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.hits]
     if not pending:
         return
+    in_doc: dict[str, bool] = {}
     for term, cutoff in pending:
         grams = compiled.term_bigrams[term]
         need = 0.6 * len(grams)
         if not grams:
             continue
-        present = [g for g in grams if g in joined]     # substring search; the others are in no sentence
-        if len(present) < need:
+        allow = len(grams) - need
+        present, missing = [], 0
+        for g in grams:
+            got = in_doc.get(g)
+            if got is None:
+                got = in_doc[g] = g in joined      # substring search; the others are in no sentence
+            if got:
+                present.append(g)
+            else:
+                missing += 1
+                if missing > allow:
+                    break
+        if missing > allow:
             continue
         for s, key in enumerate(index.keys):
             if not _shares(present, key, need):
@@ -183,18 +245,18 @@ class RawMatch:
 
 
 def _in_title(text: str, start: int) -> bool:
+    """Whether text[start] sits inside 《…》 or 〈…〉 (a closer without its opener ignored)."""
+    head = text[:start]
+    first = _TITLE_OPENER.search(head)
+    if first is None:      # most sentences cite no title
+        return False
     depth = 0
-    for ch in text[:start]:
+    for ch in head[first.start():]:
         if ch in _TITLE_OPEN:
             depth += 1
         elif ch in _TITLE_CLOSE and depth:
             depth -= 1
     return depth > 0
-
-
-def _gap(a: Hit, start: int, end: int) -> int:
-    """Characters between hit `a` and span [start, end) (negative when they overlap)."""
-    return max(a.start - end, start - a.end)
 
 
 def _rule_matches(rule: Rule, item: Item, index: DocIndex,
@@ -203,49 +265,56 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
     for group in rule.groups:           # most rules find nothing: one set test per group
         if hits.keys().isdisjoint(group):
             return []
-    per_group: list[dict[int, list[Hit]]] = []
+    # each group's phrases found, as {sentence: hits} maps; only the sentences every group
+    # shares are looked at, and a group's hits in one of them are gathered phrase by phrase
+    per_group: list[list[dict[int, list[Hit]]]] = []
+    common: set[int] | None = None
     for group in rule.groups:
-        present = [t for t in group if hits.get(t)]
-        if not present:
+        maps = [index.by_sentence(t) for t in group if hits.get(t)]
+        per_group.append(maps)
+        sents = set(maps[0]).union(*maps[1:]) if len(maps) > 1 else set(maps[0])
+        common = sents if common is None else common & sents
+        if not common:
             return []
-        if len(present) == 1:
-            by_sentence = index.by_sentence(present[0])
-        else:
-            by_sentence = {}
-            for term in present:
-                for sent_no, hs in index.by_sentence(term).items():
-                    by_sentence.setdefault(sent_no, []).extend(hs)
-        per_group.append(by_sentence)
-    common = set(per_group[0])
-    for g in per_group[1:]:
-        common &= set(g)
+    assert common is not None
+    within, clause, modifiers_before = rule.within, rule.clause, rule.modifiers_before
     out = []
     for s in sorted(common):
         sentence = index.doc.sentences[s]
         key = index.keys[s]
-        for anchor in sorted(per_group[0][s], key=lambda h: (-h.score, h.start)):
+        groups_here = [m[0][s] if len(m) == 1 else [h for bs in m for h in bs.get(s, ())] for m in per_group]
+        anchors = groups_here[0]
+        if len(anchors) > 1:
+            anchors = sorted(anchors, key=lambda h: (-h.score, h.start))
+        for anchor in anchors:
             parts = [anchor]
-            for g in per_group[1:]:
+            a_start, a_end = anchor.start, anchor.end
+            for g in groups_here[1:]:
                 best = None
-                for h in g[s]:
-                    if h.start < anchor.end and anchor.start < h.end:
+                best_gap = 0
+                for h in g:
+                    h_start, h_end = h.start, h.end
+                    if h_start < a_end and a_start < h_end:
                         continue  # one phrase cannot fill two groups
-                    gap = _gap(h, anchor.start, anchor.end)
-                    if rule.within is not None and gap > rule.within:
+                    gap = max(h_start - a_end, a_start - h_end)
+                    if within is not None and gap > within:
                         continue
-                    if rule.clause and CLAUSE_BARRIER in key[min(h.start, anchor.start):max(h.end, anchor.end)]:
+                    if clause and CLAUSE_BARRIER in key[min(h_start, a_start):max(h_end, a_end)]:
                         continue  # the rule wants its terms in one clause (领导小组…，…法治副校长)
-                    if rule.modifiers_before and h.end > anchor.start:
+                    if modifiers_before and h_end > a_start:
                         continue  # the other terms modify the anchor: 法治建设领导小组, not 领导小组…法治副校长
-                    if best is None or gap < _gap(best, anchor.start, anchor.end):
-                        best = h
+                    if best is None or gap < best_gap:
+                        best, best_gap = h, gap
                 if best is None:
                     break
                 parts.append(best)
-            if len(parts) != len(rule.groups):
+            if len(parts) != len(groups_here):
                 continue
-            start = min(p.start for p in parts)
-            end = max(p.end for p in parts)
+            if len(parts) == 1:
+                start, end = a_start, a_end
+            else:
+                start = min(p.start for p in parts)
+                end = max(p.end for p in parts)
             excluded = _excluded(rule, index, s, start, end)
             if excluded:
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
@@ -255,9 +324,13 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0, _IN_TITLE))
                 continue
             lo, hi = index.span_in_text(s, start, end)
-            out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi],
-                                min(p.score for p in parts), CLAUSE_BARRIER in key[start:end],
-                                tuple(index.span_in_text(s, p.start, p.end) for p in parts)))
+            if len(parts) == 1:
+                out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi], anchor.score,
+                                    CLAUSE_BARRIER in key[start:end], ((lo, hi),)))
+            else:
+                out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi],
+                                    min(p.score for p in parts), CLAUSE_BARRIER in key[start:end],
+                                    tuple(index.span_in_text(s, p.start, p.end) for p in parts)))
             if sentence.role is not Role.SHORTFALLS:
                 break
             # in the shortfalls part a sentence can name the duty twice, as the weakness and
@@ -289,7 +362,7 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
     sent = sentences[e.sentence]
     found = terms & index.terms_in(e.sentence)
     # a phrase inside a longer one found too is one mention (党组 in 党组会)
-    nterms = sum(1 for t in found if not any(t != u and t in u for u in found))
+    nterms = len(found) if len(found) < 2 else sum(1 for t in found if not any(t != u and t in u for u in found))
     in_title = bool(e.matched) and _in_title(sent.text, sent.text.find(e.matched[:2]))
     heading = sent.is_heading or _topic_line(sent.text)
     concrete = _figure_near(sent.text, e.matched)
@@ -314,9 +387,14 @@ def _figure_near(text: str, matched: str) -> bool:
     at = text.find(matched[:2]) if matched else -1
     if at < 0:
         return False
-    start = max(text.rfind(p, 0, at) for p in "，,。；;：:") + 1
-    ends = [i for i in (text.find(p, at) for p in "，,。；;") if i >= 0]
-    return bool(_FIGURE.search(text[start:min(ends) if ends else len(text)]))
+    m = _LAST_CLAUSE_START.match(text, 0, at)
+    start = m.end() if m else 0
+    m = _CLAUSE_END.search(text, at)
+    return bool(_FIGURE.search(text, start, m.start() if m else len(text)))
+
+
+_LAST_CLAUSE_START = re.compile(r"(?s).*[，,。；;：:]")   # up to the last clause mark before a point
+_CLAUSE_END = re.compile(r"[，,。；;]")
 
 
 def _topic_line(text: str) -> bool:
@@ -325,14 +403,13 @@ def _topic_line(text: str) -> bool:
 
 
 def _evidence(index: DocIndex, m: RawMatch, ctx: CompiledContext) -> Evidence:
-    doc = index.doc
-    sentence = doc.sentences[m.sentence]
+    sentence = index.doc.sentences[m.sentence]
     status, reason = decide(sentence.text, sentence.role, sentence.role_reason, m.start, m.end, ctx)
-    loc = doc.normal.location(sentence.start + m.start)
+    loc = index.location(sentence.start + m.start)
     return Evidence(
-        text=doc.normal.quote(sentence.start, sentence.end),
+        text=index.quote(sentence),
         line=loc.line, page=loc.page,
-        section=section_as_written(doc, sentence),
+        section=index.section(sentence),
         role=sentence.role, score=m.score, status=status, phrase=m.label,
         matched=m.matched, reason=reason, sentence=sentence.index,
     )
@@ -433,9 +510,10 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
         # a part of the report is there or not: 研究制定…第一责任人职责清单 under 下一步 is no
         # account of the duty (tests/eval5/reports/yushan_*)
         status = Status.ABSENT
-    terms = _item_terms(item)
-    evidence.sort(key=lambda e: _rank(e, item, index, terms, sentences))
-    confidence = _confidence(status, evidence, sentences, stitched | unsupported, rejected,
+    if len(evidence) > 1:
+        terms = _item_terms(item)
+        evidence.sort(key=lambda e: _rank(e, item, index, terms, sentences))
+    confidence = _confidence(status, evidence, index, stitched | unsupported, rejected,
                              _partial(item, index), ctx)
     candidates: tuple[Candidate, ...] = ()
     if explain:
@@ -470,10 +548,11 @@ def _body_support(item: Item, index: DocIndex, heading: Sentence, topics: set[in
 def _partial(item: Item, index: DocIndex) -> bool:
     """A near miss: some all-of rule of the item has a phrase of every group in one sentence,
     but not close enough, not in one clause or not in order."""
+    hits = index.hits
     for rule in item.rules:
-        if len(rule.groups) < 2:
+        if len(rule.groups) < 2 or any(hits.keys().isdisjoint(g) for g in rule.groups):
             continue
-        sets = [{h.sentence for t in g for h in index.hits.get(t, ())} for g in rule.groups]
+        sets = [{h.sentence for t in g for h in hits.get(t, ())} for g in rule.groups]
         if set.intersection(*sets):
             return True
     return False
@@ -489,11 +568,11 @@ _WEAK_TALK = 0.8         # a lecture, training or contest named in the same sent
 _WEAK_CUE = 0.8          # a plan read from 将/要 (tentative), or a shortfall from a cue word
 
 
-def _strength(e: Evidence, sentences: list[Sentence], weak: set[int], ctx: CompiledContext) -> float:
+def _strength(e: Evidence, index: DocIndex, weak: set[int], ctx: CompiledContext) -> float:
     """How firmly one piece of evidence says its status (see README, 置信度)."""
     if e.phrase.startswith("role:"):
         return 1.0
-    sent = sentences[e.sentence]
+    sent = index.doc.sentences[e.sentence]
     w = e.score / 100
     if sent.is_heading:
         w *= _WEAK_HEADING
@@ -505,7 +584,7 @@ def _strength(e: Evidence, sentences: list[Sentence], weak: set[int], ctx: Compi
         w *= _WEAK_STITCHED
     if e.matched and _in_title(sent.text, max(0, sent.text.find(e.matched))):
         w *= _WEAK_TITLE
-    if e.status is Status.DONE and ctx.topic_after is not None and _TALK.search(sent.text):
+    if e.status is Status.DONE and ctx.topic_after is not None and index.talk(sent):
         w *= _WEAK_TALK
     if (e.status is Status.PLANNED and sent.role is not Role.PLANS) or (
             e.status is Status.SHORTFALL and sent.role is not Role.SHORTFALLS):
@@ -516,7 +595,7 @@ def _strength(e: Evidence, sentences: list[Sentence], weak: set[int], ctx: Compi
 _TALK = re.compile(r"讲座|讲堂|培训|竞赛|知识测试|考试|宣讲|辅导|解读|研讨")
 
 
-def _confidence(status: Status, evidence: list[Evidence], sentences: list[Sentence],
+def _confidence(status: Status, evidence: list[Evidence], index: DocIndex,
                 weak: set[int], rejected: list[Candidate], partial: bool,
                 ctx: CompiledContext) -> float:
     """0–1: how sure the status is. Absent: low when a phrase of the item was rejected (an
@@ -527,7 +606,7 @@ def _confidence(status: Status, evidence: list[Evidence], sentences: list[Senten
         if rejected:
             return 0.6
         return 0.7 if partial else 0.95
-    decisive = sorted((_strength(e, sentences, weak, ctx) for e in evidence if e.status is status),
+    decisive = sorted((_strength(e, index, weak, ctx) for e in evidence if e.status is status),
                       reverse=True)
     conf = decisive[0]
     if len(decisive) > 1:

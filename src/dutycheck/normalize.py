@@ -365,15 +365,20 @@ def sentence_key(text: str) -> str:
     return _KEY_DROP.sub("", _CLAUSE_MARK.sub(CLAUSE_BARRIER, text))
 
 
-_KEY_DROP_ONLY = re.compile(f"(?!{_CLAUSE_MARK.pattern}){_KEY_DROP.pattern}")   # dropped, not a barrier
+_KEY_DROP_ONLY = re.compile(f"(?:(?!{_CLAUSE_MARK.pattern}){_KEY_DROP.pattern})+")   # dropped, not a barrier
 
 
-def match_key_map(text: str) -> tuple[str, list[int]]:
-    """`sentence_key(text)` and, for each key character, its index in `text`."""
+def key_positions(text: str) -> list[int]:
+    """For each character of `sentence_key(text)`, its index in `text`."""
     keep: list[int] = []
     prev = 0
     for m in _KEY_DROP_ONLY.finditer(text):     # the runs between dropped characters (few)
         keep.extend(range(prev, m.start()))
         prev = m.end()
     keep.extend(range(prev, len(text)))
-    return sentence_key(text), keep
+    return keep
+
+
+def match_key_map(text: str) -> tuple[str, list[int]]:
+    """`sentence_key(text)` and, for each key character, its index in `text`."""
+    return sentence_key(text), key_positions(text)

@@ -12,10 +12,9 @@ import os
 import re
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ..errors import ChecklistError
 from ..models import Role
@@ -24,21 +23,33 @@ from ..structure import StructureRules, fill_placeholders, unknown_placeholders
 from .compile import CompiledChecklist, compile_checklist
 from .model import KINDS, Checklist, ContextRules, FuzzySettings, Group, Item, Rule
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class _DuplicateFlaggingLoader(_Loader):  # type: ignore[valid-type, misc]
-    """The safe loader, noting whether any mapping repeats a key (PyYAML lets the last win)."""
+@lru_cache(maxsize=None)
+def _loaders() -> tuple[Any, Any]:
+    """libyaml's safe loader (the pure-Python one without libyaml), and the same noting
+    whether any mapping repeats a key (PyYAML lets the last win).
 
-    duplicated = False
+    yaml is imported here, on first use: a cold `dutycheck audit` whose checklist comes from
+    the cache (`_resolve_cached`) never parses YAML, so it does not import it either.
+    """
+    import yaml
 
-    def construct_mapping(self, node, deep=False):
-        if not self.duplicated and isinstance(node, yaml.MappingNode):
-            keys = [(k.tag, k.value) for k, _v in node.value
-                    if isinstance(k, yaml.ScalarNode) and k.tag != _MERGE_TAG]
-            self.duplicated = len(keys) != len(set(keys))
-        return super().construct_mapping(node, deep=deep)
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class DuplicateFlaggingLoader(base):  # type: ignore[valid-type, misc]
+        duplicated = False
+
+        def construct_mapping(self, node, deep=False):
+            if not self.duplicated and isinstance(node, yaml.MappingNode):
+                keys = [(k.tag, k.value) for k, _v in node.value
+                        if isinstance(k, yaml.ScalarNode) and k.tag != _MERGE_TAG]
+                self.duplicated = len(keys) != len(set(keys))
+            return super().construct_mapping(node, deep=deep)
+
+    return base, DuplicateFlaggingLoader
+
 
 TOP_KEYS = {"id", "version", "title", "description", "extends", "settings", "structure",
             "context", "groups", "items", "overrides", "disable"}
@@ -113,8 +124,11 @@ def _read_yaml(path: Path) -> tuple[Any, list[ChecklistError]]:
     except OSError as exc:
         raise ChecklistError(f"无法读取清单：{exc.strerror}", "cannot read checklist",
                              path=str(path)) from exc
+    import yaml
+
     _refuse_aliases(path, text)
-    loader = _DuplicateFlaggingLoader(text)
+    safe_loader, flagging_loader = _loaders()
+    loader = flagging_loader(text)
     try:
         data = loader.get_single_data()
         duplicated = loader.duplicated
@@ -132,14 +146,16 @@ def _read_yaml(path: Path) -> tuple[Any, list[ChecklistError]]:
         raise ChecklistError("不是清单文件：顶层应为含 id、title、items 等键的映射",
                              "not a checklist: the top level must be a mapping with checklist "
                              "keys (id, title, items, …)", path=str(path))
-    return data, (_duplicate_keys(path, yaml.compose(text, Loader=_Loader)) if duplicated else [])
+    return data, (_duplicate_keys(path, yaml.compose(text, Loader=safe_loader)) if duplicated else [])
 
 
 def _refuse_aliases(path: Path, text: str) -> None:
     """Refuse YAML aliases (`*name`) before anything is constructed: checklists need none, and a
     10 KB file of aliases of aliases ("billion laughs") would expand to gigabytes."""
+    import yaml
+
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=_loaders()[0]):
             if isinstance(event, yaml.AliasEvent):
                 mark = event.start_mark
                 raise ChecklistError("清单不支持 YAML 别名（*名称），请直接写出内容",
@@ -151,6 +167,8 @@ def _refuse_aliases(path: Path, text: str) -> None:
 
 def _duplicate_keys(path: Path, root: Any) -> list[ChecklistError]:
     """Every mapping key that repeats an earlier key of the same mapping, at the repeat."""
+    import yaml
+
     out: list[ChecklistError] = []
     visited: set[int] = set()          # aliases share nodes (and may form cycles)
 
@@ -182,8 +200,10 @@ def _duplicate_keys(path: Path, root: Any) -> list[ChecklistError]:
 
 def _locate(path: Path, problems: list[Problem]) -> list[ChecklistError]:
     """Turn YAML paths into file:line:column by composing the file's node tree."""
+    import yaml
+
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_loaders()[0])
     except yaml.YAMLError:
         root = None
     out = []

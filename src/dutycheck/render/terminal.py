@@ -55,6 +55,7 @@ def _header(r: AuditResult) -> Panel:
 STATUS_CELLS = 12
 SECTION_CHARS = 10       # the heading beside a quote's line, cut on a terminal
 QUOTE_LINES = 2          # a quote fills at most two lines of its column on a terminal
+FLEX_MIN_WIDTH = 32      # from this console width on, the group tables' ratio columns are not measured
 
 
 def evidence_cells(width: int) -> int:
@@ -71,9 +72,13 @@ def _group_table(r: AuditResult, group_id: str, title: str, score: float, *, wid
                  full: bool = False) -> Table:
     table = Table(title=f"{title}  {score:.0f}", title_justify="left", show_lines=False,
                   expand=True, title_style=f"bold {score_style(score)}")
+    # a ratio column gets its share of the width whatever its cells hold; given width=1 (the
+    # minimum rich assumes anyway) rich does not measure every cell first. Only on a very narrow
+    # console (under ~24 cells) would it shrink columns by their content: there it measures.
+    flex = 1 if width >= FLEX_MIN_WIDTH else None
     table.add_column(Col.STATUS, no_wrap=True, width=STATUS_CELLS)
-    table.add_column(Col.DUTY, ratio=2, overflow="fold")
-    table.add_column("证据（位置）", ratio=5, overflow="fold")
+    table.add_column(Col.DUTY, ratio=2, overflow="fold", width=flex)
+    table.add_column("证据（位置）", ratio=5, overflow="fold", width=flex)
     cells = evidence_cells(width) * QUOTE_LINES
     unit = getattr(r, "unit", "line") or "line"
     for it in r.items:
@@ -123,6 +128,7 @@ def _gaps(r: AuditResult) -> Panel | None:
 
 
 WIDE = 160   # cells of the view written to a file or a pipe: no window, no cut titles
+WIDE_HEIGHT = 25
 
 
 def _console() -> Console:
@@ -130,7 +136,9 @@ def _console() -> Console:
     c = Console(markup=False)   # report text is never markup
     if c.is_terminal:
         return c
-    return Console(markup=False, width=WIDE, color_system=None)
+    # a height too (no renderable here reads it): else rich asks the OS for the terminal's size
+    # each time it lays something out
+    return Console(markup=False, width=WIDE, height=WIDE_HEIGHT, color_system=None)
 
 
 def render_terminal(r: AuditResult, console: Console | None = None) -> None:

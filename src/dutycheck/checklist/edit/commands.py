@@ -371,7 +371,7 @@ def _save_family(base: _Doc, children: list[_Doc]) -> None:
     """Validate a base and its rewritten children together, then replace them all."""
     import yaml
 
-    from ..load import _Loader, _locate, validate_data
+    from ..load import _loaders, _locate, validate_data
 
     staged: list[tuple[Path, Path]] = []
     try:
@@ -386,7 +386,7 @@ def _save_family(base: _Doc, children: list[_Doc]) -> None:
             text = _render(child)
             ctmp = _stage(child.path, text, newline=child.newline, bom=child.bom)
             staged.append((ctmp, child.path))
-            problems = validate_data(yaml.load(text, Loader=_Loader), ids, groups)
+            problems = validate_data(yaml.load(text, Loader=_loaders()[0]), ids, groups)
             if problems:
                 located = _locate(ctmp, problems)
                 raise renamed_error(ChecklistError(f"清单有 {len(located)} 处错误",
