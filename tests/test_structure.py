@@ -148,3 +148,15 @@ def test_web_page_furniture_is_not_report_content():
     doc = doc_of(text)
     assert not any("主动公开" in s.text or "打印" in s.text for s in doc.sentences)
     assert (doc.meta.agency, doc.meta.date) == ("某县教育局", "2025-01-20")
+
+
+def test_a_report_without_headings_is_opening_until_it_says_what_follows():
+    doc = doc_of("某县教育局2023年法治政府建设工作报告\n\n"
+                 "2023年，我局深入学习贯彻习近平法治思想，推进依法治教。\n"
+                 "现将有关情况报告如下：\n"
+                 "全年开展法治讲座12场，聘请常年法律顾问1名。\n"
+                 "完成行政规范性文件清理，废止3件。\n\n某县教育局\n2024年1月9日")
+    by_text = {s.text: s.role for s in doc.sentences}
+    assert by_text["2023年,我局深入学习贯彻习近平法治思想,推进依法治教。"] is Role.PREAMBLE
+    assert by_text["全年开展法治讲座12场,聘请常年法律顾问1名。"] is Role.ACHIEVEMENTS
+    assert by_text["完成行政规范性文件清理,废止3件。"] is Role.ACHIEVEMENTS

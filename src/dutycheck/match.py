@@ -47,6 +47,7 @@ class DocIndex:
     doc: Document
     keys: list[str]
     hits: dict[str, list[Hit]] = field(default_factory=lambda: defaultdict(list))
+    starts: list[int] = field(default_factory=list)    # where each key starts in the keys joined by a line break
     _maps: dict[int, list[int]] = field(default_factory=dict)
     _terms_in: dict[int, set[str]] | None = None
     _by_sentence: dict[str, dict[int, list[Hit]]] = field(default_factory=dict)
@@ -148,7 +149,7 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
     else:       # one pass over the document instead of two regex calls per sentence
         keys = sentence_key(_SENTENCE_SEP.join(texts)).split(_SENTENCE_SEP) if texts else []
     index = DocIndex(doc, keys)
-    starts, pos = [], 0
+    starts, pos = index.starts, 0
     for k in keys:
         starts.append(pos)
         pos += len(k) + 1
@@ -192,6 +193,25 @@ def _shares(grams: list[str], key: str, need: float) -> bool:
     return found >= need
 
 
+def _candidates(present: list[str], need: float, joined: str, index: DocIndex) -> list[int]:
+    """The sentences that can hold `need` of the bigrams `present`, ascending: a sentence missing
+    more than len(present) - need of them holds at least one of any len(present) - need + 1, so
+    only the sentences holding one of the rarest that many are candidates."""
+    k = int(len(present) - need) + 1
+    if k >= len(present):
+        rare = present
+    else:
+        rare = sorted(present, key=joined.count)[:k]
+    starts = index.starts
+    found: set[int] = set()
+    for g in rare:
+        at = joined.find(g)
+        while at >= 0:
+            found.add(bisect_right(starts, at) - 1)
+            at = joined.find(g, at + 1)
+    return sorted(found)
+
+
 def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
     """Near-variants of long phrases with no exact hit (重大执法决定法制审核 ≈ 重大行政执法决定法制审核).
 
@@ -221,7 +241,8 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
                     break
         if missing > allow:
             continue
-        for s, key in enumerate(index.keys):
+        for s in _candidates(present, need, joined, index):
+            key = index.keys[s]
             if not _shares(present, key, need):
                 continue
             al = fuzz.partial_ratio_alignment(term, key, score_cutoff=cutoff)
@@ -479,10 +500,10 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
                                               Reason.of("talk_topic", cue=cue)))
                     continue
             if m.sentence in seen:
-                if m.sentence in fresh:
+                k = fresh.get(m.sentence, -1)
+                if k >= 0 and evidence[k].status is not Status.DONE:
                     ev = _evidence(index, m, ctx)
-                    k = fresh[m.sentence]
-                    if ev.status is Status.DONE and evidence[k].status is not Status.DONE:
+                    if ev.status is Status.DONE:
                         evidence[k] = ev
                 continue
             seen.add(m.sentence)
@@ -513,8 +534,9 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
     if len(evidence) > 1:
         terms = _item_terms(item)
         evidence.sort(key=lambda e: _rank(e, item, index, terms, sentences))
-    confidence = _confidence(status, evidence, index, stitched | unsupported, rejected,
-                             _partial(item, index), ctx)
+    # only an absent item with nothing rejected asks whether an all-of rule nearly matched
+    partial = status is Status.ABSENT and not rejected and _partial(item, index)
+    confidence = _confidence(status, evidence, index, stitched | unsupported, rejected, partial, ctx)
     candidates: tuple[Candidate, ...] = ()
     if explain:
         candidates = tuple(rejected[:5])

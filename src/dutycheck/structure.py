@@ -305,17 +305,26 @@ def parse(normal: NormalText, compiled: CompiledChecklist) -> Document:
     top_level: int | None = None
     override: tuple[Role, Reason, int] | None = None   # paragraph cue: role, reason, level
     roles_present: dict[Role, Sentence] = {}
+    # of the sentences so far: whether all are preamble, whether one closes the opening (kept as
+    # they are added, not recounted for every paragraph)
+    all_preamble, intro_ended = True, False
 
     def add_sentence(s: int, e: int, sec: Section, role: Role, reason: Reason, heading: bool) -> None:
+        nonlocal all_preamble, intro_ended
         body = text[s:e]
-        lead = len(body) - len(body.lstrip())
-        if not body.strip():
+        stripped = body.lstrip()
+        if not stripped:
             return
+        lead = len(body) - len(stripped)
         loc = normal.location(s + lead)
-        sent = Sentence(len(sentences), body.strip(), s + lead, e, sec.index, role, reason,
+        sent = Sentence(len(sentences), stripped.rstrip(), s + lead, e, sec.index, role, reason,
                         loc.line, loc.page, heading)
         sentences.append(sent)
         roles_present.setdefault(role, sent)
+        if role is not Role.PREAMBLE:
+            all_preamble = False
+        if len(sections) == 1 and not intro_ended and _INTRO_END.search(sent.text):
+            intro_ended = True      # (read only before the first heading)
 
     for k, (pstart, para) in enumerate(paras):
         if k < head or k >= tail:
@@ -386,14 +395,14 @@ def parse(normal: NormalText, compiled: CompiledChecklist) -> Document:
         if sec.index == 0 and k > head:
             # body text before any heading: the opening summary, or a report without headings
             # … but once the opening has said 现将…报告如下, what follows is the body itself
-            first_body = (all(s.role in (Role.PREAMBLE,) for s in sentences)
-                          and not any(_INTRO_END.search(s.text) for s in sentences))
+            first_body = all_preamble and not intro_ended
             role, reason = ((Role.PREAMBLE, _OPENING) if first_body else
                             (Role.ACHIEVEMENTS, _UNTITLED_BODY))
         else:
             role, reason = sec.role, sec.role_reason
+        lead_text = body.lstrip()
         for r, pat in para_rules:
-            m = pat.match(body.lstrip())
+            m = pat.match(lead_text)
             if m:
                 override = (r, Reason.of("paragraph_cue", cue=m.group(0)), sec.level)
                 break
