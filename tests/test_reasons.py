@@ -209,3 +209,9 @@ def test_the_store_and_its_cache_keep_the_codes(tmp_path):
         assert e["reason_code"] == "has_part" and e["unit"] == "line"
         assert e["reason_params"]["role"] == "achievements"
     assert "缓存命中 1" in outputs[1]
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT role, status, reason_code, unit FROM evidence WHERE item_id = ?",
+                           ("legal-counsel.retained",)).fetchall()
+    assert rows == [("achievements", "done", "in_part", "line")]

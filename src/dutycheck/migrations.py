@@ -184,6 +184,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         line TEXT NOT NULL
     );
     """),
+    # each evidence row says why it has its status (audit/1 `reason_code`) and what its line counts
+    # (`unit`: line | paragraph); NULL in rows written before
+    Migration("0005_evidence_facts", """
+    ALTER TABLE evidence ADD COLUMN reason_code TEXT;
+    ALTER TABLE evidence ADD COLUMN unit TEXT;
+    """),
 )
 
 

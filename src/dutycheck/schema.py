@@ -42,13 +42,19 @@ def dumps(d: Mapping[str, Any], *, indent: int | None = None) -> str:
 
 # ----------------------------------------------------------------------------- audit/1
 
-def reason_params_dict(reason: Reason) -> dict[str, Any]:
+def reason_params_dict(reason: Reason, memo: dict[int, dict] | None = None) -> dict[str, Any]:
     """A Reason's parameters as JSON: a role as its id, a nested Reason (the role's own) as
-    {"reason_code", "reason_params"}."""
+    {"reason_code", "reason_params"}. `memo` (id → object) shares the object of a nested Reason
+    met again: the sentences of a part share their role's Reason."""
     out: dict[str, Any] = {}
     for k, v in reason.params.items():
         if isinstance(v, Reason):
-            out[k] = {"reason_code": v.code, "reason_params": reason_params_dict(v)}
+            nested = memo.get(id(v)) if memo is not None else None
+            if nested is None:
+                nested = {"reason_code": v.code, "reason_params": reason_params_dict(v, memo)}
+                if memo is not None:
+                    memo[id(v)] = nested
+            out[k] = nested
         elif isinstance(v, Role):
             out[k] = v.value
         else:
@@ -90,9 +96,10 @@ class EvidenceRecord:
                        "page", "unit", "reason_code", "reason_params"})
 
     @classmethod
-    def from_evidence(cls, e: Evidence, unit: str | None = None) -> EvidenceRecord:
+    def from_evidence(cls, e: Evidence, unit: str | None = None, memo: dict[int, dict] | None = None
+                      ) -> EvidenceRecord:
         return cls(e.text, e.line, e.section, e.role, e.score, e.status, e.phrase, reason_text(e.reason),
-                   e.matched, e.page, unit, e.reason.code, reason_params_dict(e.reason))
+                   e.matched, e.page, unit, e.reason.code, reason_params_dict(e.reason, memo))
 
     @property
     def reason_fact(self) -> Reason:
@@ -147,9 +154,10 @@ class ItemRecord:
     _REVIEW_KEYS = _KEYS | {"machine_status", "review"}
 
     @classmethod
-    def from_item(cls, it: ItemResult, unit: str | None = None) -> ItemRecord:
+    def from_item(cls, it: ItemResult, unit: str | None = None, memo: dict[int, dict] | None = None
+                  ) -> ItemRecord:
         return cls(it.id, it.title, it.group, it.weight, it.status, it.confidence,
-                   tuple(EvidenceRecord.from_evidence(e, unit) for e in it.evidence), it.basis, it.guidance,
+                   tuple(EvidenceRecord.from_evidence(e, unit, memo) for e in it.evidence), it.basis, it.guidance,
                    it.machine_status if it.review is not None else None, it.review)
 
     def to_dict(self) -> dict[str, Any]:
@@ -271,12 +279,13 @@ class AuditRecord:
     @classmethod
     def from_result(cls, r: AuditResult) -> AuditRecord:
         m = r.report
+        memo: dict[int, dict] = {}    # the role Reasons the evidence of one report shares, as JSON
         return cls(r.path, r.sha256,
                    ReportInfo(m.agency, m.year, m.date, m.chars, m.title, r.source_format, r.encoding,
                               {"replaced_chars": r.replaced_chars} if r.replaced_chars else {}),
                    r.checklist_id, r.checklist_version, r.score,
                    tuple(GroupRecord(g.id, g.title, g.score, g.done, g.total) for g in r.groups),
-                   tuple(ItemRecord.from_item(it, r.unit) for it in r.items),
+                   tuple(ItemRecord.from_item(it, r.unit, memo) for it in r.items),
                    {"formal": [f.to_dict() for f in r.formal], "unit": r.unit, "fingerprints": r.fingerprints})
 
     def to_dict(self) -> dict[str, Any]:

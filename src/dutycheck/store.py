@@ -101,7 +101,7 @@ def audit_rows(rec: AuditRecord, line: str) -> AuditRows:
         zlib.compress(line.encode("utf-8"), 6),
         (rec.checklist_id, rec.checklist_version, rep.agency, rep.year, rep.title, rep.date, rec.score, rep.format),
         [(it.id, it.title, it.group, it.weight, it.status.value, it.confidence) for it in rec.items],
-        [(it.id, n, e.text, e.line, e.page, e.section, e.role.value, e.status.value, e.score)
+        [(it.id, n, e.text, e.line, e.page, e.section, e.role.value, e.status.value, e.score, e.reason_code, e.unit)
          for it in rec.items for n, e in enumerate(it.evidence)])
 
 
@@ -379,8 +379,8 @@ class Store:
             "INSERT INTO items (audit_id, item_id, title, grp, weight, status, confidence) "
             "VALUES (?,?,?,?,?,?,?)", [(audit_id, *r) for r in rows.items])
         self.db.executemany(
-            "INSERT INTO evidence (audit_id, item_id, rank, text, line, page, section, role, status, score) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)", [(audit_id, *r) for r in rows.evidence])
+            "INSERT INTO evidence (audit_id, item_id, rank, text, line, page, section, role, status, score, "
+            "reason_code, unit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [(audit_id, *r) for r in rows.evidence])
         return audit_id
 
     def finish_run(self, batch: Batch) -> None:
