@@ -446,16 +446,16 @@ def section_as_written(doc: Document, sentence) -> str:
     return doc.normal.quote(sec.start, sec.start + len(sec.heading)).strip() or sec.heading
 
 
-def _section_evidence(item: Item, doc: Document) -> list[Evidence]:
+def _section_evidence(item: Item, index: DocIndex) -> list[Evidence]:
     found = []
     for role in item.roles:
-        sent = doc.roles_present.get(role)
+        sent = index.doc.roles_present.get(role)
         if sent is None:
             continue
-        loc = doc.normal.location(sent.start)
+        loc = index.location(sent.start)
         found.append(Evidence(
-            text=doc.normal.quote(sent.start, sent.end), line=loc.line, page=loc.page,
-            section=section_as_written(doc, sent), role=role, score=100.0,
+            text=index.quote(sent), line=loc.line, page=loc.page,
+            section=index.section(sent), role=role, score=100.0,
             status=Status.DONE, phrase=f"role:{role}", matched=sent.text[:40],
             reason=Reason.of("has_part", role=role, role_reason=sent.role_reason), sentence=sent.index))
     return sorted(found, key=lambda e: e.sentence)
@@ -481,7 +481,7 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
     evidence: list[Evidence] = []
     sentences = index.doc.sentences
     if item.kind == "section":
-        evidence.extend(_section_evidence(item, index.doc))
+        evidence.extend(_section_evidence(item, index))
     seen: set[int] = {e.sentence for e in evidence}
     stitched: set[int] = set()   # sentences whose evidence joins terms of different clauses
     topics: set[int] = set()     # sentences where the duty is only the topic of a talk
