@@ -145,9 +145,9 @@ def render_terminal(r: AuditResult, console: Console | None = None) -> None:
     """Print the audit to the terminal (colour when it is a TTY)."""
     console = console or _console()
     full = not console.is_terminal     # a file or a pipe gets every quote whole
-    console.print(_header(r))
-    for g in r.groups:
-        console.print(_group_table(r, g.id, g.title, g.score, width=console.width, full=full))
+    parts: list = [_header(r)]
+    parts += [_group_table(r, g.id, g.title, g.score, width=console.width, full=full) for g in r.groups]
     gaps = _gaps(r)
     if gaps is not None:
-        console.print(gaps)
+        parts.append(gaps)
+    console.print(*parts)    # one print: the same lines as a print each, without rich's per-call setup
