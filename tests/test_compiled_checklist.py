@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dutycheck.audit import audit_text
+from dutycheck.audit import audit_source, audit_text, source_from_text
 from dutycheck.checklist.compile import CompiledChecklist
 from dutycheck.checklist.load import compiled_checklist, load_checklist, load_checklist_uncached
 from dutycheck.errors import ChecklistError
@@ -97,6 +97,17 @@ def test_a_report_is_matched_with_the_checklist_bound_to_its_own_year(tmp_path):
     assert earlier.item("g.counsel").status.value == "done"
     stale = REPORT.format(year=2023).replace("2023年度述法", "2020年度述法")   # the rule wants the report's year
     assert audit_text(stale, cl).item("g.review").status.value == "absent"
+
+
+def test_a_reviewers_year_binds_the_placeholders_when_the_title_block_gives_none(tmp_path):
+    cl = load_checklist_uncached(_yearly(tmp_path))
+    undated = REPORT.format(year=2023).replace("某县教育局2023年法治政府建设年度报告", "某县教育局法治政府建设年度报告")
+    unknown = audit_text(undated, cl)        # no year: 2024年工作安排 is no plans heading
+    assert unknown.item("g.counsel").status.value == "done"
+    told = audit_source(source_from_text(undated), cl, year=2023)   # `audit --year 2023`: all bound to 2023
+    assert told.report.year == 2023
+    assert told.item("g.counsel").status.value == "planned"
+    assert told.item("g.review").status.value == "done"
 
 
 def test_compiled_once_per_checklist_and_bound_once_per_year(tmp_path):

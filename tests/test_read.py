@@ -142,7 +142,8 @@ def test_html_article_body_not_menus_or_related_links(inputs):
 def test_a_web_page_is_read_without_importing_what_bs4_would_not_use(inputs):
     # soupsieve, charset-normalizer and lxml's tree builder were most of an .html audit's extra
     # time; none is needed, and a later import of one still works in the same process
-    code = ("import sys; from dutycheck.read import read_source; src = read_source(sys.argv[1]); "
+    code = ("import sys; from dutycheck.read import lean_imports, read_source; lean_imports(); "
+            "src = read_source(sys.argv[1]); "
             "assert '聘请律师事务所担任常年法律顾问' in src.text; "
             "print(sorted(m for m in ('soupsieve', 'charset_normalizer', 'bs4.builder._lxml') if m in sys.modules)); "
             "import charset_normalizer, soupsieve")
@@ -151,6 +152,18 @@ def test_a_web_page_is_read_without_importing_what_bs4_would_not_use(inputs):
     out = subprocess.run([sys.executable, "-c", code, str(inputs["gov-page.html"])], capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == "[]" and not out.stderr
+
+
+def test_a_program_using_dutycheck_as_a_library_keeps_the_whole_of_bs4(inputs):
+    # the lean import is for dutycheck's own processes (the CLI): a library caller reading a
+    # web page must still have bs4's lxml builder and CSS selectors afterwards
+    code = ("import sys; from dutycheck.read import read_source; read_source(sys.argv[1]); "
+            "import bs4; soup = bs4.BeautifulSoup('<p>法律顾问</p>', 'lxml'); print(len(soup.select('p')))")
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code, str(inputs["gov-page.html"])], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == "1"
 
 
 def test_html_related_link_titles_are_not_evidence(inputs):

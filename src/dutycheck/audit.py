@@ -62,15 +62,15 @@ def audit_source(source: SourceText, checklist: ChecklistLike = "default",
     from .formal import check_report, fingerprints
     from .score import score_items
 
-    doc = parse(normalize(source), compiled)
+    doc = parse(normalize(source), compiled, year=year)
     if not any(s.text for s in doc.sentences):
         raise ReportError("报告没有可审查的正文", "the report has no text to audit", path=source.path)
     meta = doc.meta
     if agency or year or not meta.agency:
         meta = replace(meta, agency=agency or meta.agency or agency_from_name(source.path),
                        year=year or meta.year or year_from_name(source.path))
-    # the year the title block gives binds the placeholders (an `year` override does not)
-    items = match_document(doc, compiled.bind(doc.meta.year), explain=explain)
+    # the year that binds the placeholders ({year}, {next_year}…): the override, else the title block's
+    items = match_document(doc, compiled.bind(year or doc.meta.year), explain=explain)
     score, groups = score_items(items, cl)
     formal = check_report(meta, items, source.lines, source.locations)
     prints = fingerprints(s.text for s in doc.sentences if not s.is_heading)

@@ -139,6 +139,9 @@ def main() -> None:
     退出码 (exit codes): 0 正常; 1 得分低于 --fail-under; 2 输入或清单有误;
     3 批量审查中有文件失败 (batch: some files failed).
     """
+    from .read import lean_imports
+
+    lean_imports()   # this process is dutycheck's own: bs4 may come without what it never uses
 
 
 def write_document(out: str, write) -> None:

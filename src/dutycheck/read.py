@@ -1039,11 +1039,24 @@ class _SkipForBs4:
         return None
 
 
+_LEAN_IMPORTS = False
+
+
+def lean_imports() -> None:
+    """Let the reader import bs4 without `_BS4_UNUSED` in this process: for dutycheck's own
+    processes (the CLI calls it), never for a program using dutycheck as a library, since bs4
+    then stays without CSS selectors, encoding detection and the lxml builder for the rest of
+    the process (soupsieve alone is ~70 ms of import, most of an .html audit's extra time)."""
+    global _LEAN_IMPORTS
+    _LEAN_IMPORTS = True
+
+
 def _import_bs4() -> None:
-    """Import bs4 without the optional modules of `_BS4_UNUSED` (tree building unchanged)."""
+    """Import bs4 without the optional modules of `_BS4_UNUSED` (tree building unchanged),
+    in a process that asked for it (`lean_imports`)."""
     import sys
 
-    if "bs4" in sys.modules:
+    if not _LEAN_IMPORTS or "bs4" in sys.modules:
         return
     import warnings
 

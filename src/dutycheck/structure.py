@@ -285,15 +285,16 @@ _OPENING = Reason("opening")
 _UNTITLED_BODY = Reason("untitled_body")
 
 
-def parse(normal: NormalText, compiled: CompiledChecklist) -> Document:
+def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None = None) -> Document:
     """Split the report into sections and sentences and give each a role (the checklist's
-    structure patterns bound to the year the title block gives)."""
+    structure patterns bound to `year` when given, a reviewer's override, else to the year
+    the title block gives)."""
     text = normal.text
     # a copy of a web page keeps its furniture (公开方式：主动公开): not report content
     paras, page_meta = _furniture(_paragraphs(text), compiled.furniture, compiled.furniture_fields)
     head, tail = _head_and_tail(paras)
     meta = _meta(paras, head, tail, text, page_meta)
-    rules = compiled.bind(meta.year).structure
+    rules = compiled.bind(year or meta.year).structure
     para_rules = rules.paragraph_patterns()
 
     sections: list[Section] = []
