@@ -113,12 +113,7 @@ def _read_bytes(p: Path, name: str, max_bytes: int) -> bytes:
     if not stat.S_ISREG(st.st_mode):     # a FIFO blocks until a writer comes, /dev/zero never ends
         raise ReportError("不是普通文件（管道、设备或套接字），未读取",
                           "not a regular file (FIFO, device or socket); not read", path=name)
-    if st.st_size > max_bytes:
-        mb, limit = st.st_size / 2**20, max_bytes / 2**20
-        raise ReportError(f"文件过大（{mb:.1f} MB，上限 {limit:g} MB），未读取",
-                          f"file too large ({mb:.1f} MB, limit {limit:g} MB); not read", path=name)
-    if st.st_size == 0:
-        raise ReportError("文件为空", "empty file", path=name)
+    _check_size(st.st_size, name, max_bytes)
     try:
         with open(p, "rb", opener=_nonblocking) as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
@@ -131,14 +126,19 @@ def _read_bytes(p: Path, name: str, max_bytes: int) -> bytes:
         raise ReportError(f"读取失败：{exc.strerror}", f"read failed: {exc.strerror}", path=name) from None
 
 
-def _given_bytes(data: bytes, name: str, max_bytes: int) -> bytes:
-    """The checks `_read_bytes` makes of a file's size, on bytes the caller read."""
-    if len(data) > max_bytes:
-        mb, limit = len(data) / 2**20, max_bytes / 2**20
+def _check_size(size: int, name: str, max_bytes: int) -> None:
+    """Refuse a file too large to read, or an empty one (of its stat, or of bytes the caller read)."""
+    if size > max_bytes:
+        mb, limit = size / 2**20, max_bytes / 2**20
         raise ReportError(f"文件过大（{mb:.1f} MB，上限 {limit:g} MB），未读取",
                           f"file too large ({mb:.1f} MB, limit {limit:g} MB); not read", path=name)
-    if not data:
+    if size == 0:
         raise ReportError("文件为空", "empty file", path=name)
+
+
+def _given_bytes(data: bytes, name: str, max_bytes: int) -> bytes:
+    """The checks `_read_bytes` makes of a file's size, on bytes the caller read."""
+    _check_size(len(data), name, max_bytes)
     return data
 
 
