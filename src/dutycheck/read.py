@@ -427,8 +427,10 @@ def _docx_lines(data: bytes, name: str) -> tuple[list[str], list[Location], dict
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
         body_xml = _read_part(z, info, MAX_DOCX_BODY, name)
         root = etree.fromstring(body_xml, parser)
+        # styles.xml only gives the numbering of a paragraph that names its style (w:pStyle);
+        # a body that names none does not need it (python-docx's template: 350 KB, ~7 ms)
+        numbering = _Numbering(z, parser, name, styles=b"pStyle" in body_xml)
         del body_xml
-        numbering = _Numbering(z, parser, name)
     except ReportError:
         raise
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, EOFError, OSError, ValueError,
@@ -583,7 +585,10 @@ def _format_number(n: int, fmt: str) -> str:
 class _Numbering:
     """Rebuilds the visible labels of Word's automatic numbering (一、 （一） 1.)."""
 
-    def __init__(self, z: zipfile.ZipFile, parser, name: str = "") -> None:
+    def __init__(self, z: zipfile.ZipFile, parser, name: str = "", styles: bool = True) -> None:
+        """`styles`: read word/styles.xml (the numbering a paragraph style carries); when the
+        body names no style it is not read, so a damaged one cannot stop a document that
+        does not use it."""
         from lxml import etree
 
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
@@ -606,7 +611,7 @@ class _Numbering:
             for num in root.findall(f"{{{_W}}}num"):
                 aid = _val(num.find(f"{{{_W}}}abstractNumId"))
                 self.levels[num.get(f"{{{_W}}}numId")] = abstract.get(aid, {})
-        if "word/styles.xml" in names:
+        if styles and "word/styles.xml" in names:
             root = etree.fromstring(_read_part(z, z.getinfo("word/styles.xml"), MAX_DOCX_PART, name), parser)
             for st in root.findall(f"{{{_W}}}style"):
                 npr = st.find(f"{{{_W}}}pPr/{{{_W}}}numPr")
