@@ -67,8 +67,8 @@ def test_a_sentence_every_report_quotes_is_not_a_sign_of_copying():
     own = [f"开展宪法晨读活动覆盖全体师生共计活动第{n}项" for n in nums[:10]]
 
     def entry(n: int, body: list[str]) -> Entry:
-        return Entry(f"r{n}.txt", f"{'甲乙丙丁戊己庚辛'[n]}县教育局", 2023, None,
-                     tuple(sorted({_fp(s) for s in slogans + body})))
+        return Entry.of(f"r{n}.txt", f"{'甲乙丙丁戊己庚辛'[n]}县教育局", 2023, None,
+                        sorted({_fp(s) for s in slogans + body}))
 
     entries = [entry(n, [s + "甲乙丙丁戊己庚辛"[n] for s in own]) for n in range(8)]
     assert copied_pairs(entries) == []              # 12 of 22 sentences shared, but by all eight

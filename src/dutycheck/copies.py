@@ -38,13 +38,28 @@ _ID_BITS = 24
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 
 
-@dataclass(frozen=True)
+_KEY_BITS = 40              # bits of a sentence hash the comparison keys keep (formal: 48-bit hashes)
+_KEY_MASK = (1 << _KEY_BITS) - 1
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
+    """One report as the copy check sees it. `hashes`: its sentence fingerprints as the 40-bit
+    keys the comparison uses, 8 bytes each (as hex strings they took ~70 bytes each: a batch
+    keeps one Entry per report until the end)."""
+
     path: str
     agency: str | None
     year: int | None
     date: str | None
-    hashes: tuple[str, ...]
+    hashes: array
+
+    @classmethod
+    def of(cls, path: str, agency: str | None, year: int | None, date: str | None,
+           fingerprints: str | Iterable[str] | None) -> Entry:
+        """From the fingerprints as the JSON has them (one space-separated string) or as a list."""
+        hexes = fingerprints.split() if isinstance(fingerprints, str) else (fingerprints or ())
+        return cls(path, agency, year, date, array("Q", [int(h, 16) & _KEY_MASK for h in hexes]))
 
 
 @dataclass(frozen=True)
@@ -109,7 +124,7 @@ class CrossIndex:
 
     def add(self, path: str, agency: str | None, year: int | None, date: str | None,
             fingerprints: str | None) -> None:
-        self.entries.append(Entry(path, agency, year, date, tuple((fingerprints or "").split())))
+        self.entries.append(Entry.of(path, agency, year, date, fingerprints))
 
     def check(self, *, passages: bool = True, previous: Iterable[Entry] = ()) -> CrossFindings:
         """Revisions, then copied pairs among the reports that stand (and, given `previous`,
@@ -159,8 +174,8 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
     keys = array("Q")
     sizes = [0] * len(entries)       # distinct sentences that are not boilerplate, per report
     for i, e in enumerate(entries):
-        for hexhash in e.hashes:
-            keys.append((int(hexhash, 16) & ((1 << 40) - 1)) << _ID_BITS | i)
+        for key in e.hashes:
+            keys.append(key << _ID_BITS | i)
     ordered = sorted(keys)
     del keys
     common = max(3, int(COMMON_SHARE * n_current))

@@ -122,6 +122,7 @@ class Batch:
         self.cross = CrossFindings()
         self.superseded: set[str] = set()
         self._formal: dict[str, tuple[Finding, ...]] = {}    # path → its own 形式审查 findings
+        self._findings: dict = {}       # each distinct Finding, and tuple of them (_shared_findings)
         self._names: dict[str, tuple[str | None, int | None]] = {}
 
     def _count_unique(self, row: ReportRow) -> None:
@@ -154,14 +155,20 @@ class Batch:
                     ex = Extras((d.get("report") or {}).get("date"), d.get("fingerprints"),
                                 tuple(d.get("formal") or ()))
                 self._cross.add(row.path, row.agency, row.year, ex.date, ex.fingerprints)
-                found = tuple(Finding.from_dict(f) for f in ex.formal)
-                if found:
-                    self._formal[row.path] = found
+                if ex.formal:
+                    self._formal[row.path] = self._shared_findings(ex.formal)
                 self._names[row.path] = (row.agency, row.year)
         else:
             self.errors.append(row)
             self._n["duplicates"] += row.duplicate_of is not None
         self.elapsed = time.perf_counter() - self._t0
+
+    def _shared_findings(self, formal: Sequence[dict]) -> tuple[Finding, ...]:
+        """A report's own findings, equal ones shared across the batch (most reports lack the
+        same parts): the batch keeps one object per distinct finding (and list of findings)."""
+        shared = self._findings
+        found = tuple(shared.setdefault(f, f) for f in map(Finding.from_dict, formal))
+        return shared.setdefault(found, found)
 
     def finish(self, *, previous: Iterable[Entry] = ()) -> None:
         """Close the run: the checks across reports (revisions, copies; `previous` are the
