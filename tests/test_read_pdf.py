@@ -6,6 +6,7 @@ needed, see test_read.py), raw PDF syntax for the bombs.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -204,3 +205,65 @@ def test_extraction_beyond_the_time_limit_is_stopped(tmp_path, monkeypatch):
     with pytest.raises(ReportError, match="秒"):
         read_source(slow)
     assert time.perf_counter() - t < 5
+
+
+# ------------------------------------------------ bounds in a batch worker (no child per PDF)
+
+def _batch_with(tmp_path: Path, hostile: Path) -> dict:
+    """path → outcome of a two-worker batch over the hostile PDF between two good reports."""
+    from dutycheck.batch import Input, iter_outcomes
+    from dutycheck.checklist.load import load_checklist
+
+    good = []
+    for i, src in enumerate(sorted((Path(__file__).parent.parent / "reports").rglob("*.txt"))[:2]):
+        good.append(tmp_path / f"good{i}.txt")
+        good[-1].write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    inputs = [Input(str(good[0])), Input(str(hostile)), Input(str(good[1]))]
+    return {o.row.path: o for o in iter_outcomes(inputs, load_checklist("default"), jobs=2)}
+
+
+@needs_cjk_font
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="relies on fork to patch the worker")
+def test_a_batch_worker_reads_a_pdf_without_a_child_process(tmp_path, monkeypatch):
+    pdf = make.write_pdf(tmp_path / "jc.pdf", make._report_lines(REPORT))
+    parents = tmp_path / "parents"
+    real = reader._pdfium_pages
+
+    def pages(data, name, *args):
+        with open(parents, "a") as fh:            # the parent of the process that ran pdfium
+            fh.write(f"{os.getppid()}\n")
+        return real(data, name, *args)
+
+    monkeypatch.setattr(reader, "_pdfium_pages", pages)      # inherited by the forked workers
+    outs = _batch_with(tmp_path, pdf)
+    assert all(o.ok for o in outs.values())
+    assert json.loads(outs[str(pdf)].line)["report"]["format"] == "pdf"
+    assert parents.read_text().split() == [str(os.getpid())]     # a worker, not a worker's child
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="relies on fork to patch the worker")
+def test_a_pdf_beyond_the_memory_limit_in_a_batch_is_its_own_error_row(tmp_path, monkeypatch):
+    # the worker reads it in-process, pdfium aborts when the cap is hit, the worker dies; the
+    # pool retries the file alone, in a child, and gets the message a single audit gives
+    bomb = raw_pdf(tmp_path / "bomb.pdf", deflate_bomb(600))
+    monkeypatch.setattr(reader, "_check_inflation", lambda data, name: None)
+    monkeypatch.setattr(reader, "PDF_MEMORY", 128 * 2**20)
+    outs = _batch_with(tmp_path, bomb)
+    assert len(outs) == 3
+    assert not outs[str(bomb)].ok and "内存上限" in outs[str(bomb)].row.error.zh
+    assert sum(o.ok for o in outs.values()) == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="relies on fork to patch the worker")
+def test_a_pdf_page_beyond_the_time_limit_in_a_batch_is_its_own_error_row(tmp_path, monkeypatch):
+    # one page that pdfium parses for seconds: no Python check runs meanwhile, the watchdog
+    # kills the worker, and the retry in a child names the time limit
+    slow = raw_pdf(tmp_path / "slow.pdf", deflate_bomb(100, b"BT (x) Tj ET "))
+    monkeypatch.setattr(reader, "_check_inflation", lambda data, name: None)
+    monkeypatch.setattr(reader, "PDF_TIMEOUT", 0.2)
+    t = time.perf_counter()
+    outs = _batch_with(tmp_path, slow)
+    assert time.perf_counter() - t < 15
+    assert not outs[str(slow)].ok and "秒" in outs[str(slow)].row.error.zh
+    assert "PDF 文字提取" in outs[str(slow)].row.error.zh
+    assert sum(o.ok for o in outs.values()) == 2

@@ -105,6 +105,26 @@ SNIPPET = """XX县教育局2023年法治政府建设工作报告
 """
 
 
+def test_words_changed_at_run_time_reach_a_reason_worded_before(monkeypatch):
+    from dutycheck import structure
+
+    shared = structure._BODY_BEFORE           # a module-level Reason every report shares
+    assert reason_text(shared) == "正文部分（不足与计划之前）"
+    monkeypatch.setitem(REASON_TEXT, "body_before_parts", "正文")
+    assert reason_text(shared) == "正文"
+    assert reason_text(Reason.of("in_part", role=Role.ACHIEVEMENTS, role_reason=shared)).endswith("（正文）")
+
+
+def test_equal_reasons_of_a_record_are_worded_once_and_read_the_same():
+    d = json.loads(render_json(audit_path(ROOT / "reports" / "山西" / "晋城市教育局-2023.txt")))
+    evidence = [e for it in d["items"] for e in it["evidence"]]
+    by_words: dict[str, set] = {}
+    for e in evidence:
+        by_words.setdefault(e["reason"], set()).add(json.dumps(e["reason_params"], sort_keys=True))
+    assert len(by_words) < len(evidence) / 2          # a few parts' words, shared
+    assert all(len(params) == 1 for params in by_words.values())
+
+
 def test_the_pipeline_records_codes_and_the_json_keeps_both():
     r = audit_text(SNIPPET)
     counsel = r.item("legal-counsel.retained").evidence[0]

@@ -110,14 +110,20 @@ REASON_TEXT: dict[str, str] = {
 }
 
 
-def reason_text(reason: Reason | str) -> str:
+def reason_text(reason: Reason | str, memo: dict[int, str] | None = None) -> str:
     """A reason (models.Reason) in the words every output shows; a str is already words (a
     record from before reason codes). A Role parameter reads as its `part` label (`{role}`) or
-    its `formal` one (`{role_formal}`); an unknown code as its `text` parameter, or the code."""
+    its `formal` one (`{role_formal}`); an unknown code as its `text` parameter, or the code.
+
+    `memo` (id of a Reason → its words): the caller's, while the Reasons it holds are alive (one
+    record: the sentences of a part share their part's Reason); without one the words are
+    worked out afresh, so a label table changed at run time is always seen."""
     if isinstance(reason, str):
         return reason
-    if reason.words is not None:
-        return reason.words
+    if memo is not None:
+        words = memo.get(id(reason))
+        if words is not None:
+            return words
     template = REASON_TEXT.get(reason.code)
     if template is None:
         words = str(reason.params.get("text", reason.code))
@@ -127,7 +133,7 @@ def reason_text(reason: Reason | str) -> str:
         values: dict[str, Any] = {}
         for k, v in reason.params.items():
             if isinstance(v, Reason):
-                values[k] = reason_text(v)
+                values[k] = reason_text(v, memo)
             elif isinstance(v, Role):
                 label = ROLE_LABELS.get(v)
                 values[k] = label.part if label else str(v)
@@ -135,7 +141,8 @@ def reason_text(reason: Reason | str) -> str:
             else:
                 values[k] = v
         words = template.format(**values)
-    object.__setattr__(reason, "words", words)   # a memo on a frozen fact
+    if memo is not None:
+        memo[id(reason)] = words
     return words
 
 

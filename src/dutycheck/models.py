@@ -55,8 +55,6 @@ class Reason:
 
     code: str
     params: Mapping[str, Any] = field(default_factory=dict, hash=False)
-    # the words, kept by messages.reason_text once said (a part's Reason is shared by its sentences)
-    words: str | None = field(default=None, init=False, compare=False, hash=False, repr=False)
 
     @classmethod
     def of(cls, code: str, **params: Any) -> "Reason":

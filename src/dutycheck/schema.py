@@ -75,6 +75,43 @@ def reason_from_dict(code: str, params: Mapping[str, Any] | None) -> Reason:
     return Reason(code, values)
 
 
+@dataclass(slots=True)
+class ReasonMemo:
+    """The words and JSON parameters of the Reasons one record's evidence shares, worked out once
+    (most evidence of a report reads "位于…部分（…）" of one of a few parts). One per record: it
+    keys nested Reasons by id, so it lives no longer than the result they belong to, and label
+    tables are read afresh for the next record."""
+
+    words: dict[int, str] = field(default_factory=dict)
+    params: dict[int, dict] = field(default_factory=dict)
+    top: dict[tuple, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+
+    @staticmethod
+    def key(reason: Reason) -> tuple:
+        """Equal for two Reasons that read the same: the code, each parameter's name and value
+        (type-strict: 1 and 1.0 differ), a nested Reason by identity (a part's is shared)."""
+        parts: list[Any] = [reason.code]
+        for k, v in reason.params.items():
+            if v.__class__ is str:
+                parts += (k, v)
+            elif isinstance(v, Reason):
+                parts += (k, ("reason", id(v)))
+            else:
+                parts += (k, (v.__class__, v))
+        return tuple(parts)
+
+    def worded(self, reason: Reason) -> tuple[str, dict[str, Any]]:
+        """(words, JSON parameters) of an evidence's Reason, worked out once per record."""
+        key = self.key(reason)
+        try:
+            found = self.top.get(key)
+        except TypeError:           # a parameter that cannot be a key (a list): worded alone
+            return reason_text(reason, self.words), reason_params_dict(reason, self.params)
+        if found is None:
+            found = self.top[key] = (reason_text(reason, self.words), reason_params_dict(reason, self.params))
+        return found
+
+
 @dataclass(frozen=True, slots=True)
 class EvidenceRecord:
     text: str
@@ -96,10 +133,11 @@ class EvidenceRecord:
                        "page", "unit", "reason_code", "reason_params"})
 
     @classmethod
-    def from_evidence(cls, e: Evidence, unit: str | None = None, memo: dict[int, dict] | None = None
+    def from_evidence(cls, e: Evidence, unit: str | None = None, memo: ReasonMemo | None = None
                       ) -> EvidenceRecord:
-        return cls(e.text, e.line, e.section, e.role, e.score, e.status, e.phrase, reason_text(e.reason),
-                   e.matched, e.page, unit, e.reason.code, reason_params_dict(e.reason, memo))
+        worded = (memo or ReasonMemo()).worded(e.reason)
+        return cls(e.text, e.line, e.section, e.role, e.score, e.status, e.phrase, worded[0],
+                   e.matched, e.page, unit, e.reason.code, worded[1])
 
     @property
     def reason_fact(self) -> Reason:
@@ -154,7 +192,7 @@ class ItemRecord:
     _REVIEW_KEYS = _KEYS | {"machine_status", "review"}
 
     @classmethod
-    def from_item(cls, it: ItemResult, unit: str | None = None, memo: dict[int, dict] | None = None
+    def from_item(cls, it: ItemResult, unit: str | None = None, memo: ReasonMemo | None = None
                   ) -> ItemRecord:
         return cls(it.id, it.title, it.group, it.weight, it.status, it.confidence,
                    tuple(EvidenceRecord.from_evidence(e, unit, memo) for e in it.evidence), it.basis, it.guidance,
@@ -279,7 +317,7 @@ class AuditRecord:
     @classmethod
     def from_result(cls, r: AuditResult) -> AuditRecord:
         m = r.report
-        memo: dict[int, dict] = {}    # the role Reasons the evidence of one report shares, as JSON
+        memo = ReasonMemo()     # the Reasons the evidence of one report shares, worded once
         return cls(r.path, r.sha256,
                    ReportInfo(m.agency, m.year, m.date, m.chars, m.title, r.source_format, r.encoding,
                               {"replaced_chars": r.replaced_chars} if r.replaced_chars else {}),

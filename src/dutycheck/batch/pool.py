@@ -71,11 +71,16 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _init_worker(checklist_path: str, timeout: float | None = FILE_TIMEOUT, parent: int | None = None,
-                 store_rows: bool = False) -> None:
+                 store_rows: bool = False, pdf_in_process: bool = False) -> None:
     """Per worker process: die with the parent, ignore Ctrl-C (the parent handles it), load the
-    checklist once."""
+    checklist once. `pdf_in_process`: read PDFs without a child per file (read.read_pdfs_in_process:
+    a worker that dies has its files retried one by one in workers that fork the child)."""
     if parent is not None:
         _die_with_parent(parent)
+    if pdf_in_process:
+        from ..read import read_pdfs_in_process
+
+        read_pdfs_in_process()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER["timeout"] = timeout
@@ -267,13 +272,15 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
 
     window = jobs * 4
 
-    def new_pool(workers: int) -> ProcessPoolExecutor:
+    def new_pool(workers: int, careful: bool = False) -> ProcessPoolExecutor:
+        """`careful`: the retry of a file a worker died on reads PDFs in a child per file, whose
+        death or limit becomes the file's own message (the memory limit, the time limit)."""
         import multiprocessing as mp
 
         ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
         _WORKER["checklist"] = checklist  # inherited by forked workers: no reload
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(checklist.path, timeout, os.getpid(), store_rows))
+                                   initargs=(checklist.path, timeout, os.getpid(), store_rows, not careful))
         pool.submit(_noop)
         return pool
 
@@ -317,7 +324,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
                 pending.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
                 for inp, sha, dup_of, data in broken:
-                    solo = new_pool(1)
+                    solo = new_pool(1, careful=True)
                     try:
                         res = solo.submit(_audit_one, inp.path, None, data, sha or None).result()
                     except BrokenProcessPool:
