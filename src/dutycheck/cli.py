@@ -232,19 +232,14 @@ def audit(path: str, checklist: str, fmt: str, out: str | None, agency: str | No
         from .render.markdown import render_markdown
 
         _emit(render_markdown(result), out)
+    elif out:                  # the terminal view into a file: no colour, 120 cells
+        from .render.terminal import terminal_text
+
+        _emit(terminal_text(result, width=120), out)
     else:
         from .render.terminal import render_terminal
 
-        if out:
-            from rich.console import Console
-
-            def write(p: str) -> None:
-                with open(p, "w", encoding="utf-8") as fh:
-                    render_terminal(result, Console(file=fh, width=120, color_system=None))
-
-            write_document(out, write)
-        else:
-            render_terminal(result)
+        render_terminal(result)
     if fail_under is not None and result.score < fail_under:
         click.echo(f"得分 {result.score:.1f} 低于 --fail-under {fail_under:g} "
                    f"(score below threshold)", err=True)

@@ -31,6 +31,8 @@ _SUBSTANTIVE = (Role.ACHIEVEMENTS, Role.FIRST_RESPONSIBLE)
 
 @dataclass(slots=True)
 class Hit:
+    """A phrase found in a sentence's match key."""
+
     sentence: int
     start: int          # in the sentence's match key
     end: int
@@ -46,32 +48,44 @@ class DocIndex:
 
     doc: Document
     keys: list[str]
-    hits: dict[str, list[Hit]] = field(default_factory=lambda: defaultdict(list))
+    # phrase → sentence → its hits there, in document order (made as the document is scanned:
+    # rules look hits up by sentence)
+    by_term: dict[str, dict[int, list[Hit]]] = field(default_factory=dict)
     starts: list[int] = field(default_factory=list)    # where each key starts in the keys joined by a line break
     _maps: dict[int, list[int]] = field(default_factory=dict)
     _terms_in: dict[int, set[str]] | None = None
-    _by_sentence: dict[str, dict[int, list[Hit]]] = field(default_factory=dict)
     _spans: dict[str, dict[int, tuple[list[int], list[int]]]] = field(default_factory=dict)
     _quotes: dict[int, str] = field(default_factory=dict)
     _sections: dict[int, str] = field(default_factory=dict)
     _locations: dict[int, Location] = field(default_factory=dict)
     _talk: dict[int, bool] = field(default_factory=dict)
 
+    @property
+    def hits(self) -> dict[str, list[Hit]]:
+        """Every phrase's hits, in document order."""
+        return {term: [h for hs in found.values() for h in hs] for term, found in self.by_term.items()}
+
+    def add(self, hit: Hit) -> None:
+        """Record a hit (hits of one phrase come in document order)."""
+        found = self.by_term.get(hit.term)
+        if found is None:
+            self.by_term[hit.term] = {hit.sentence: [hit]}
+        else:
+            here = found.get(hit.sentence)
+            if here is None:
+                found[hit.sentence] = [hit]
+            else:
+                here.append(hit)
+
     def by_sentence(self, term: str) -> dict[int, list[Hit]]:
-        """A phrase's hits grouped by sentence, in document order (built once per phrase)."""
-        got = self._by_sentence.get(term)
-        if got is None:
-            got = {}
-            for h in self.hits.get(term, ()):
-                got.setdefault(h.sentence, []).append(h)
-            self._by_sentence[term] = got
-        return got
+        """A phrase's hits grouped by sentence, in document order."""
+        return self.by_term.get(term, _NO_HITS)
 
     def near(self, term: str, s: int, start: int, end: int, within: int | None) -> bool:
         """Whether `term` occurs in sentence `s` at most `within` characters from [start, end)
         (anywhere in the sentence when None): a binary search, not a scan of every hit, so a
         phrase repeated ten thousand times costs no more than once."""
-        hits = self.by_sentence(term).get(s)
+        hits = self.by_term.get(term, _NO_HITS).get(s)
         if not hits:
             return False
         if within is None:
@@ -93,9 +107,9 @@ class DocIndex:
         """The phrases that occur in a sentence (built once: evidence ranking asks it often)."""
         if self._terms_in is None:
             self._terms_in = defaultdict(set)
-            for term, hits in self.hits.items():
-                for h in hits:
-                    self._terms_in[h.sentence].add(term)
+            for term, found in self.by_term.items():
+                for s in found:
+                    self._terms_in[s].add(term)
         return self._terms_in.get(sentence, set())
 
     def key_map(self, sentence: int) -> list[int]:
@@ -139,6 +153,7 @@ class DocIndex:
         return got
 
 
+_NO_HITS: dict[int, list[Hit]] = {}
 _SENTENCE_SEP = "\x00"     # between sentences while their keys are made in one pass (normalize deletes it)
 
 
@@ -154,17 +169,28 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
         starts.append(pos)
         pos += len(k) + 1
     joined = "\n".join(keys)
+    by_term = index.by_term
     if compiled.automaton is not None and joined:
-        hits = index.hits
         # one pass over the joined keys: no phrase holds a line break, so the automaton is back
         # at its root at the start of every sentence and finds what a pass per sentence finds
         s, nxt, last = 0, (starts[1] if len(starts) > 1 else pos), len(starts) - 1
+        base = 0
         for end, (term, n) in compiled.automaton.iter(joined):
-            while end >= nxt:
-                s += 1
-                nxt = starts[s + 1] if s < last else pos
-            base = starts[s]
-            hits[term].append(Hit(s, end + 1 - n - base, end + 1 - base, term, 100.0))
+            if end >= nxt:
+                while end >= nxt:
+                    s += 1
+                    nxt = starts[s + 1] if s < last else pos
+                base = starts[s]
+            hit = Hit(s, end + 1 - n - base, end + 1 - base, term, 100.0)
+            found = by_term.get(term)
+            if found is None:
+                by_term[term] = {s: [hit]}
+            else:
+                here = found.get(s)
+                if here is None:
+                    found[s] = [hit]
+                else:
+                    here.append(hit)
     for term, pat in compiled.regexes.items():
         for m in pat.finditer(joined):
             if m.end() == m.start():
@@ -172,44 +198,9 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
             s = bisect_right(starts, m.start()) - 1
             if bisect_right(starts, m.end() - 1) - 1 != s:
                 continue
-            index.hits[term].append(Hit(s, m.start() - starts[s], m.end() - starts[s], term, 100.0))
+            index.add(Hit(s, m.start() - starts[s], m.end() - starts[s], term, 100.0))
     _fuzzy(index, compiled, joined)
     return index
-
-
-def _shares(grams: list[str], key: str, need: float) -> bool:
-    """Whether at least `need` of `grams` occur in `key`: substring tests that stop as soon as
-    the answer is known (cheaper than a bigram set per sentence, for the few phrases that
-    pass the document-level test)."""
-    found, left = 0, len(grams)
-    for g in grams:
-        left -= 1
-        if g in key:
-            found += 1
-            if found >= need:
-                return True
-        elif found + left < need:
-            return False
-    return found >= need
-
-
-def _candidates(present: list[str], need: float, joined: str, index: DocIndex) -> list[int]:
-    """The sentences that can hold `need` of the bigrams `present`, ascending: a sentence missing
-    more than len(present) - need of them holds at least one of any len(present) - need + 1, so
-    only the sentences holding one of the rarest that many are candidates."""
-    k = int(len(present) - need) + 1
-    if k >= len(present):
-        rare = present
-    else:
-        rare = sorted(present, key=joined.count)[:k]
-    starts = index.starts
-    found: set[int] = set()
-    for g in rare:
-        at = joined.find(g)
-        while at >= 0:
-            found.add(bisect_right(starts, at) - 1)
-            at = joined.find(g, at + 1)
-    return sorted(found)
 
 
 def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
@@ -217,11 +208,14 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
 
     Only sentences holding at least 60 % of the phrase's bigrams are aligned. Whether a bigram
     occurs in the document is looked up once (phrases share many), and a phrase is dropped as
-    soon as too many of its bigrams are missing."""
-    pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.hits]
+    soon as too many of its bigrams are missing. The few phrases left test each sentence's key
+    for their bigrams, stopping at the first too many missing (cheaper than finding where the
+    rarest bigrams occur, and the same sentences pass)."""
+    pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.by_term]
     if not pending:
         return
     in_doc: dict[str, bool] = {}
+    keys = index.keys
     for term, cutoff in pending:
         grams = compiled.term_bigrams[term]
         need = 0.6 * len(grams)
@@ -241,20 +235,28 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
                     break
         if missing > allow:
             continue
-        for s in _candidates(present, need, joined, index):
-            key = index.keys[s]
-            if not _shares(present, key, need):
+        spare = len(present) - need      # a sentence may lack this many of the bigrams present
+        for s, key in enumerate(keys):
+            lost = 0
+            for g in present:
+                if g not in key:
+                    lost += 1
+                    if lost > spare:
+                        break
+            if lost > spare:
                 continue
             al = fuzz.partial_ratio_alignment(term, key, score_cutoff=cutoff)
             if al is None or al.dest_end - al.dest_start < len(term) - 2:
                 continue
             if CLAUSE_BARRIER in key[al.dest_start:al.dest_end]:
                 continue
-            index.hits[term].append(Hit(s, al.dest_start, al.dest_end, term, round(al.score, 1)))
+            index.add(Hit(s, al.dest_start, al.dest_end, term, round(al.score, 1)))
 
 
 @dataclass
 class RawMatch:
+    """A rule of an item matched in one sentence, before its context gives it a status."""
+
     sentence: int
     start: int
     end: int
@@ -267,12 +269,15 @@ class RawMatch:
 
 def _in_title(text: str, start: int) -> bool:
     """Whether text[start] sits inside 《…》 or 〈…〉 (a closer without its opener ignored)."""
-    head = text[:start]
-    first = _TITLE_OPENER.search(head)
-    if first is None:      # most sentences cite no title
+    if "《" not in text and "〈" not in text:      # most sentences cite no title
+        return False
+    if start < 0:
+        start = max(0, len(text) + start)       # as text[:start] reads it
+    first = _TITLE_OPENER.search(text, 0, start)
+    if first is None:
         return False
     depth = 0
-    for ch in head[first.start():]:
+    for ch in text[first.start():start]:
         if ch in _TITLE_OPEN:
             depth += 1
         elif ch in _TITLE_CLOSE and depth:
@@ -282,16 +287,16 @@ def _in_title(text: str, start: int) -> bool:
 
 def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                   rejected: list[Candidate]) -> list[RawMatch]:
-    hits = index.hits
+    by_term = index.by_term
     for group in rule.groups:           # most rules find nothing: one set test per group
-        if hits.keys().isdisjoint(group):
+        if by_term.keys().isdisjoint(group):
             return []
     # each group's phrases found, as {sentence: hits} maps; only the sentences every group
     # shares are looked at, and a group's hits in one of them are gathered phrase by phrase
     per_group: list[list[dict[int, list[Hit]]]] = []
     common: set[int] | None = None
     for group in rule.groups:
-        maps = [index.by_sentence(t) for t in group if hits.get(t)]
+        maps = [by_term[t] for t in group if t in by_term]
         per_group.append(maps)
         sents = set(maps[0]).union(*maps[1:]) if len(maps) > 1 else set(maps[0])
         common = sents if common is None else common & sents
@@ -372,7 +377,8 @@ def _item_terms(item: Item) -> set[str]:
     return {t for rule in item.rules for t in rule.groups[0]}
 
 
-def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: list[Sentence]) -> tuple:
+def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: list[Sentence],
+          rule_order: dict[str, int]) -> tuple:
     """Order evidence as a reviewer points: the status that decided first, then the
     fullest statement of the duty (most of the item's anchor phrases), then body text
     before cited titles and headings, then the item's primary wording (an earlier rule)
@@ -387,7 +393,7 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
     in_title = bool(e.matched) and _in_title(sent.text, sent.text.find(e.matched[:2]))
     heading = sent.is_heading or _topic_line(sent.text)
     concrete = _figure_near(sent.text, e.matched)
-    rule = next((i for i, r in enumerate(item.rules) if r.label == e.phrase), len(item.rules))
+    rule = rule_order.get(e.phrase, len(item.rules))      # the first rule of that label
     # the opening summary names duties as slogans (以“三项制度”规范执法、以“谁执法谁普法”压实责任…);
     # the body says what was done, so it comes first (tests/eval4/reports/d_*)
     summary = sent.role is Role.PREAMBLE
@@ -492,8 +498,11 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
             if item.ignore_as_topic:
                 # the whole match or any of its terms as the topic (“行政规范性文件制定技术规范”专题讲座，
                 # …讲解了…合法性审核: the 规范性文件 of the rule is the lecture's subject)
-                cue = next(filter(None, (talked_about(sent.text, a, b, ctx)
-                                         for a, b in ((m.start, m.end),) + m.parts)), None)
+                cue = talked_about(sent.text, m.start, m.end, ctx)
+                for a, b in m.parts:
+                    if cue:
+                        break
+                    cue = talked_about(sent.text, a, b, ctx)
                 if cue:
                     topics.add(m.sentence)
                     rejected.append(Candidate(rule.label, sent.text, sent.line, m.score,
@@ -522,18 +531,18 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
             if e.sentence in unsupported:
                 rejected.append(Candidate(e.phrase, e.text, e.line, e.score, _HEADING_ONLY))
         evidence = [e for e in evidence if e.sentence not in unsupported]
-    status = Status.ABSENT
-    for st in STATUS_ORDER:
-        if any(e.status is st for e in evidence):
-            status = st
-            break
+    found = {e.status for e in evidence}
+    status = next((st for st in STATUS_ORDER if st in found), Status.ABSENT)
     if item.kind == "section" and status is not Status.DONE:
         # a part of the report is there or not: 研究制定…第一责任人职责清单 under 下一步 is no
         # account of the duty (tests/eval5/reports/yushan_*)
         status = Status.ABSENT
     if len(evidence) > 1:
         terms = _item_terms(item)
-        evidence.sort(key=lambda e: _rank(e, item, index, terms, sentences))
+        rule_order: dict[str, int] = {}
+        for i, r in enumerate(item.rules):
+            rule_order.setdefault(r.label, i)
+        evidence.sort(key=lambda e: _rank(e, item, index, terms, sentences, rule_order))
     # only an absent item with nothing rejected asks whether an all-of rule nearly matched
     partial = status is Status.ABSENT and not rejected and _partial(item, index)
     confidence = _confidence(status, evidence, index, stitched | unsupported, rejected, partial, ctx)
@@ -564,17 +573,18 @@ def _body_support(item: Item, index: DocIndex, heading: Sentence, topics: set[in
     if not body and not topics:
         return True
     terms = {t for rule in item.rules for g in rule.groups for t in g}
-    return any(h.sentence in body for t in terms for h in index.hits.get(t, ()))
+    by_term = index.by_term
+    return any(s in body for t in terms if t in by_term for s in by_term[t])
 
 
 def _partial(item: Item, index: DocIndex) -> bool:
     """A near miss: some all-of rule of the item has a phrase of every group in one sentence,
     but not close enough, not in one clause or not in order."""
-    hits = index.hits
+    by_term = index.by_term
     for rule in item.rules:
-        if len(rule.groups) < 2 or any(hits.keys().isdisjoint(g) for g in rule.groups):
+        if len(rule.groups) < 2 or any(by_term.keys().isdisjoint(g) for g in rule.groups):
             continue
-        sets = [{h.sentence for t in g for h in hits.get(t, ())} for g in rule.groups]
+        sets = [{s for t in g if t in by_term for s in by_term[t]} for g in rule.groups]
         if set.intersection(*sets):
             return True
     return False
@@ -651,7 +661,7 @@ def near_misses(item: Item, index: DocIndex) -> list[Candidate]:
                     if al is None:
                         continue
                     sent = index.doc.sentences[s]
-                    hit = term in index.hits and any(h.sentence == s for h in index.hits[term])
+                    hit = s in index.by_term.get(term, _NO_HITS)
                     why = (_NEAR_OTHER_GROUPS if hit and len(rule.groups) > 1
                            else _NEAR_LOW_SCORE if not hit else _NEAR_EXCLUDED)
                     out.append(Candidate(term, sent.text, sent.line, round(al.score, 1), why))

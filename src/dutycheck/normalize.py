@@ -197,36 +197,54 @@ class NormalText:
         return "".join(parts).replace("\n", "").strip()
 
 
-def _line_pieces(line: str, offset: int) -> tuple[list[tuple[int, int]], int | None]:
-    """Kept (start, end) spans of one line, in original offsets, and its markdown level."""
+def _line_pieces(line: str, offset: int, spaces: list[tuple[int, int]],
+                 artifacts: bool) -> tuple[list[tuple[int, int]], int | None]:
+    """Kept (start, end) spans of one line, in original offsets, and its markdown level.
+
+    `spaces`: the runs of horizontal space in the line (found in one pass over the whole text,
+    in original offsets); `artifacts`: whether the text holds any conversion artifact at all
+    (most reports hold none, and then no line is searched for one)."""
     if _PAGE_NUMBER_LINE.match(line):
         return [], None     # dropped whole, so the sentence around it rejoins
     cut: list[tuple[int, int]] = []
     md_level = None
-    m = _MD_HEADING.match(line)
-    if m and m.group(1):
-        md_level = len(m.group(1))
-        cut.append((0, m.end()))
-    else:
+    lead = line[:1]
+    if lead == "#":
+        m = _MD_HEADING.match(line)
+        if m:
+            md_level = len(m.group(1))
+            cut.append((0, m.end()))
+    elif lead == ">":
         m = _MD_QUOTE.match(line)
         if m:
             cut.append((0, m.end()))
-    cut.extend(m.span() for m in _ARTIFACTS.finditer(line))
-    for m in _HSPACE.finditer(line):
-        s, e = m.span()
+    if artifacts:
+        cut.extend(m.span() for m in _ARTIFACTS.finditer(line))
+    n = len(line)
+    for s, e in spaces:
+        s -= offset
+        e -= offset
         # keep one-off spaces between two Latin letters/digits ("Section 1"); drop the rest
-        if 0 < s and e < len(line) and _ALNUM.match(line[s - 1]) and _ALNUM.match(line[e]):
+        if 0 < s and e < n and _ascii_alnum(line[s - 1]) and _ascii_alnum(line[e]):
             continue
         cut.append((s, e))
+    if not cut:
+        return ([(offset, offset + n)] if n else []), md_level
     cut.sort()
     kept, pos = [], 0
     for s, e in cut:
         if s > pos:
-            kept.append((pos, s))
-        pos = max(pos, e)
-    if pos < len(line):
-        kept.append((pos, len(line)))
-    return [(offset + s, offset + e) for s, e in kept], md_level
+            kept.append((offset + pos, offset + s))
+        if e > pos:
+            pos = e
+    if pos < n:
+        kept.append((offset + pos, offset + n))
+    return kept, md_level
+
+
+def _ascii_alnum(ch: str) -> bool:
+    """[A-Za-z0-9]."""
+    return ch.isascii() and ch.isalnum()
 
 
 def _drop_running_headers(lines: list) -> list:
@@ -285,22 +303,35 @@ def _joins(prev: str, nxt: str, typical: float, prev_starts: bool = False) -> bo
 def normalize(source: SourceText) -> NormalText:
     """Fold widths and scripts, drop artifacts and stray spaces, rejoin broken lines."""
     table = translation_table()
-    translated = [ln.translate(table) for ln in source.lines]
     line_starts, off = [], 0
     for ln in source.lines:
         line_starts.append(off)
         off += len(ln) + 1
+    # the whole text translated at once: the table maps no line break, so each line's slice
+    # of it is that line translated
+    whole = source.text.translate(table)
+    artifacts = _ARTIFACTS.search(whole) is not None
+    # runs of horizontal space hold no line break: one pass finds every line's
+    spaces_by_line: dict[int, list[tuple[int, int]]] = {}
+    for m in _HSPACE.finditer(whole):
+        spaces_by_line.setdefault(bisect_right(line_starts, m.start()) - 1, []).append(m.span())
 
-    # per line: kept pieces and cleaned text
-    lines: list[tuple[str, list[tuple[int, int]], int | None, int]] = []
-    for i, ln in enumerate(translated):
-        pieces, md = _line_pieces(ln, line_starts[i])
-        clean = "".join(ln[s - line_starts[i]:e - line_starts[i]] for s, e in pieces)
+    # per line: cleaned text, kept pieces, markdown level, line index, the pieces' text
+    lines: list[tuple[str, list[tuple[int, int]], int | None, int, list[str]]] = []
+    for i, ln in enumerate(source.lines):
+        start = line_starts[i]
+        translated = whole[start:start + len(ln)]
+        pieces, md = _line_pieces(translated, start, spaces_by_line.get(i, []), artifacts)
+        if len(pieces) == 1 and pieces[0] == (start, start + len(ln)):
+            segs = [translated]
+        else:
+            segs = [whole[s:e] for s, e in pieces]
+        clean = "".join(segs)
         if clean:
-            lines.append((clean, pieces, md, i))
+            lines.append((clean, pieces, md, i, segs))
     lines = _drop_running_headers(lines)
 
-    long_lines = sorted(len(c) for c, _, md, _ in lines if md is None and len(c) > 10)
+    long_lines = sorted(len(c) for c, _, md, *_ in lines if md is None and len(c) > 10)
     typical = float(long_lines[len(long_lines) // 2]) if long_lines else 60.0
 
     text_parts: list[str] = []
@@ -312,7 +343,7 @@ def normalize(source: SourceText) -> NormalText:
     # a Word table row is a paragraph of its own: the rejoiner never runs it into the next
     table_rows = set(source.meta.get("table_rows") or ())
     prev_starts = True
-    for k, (clean, pieces, md, i) in enumerate(lines):
+    for k, (clean, pieces, md, i, segs) in enumerate(lines):
         joined = bool(k) and (md is None and lines[k - 1][2] is None
                               and i not in table_rows and lines[k - 1][3] not in table_rows
                               and _joins(lines[k - 1][0], clean, typical, prev_starts))
@@ -327,8 +358,7 @@ def normalize(source: SourceText) -> NormalText:
             npos += 1
         if md is not None:
             md_headings[npos] = md
-        for s, e in pieces:
-            seg = translated[i][s - line_starts[i]:e - line_starts[i]]
+        for (s, _), seg in zip(pieces, segs):
             text_parts.append(seg)
             norm_starts.append(npos)
             orig_starts.append(s)

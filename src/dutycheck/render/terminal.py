@@ -1,12 +1,18 @@
-"""The rich terminal view: header with score, a table per group, the gap list."""
+"""The terminal view: header with score, a table per group, the gap list.
+
+The view is built once, as text with styles (`Styled`); rich draws it on a terminal (colour, the
+window's width, quotes cut to two lines). Written to a file or a pipe it has no colour and is
+`WIDE` cells wide with every quote whole: `terminal_text` lays that out with `render.layout`,
+which draws the same lines as rich without importing rich.console (a cold `dutycheck audit`
+saves about 85 ms).
+"""
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.console import Group as RichGroup
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
+import builtins
+import os
+import sys
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from ..messages import (
     BASIS_LEAD,
@@ -29,11 +35,45 @@ from ..messages import (
     where_label,
 )
 from ..models import STATUS_ORDER, AuditResult, Status
+from .layout import Column, column_widths, panel, plain, table
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 
-def _header(r: AuditResult) -> Panel:
+class Styled:
+    """Text and the styles of its parts, as a rich `Text` is built (`Text(text, style=…)`, then
+    `append(text, style)`), without importing rich."""
+
+    __slots__ = ("style", "parts")
+
+    def __init__(self, text: str = "", style: str = "") -> None:
+        self.style = style
+        self.parts: list[tuple[str, str | None]] = [(text, None)] if text else []
+
+    def append(self, text: str, style: str | None = None) -> None:
+        self.parts.append((text, style))
+
+    @property
+    def plain(self) -> str:
+        return "".join(text for text, _ in self.parts)
+
+    def rich(self) -> Text:
+        from rich.text import Text
+
+        out = Text(style=self.style)
+        for text, style in self.parts:
+            out.append(text, style)
+        return out
+
+
+HEADER_TITLE = "dutycheck 审查结果"
+
+
+def _header(r: AuditResult) -> list[Styled]:
     meta = r.report
-    title = Text()
+    title = Styled()
     title.append(f"{meta.agency or UNKNOWN_AGENCY}  ", style="bold")
     title.append(f"{meta.year or '—'} 年度", style="bold")
     title.append("    得分 ")
@@ -41,15 +81,15 @@ def _header(r: AuditResult) -> Panel:
     title.append(" / 100")
     counts = {s: sum(1 for i in r.items if i.status is s) for s in Status}
     shown = [s for s in Status if s in STATUS_ORDER or counts[s]]
-    sub = Text(
+    sub = Styled(
         f"{meta.title or ''}\n文件：{r.path}    清单：{r.checklist_id} {r.checklist_version}    "
         f"日期：{meta.date or '—'}\n"
         + "    ".join(f"{STATUS_MARK[s]} {STATUS_ZH[s]} {counts[s]}" for s in shown),
         style="dim")
     parts = [title, sub]
     if r.replaced_chars:
-        parts.append(Text(replaced_warning(r.replaced_chars), style="yellow"))
-    return Panel(RichGroup(*parts), title="dutycheck 审查结果", expand=False)
+        parts.append(Styled(replaced_warning(r.replaced_chars), style="yellow"))
+    return parts
 
 
 STATUS_CELLS = 12
@@ -68,28 +108,30 @@ def _where(e, unit: str) -> str:
     return where_label(e.line, e.page, unit)
 
 
+# the group tables' columns: a fixed one for the status, the rest shared 2 : 5
+COLUMNS = (Column(Col.STATUS, width=STATUS_CELLS), Column(Col.DUTY, ratio=2), Column("证据（位置）", ratio=5))
+
+
+class GroupTable(NamedTuple):
+    title: str
+    style: str
+    rows: list[tuple[Styled, Styled, Styled]]
+
+
 def _group_table(r: AuditResult, group_id: str, title: str, score: float, *, width: int = 80,
-                 full: bool = False) -> Table:
-    table = Table(title=f"{title}  {score:.0f}", title_justify="left", show_lines=False,
-                  expand=True, title_style=f"bold {score_style(score)}")
-    # a ratio column gets its share of the width whatever its cells hold; given width=1 (the
-    # minimum rich assumes anyway) rich does not measure every cell first. Only on a very narrow
-    # console (under ~24 cells) would it shrink columns by their content: there it measures.
-    flex = 1 if width >= FLEX_MIN_WIDTH else None
-    table.add_column(Col.STATUS, no_wrap=True, width=STATUS_CELLS)
-    table.add_column(Col.DUTY, ratio=2, overflow="fold", width=flex)
-    table.add_column("证据（位置）", ratio=5, overflow="fold", width=flex)
+                 full: bool = False) -> GroupTable:
     cells = evidence_cells(width) * QUOTE_LINES
     unit = getattr(r, "unit", "line") or "line"
+    rows = []
     for it in r.items:
         if it.group != group_id:
             continue
-        status = Text(f"{STATUS_MARK[it.status]} {STATUS_ZH[it.status]}", style=STATUS_STYLE[it.status])
+        status = Styled(f"{STATUS_MARK[it.status]} {STATUS_ZH[it.status]}", style=STATUS_STYLE[it.status])
         if it.review is not None:
             status.append(f"\n{STALE_MARK if it.review.get('stale') else REVIEW_MARK}", style="magenta")
             if it.machine_status is not None and it.machine_status is not it.status:
                 status.append(f"\n{MACHINE_LEAD}{STATUS_ZH[it.machine_status]}", style="dim")
-        ev = Text()
+        ev = Styled()
         if it.evidence:
             e = it.evidence[0]
             ev.append(f"{_where(e, unit)} ", style="cyan")
@@ -104,18 +146,15 @@ def _group_table(r: AuditResult, group_id: str, title: str, score: float, *, wid
                 ev.append(f"\n{REVIEW_QUOTE_LEAD}{shorten(it.review['evidence'])}")
             if it.review.get("note"):
                 ev.append(f"\n{REVIEW_NOTE_LEAD}{it.review['note']}（{it.review.get('by', '')}）", style="magenta")
-        table.add_row(status, Text(it.title), ev)
-    return table
+        rows.append((status, Styled(it.title), ev))
+    return GroupTable(f"{title}  {score:.0f}", f"bold {score_style(score)}", rows)
 
 
-def _gaps(r: AuditResult) -> Panel | None:
+def _gaps(r: AuditResult) -> list[Styled]:
     """The gaps stacked, one block each (title, id and weight; 依据; 应补写): readable at any width."""
-    gaps = [i for i in r.items if i.status not in (Status.DONE, Status.NA)]
-    if not gaps:
-        return None
     blocks = []
-    for it in sorted(gaps, key=lambda i: -i.weight):
-        t = Text(f"{STATUS_MARK[it.status]} {it.title}", style=f"bold {STATUS_STYLE[it.status]}")
+    for it in sorted((i for i in r.items if i.status not in (Status.DONE, Status.NA)), key=lambda i: -i.weight):
+        t = Styled(f"{STATUS_MARK[it.status]} {it.title}", style=f"bold {STATUS_STYLE[it.status]}")
         t.append(f"  {STATUS_ZH[it.status]} · {it.id} · {Col.WEIGHT} {it.weight:g}", style="dim")
         if it.basis:
             t.append(f"\n  {BASIS_LEAD}", style="dim")
@@ -124,30 +163,122 @@ def _gaps(r: AuditResult) -> Panel | None:
             t.append(f"\n  {GUIDANCE_LEAD}", style="dim")
             t.append(it.guidance)
         blocks.append(t)
-    return Panel(RichGroup(*blocks), title=f"缺项 {len(gaps)} 项（按权重排序）", title_align="left")
+    return blocks
+
+
+def gaps_title(n: int) -> str:
+    return f"缺项 {n} 项（按权重排序）"
+
+
+class View(NamedTuple):
+    """What the terminal shows, in order: the header panel, a table per group, the gaps panel."""
+
+    header: list[Styled]
+    tables: list[GroupTable]
+    gaps: list[Styled]
+
+
+def view(r: AuditResult, width: int, *, full: bool) -> View:
+    """The view of `r` for a console `width` cells wide; `full`: every quote whole."""
+    return View(_header(r), [_group_table(r, g.id, g.title, g.score, width=width, full=full) for g in r.groups],
+                _gaps(r))
+
+
+def _rich_parts(v: View, width: int) -> list:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+
+    parts: list = [Panel(Group(*(t.rich() for t in v.header)), title=HEADER_TITLE, expand=False)]
+    # a ratio column gets its share of the width whatever its cells hold; given width=1 (the
+    # minimum rich assumes anyway) rich does not measure every cell first. Only on a very narrow
+    # console (under ~24 cells) would it shrink columns by their content: there it measures.
+    flex = 1 if width >= FLEX_MIN_WIDTH else None
+    for group in v.tables:
+        table = Table(title=group.title, title_justify="left", show_lines=False, expand=True,
+                      title_style=group.style)
+        for c in COLUMNS:
+            if c.width is not None:
+                table.add_column(c.header, no_wrap=True, width=c.width)
+            else:
+                table.add_column(c.header, ratio=c.ratio, overflow="fold", width=flex)
+        for row in group.rows:
+            table.add_row(*(cell.rich() for cell in row))
+        parts.append(table)
+    if v.gaps:
+        parts.append(Panel(Group(*(t.rich() for t in v.gaps)), title=gaps_title(len(v.gaps)), title_align="left"))
+    return parts
+
+
+def _plain_lines(v: View, width: int) -> list[str] | None:
+    """The view as rich draws it without colour in a console `width` cells wide, laid out by
+    `render.layout`; None on a console too narrow for that (rich measures the columns there)."""
+    widths = column_widths(list(COLUMNS), width)
+    if widths is None:
+        return None
+    lines = panel([plain(t.plain) for t in v.header], HEADER_TITLE, width, fit=True)
+    for group in v.tables:
+        lines += table(plain(group.title), list(COLUMNS), [[plain(c.plain) for c in row] for row in group.rows],
+                       widths)
+    if v.gaps:
+        lines += panel([plain(t.plain) for t in v.gaps], gaps_title(len(v.gaps)), width, fit=False)
+    return lines
 
 
 WIDE = 160   # cells of the view written to a file or a pipe: no window, no cut titles
 WIDE_HEIGHT = 25
 
 
+def terminal_text(r: AuditResult, width: int = WIDE) -> str:
+    """The view without colour, every quote whole, `width` cells wide: what a file or a pipe gets."""
+    lines = _plain_lines(view(r, width, full=True), width)
+    if lines is not None:
+        return "".join(f"{line}\n" for line in lines)
+    import io
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    render_terminal(r, Console(file=buf, markup=False, emoji=False, width=width, height=WIDE_HEIGHT,
+                               color_system=None, force_terminal=False, legacy_windows=False))
+    return buf.getvalue()
+
+
+def _redirected() -> TextIO | None:
+    """sys.stdout when rich would find it no terminal and draw boxes in Unicode (not a TTY, no
+    FORCE_COLOR or TTY_COMPATIBLE, not Jupyter, UTF-8, not Windows: rich.console.Console's
+    `is_terminal`, `encoding` and `legacy_windows`); else None, and rich decides."""
+    out = sys.stdout
+    if (out is None or sys.platform == "win32" or hasattr(out, "rich_proxied_file")
+            or "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ or hasattr(builtins, "get_ipython")
+            or getattr(sys.stdin, "__module__", "").startswith("idlelib")
+            or not (getattr(out, "encoding", "utf-8") or "utf-8").lower().startswith("utf")):
+        return None
+    try:
+        return None if out.isatty() else out
+    except (AttributeError, ValueError):
+        return None
+
+
 def _console() -> Console:
     """A terminal console, or a wide one without colour when the output is redirected."""
-    c = Console(markup=False)   # report text is never markup
+    from rich.console import Console
+
+    c = Console(markup=False, emoji=False)   # report text is never markup, nor emoji codes
     if c.is_terminal:
         return c
     # a height too (no renderable here reads it): else rich asks the OS for the terminal's size
     # each time it lays something out
-    return Console(markup=False, width=WIDE, height=WIDE_HEIGHT, color_system=None)
+    return Console(markup=False, emoji=False, width=WIDE, height=WIDE_HEIGHT, color_system=None)
 
 
 def render_terminal(r: AuditResult, console: Console | None = None) -> None:
-    """Print the audit to the terminal (colour when it is a TTY)."""
+    """Print the audit to the terminal (colour when it is a TTY), or `WIDE` cells without colour
+    to a file or a pipe (`terminal_text`)."""
+    if console is None and (out := _redirected()) is not None:
+        out.write(terminal_text(r))
+        out.flush()
+        return
     console = console or _console()
     full = not console.is_terminal     # a file or a pipe gets every quote whole
-    parts: list = [_header(r)]
-    parts += [_group_table(r, g.id, g.title, g.score, width=console.width, full=full) for g in r.groups]
-    gaps = _gaps(r)
-    if gaps is not None:
-        parts.append(gaps)
-    console.print(*parts)    # one print: the same lines as a print each, without rich's per-call setup
+    console.print(*_rich_parts(view(r, console.width, full=full), console.width))   # one print: rich's setup once
