@@ -31,6 +31,8 @@ _SUBSTANTIVE = (Role.ACHIEVEMENTS, Role.FIRST_RESPONSIBLE)
 
 @dataclass(slots=True)
 class Hit:
+    """A phrase found in a sentence's match key."""
+
     sentence: int
     start: int          # in the sentence's match key
     end: int
@@ -258,6 +260,8 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
 
 @dataclass
 class RawMatch:
+    """A rule of an item matched in one sentence, before its context gives it a status."""
+
     sentence: int
     start: int
     end: int

@@ -100,6 +100,8 @@ class SourceText:
 
 @dataclass(frozen=True)
 class Section:
+    """A heading and the text under it, up to the next heading of its level or above."""
+
     index: int
     level: int                  # 0 = document root, 1 = 一、, 2 = （一）, 3 = 1., 4 = 一是
     heading: str                # normalised heading text ('' for the root)
@@ -113,6 +115,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Sentence:
+    """One sentence of the normalised text (a heading line is one too), with its section and role."""
+
     index: int
     text: str                   # normalised text, used for matching
     start: int                  # offsets in the normalised text
@@ -127,6 +131,8 @@ class Sentence:
 
 @dataclass(frozen=True)
 class ReportMeta:
+    """What the title block (or the file name) says: title, agency, year, date of signature."""
+
     title: str | None
     agency: str | None
     year: int | None
@@ -136,6 +142,8 @@ class ReportMeta:
 
 @dataclass(frozen=True)
 class Evidence:
+    """One mention of an item: the quote, where it is, and the status it alone says."""
+
     text: str                   # quote of the original report (whitespace may differ)
     line: int
     section: str                # heading of the section it sits in
@@ -162,6 +170,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class ItemResult:
+    """An item of the checklist as audited: its status, confidence and evidence."""
+
     id: str
     title: str
     group: str
@@ -178,6 +188,8 @@ class ItemResult:
 
 @dataclass(frozen=True)
 class GroupScore:
+    """The weighted score of one group of items, and how many of them are done."""
+
     id: str
     title: str
     score: float
@@ -187,6 +199,8 @@ class GroupScore:
 
 @dataclass(frozen=True)
 class AuditResult:
+    """The audit of one report: metadata, score, group scores, every item and the formal findings."""
+
     path: str
     sha256: str
     report: ReportMeta

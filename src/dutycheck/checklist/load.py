@@ -107,6 +107,8 @@ def resolve_path(name_or_path: str | os.PathLike, relative_to: Path | None = Non
 
 @dataclass
 class Problem:
+    """One error found validating a checklist file, at its YAML path."""
+
     path: tuple            # YAML path: ("items", 3, "weight")
     zh: str
     en: str

@@ -71,6 +71,8 @@ class CompiledContext:
 
 @dataclass(frozen=True)
 class Item:
+    """A duty of the checklist: its wording rules, weight, legal basis and what to add when absent."""
+
     id: str
     title: str
     group: str
@@ -90,6 +92,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Group:
+    """A group of items (报告结构, 第一责任人职责 …): one table of the terminal view, one subtotal."""
+
     id: str
     title: str
     basis: str = ""
@@ -97,6 +101,8 @@ class Group:
 
 @dataclass(frozen=True)
 class FuzzySettings:
+    """When a phrase may match with a typo: its length from which it does, and the score it needs."""
+
     min_length: int = 6                   # shorter phrases match exactly only
     cutoffs: tuple[tuple[int, float], ...] = ((6, 90.0), (8, 86.0), (10, 82.0))
 
