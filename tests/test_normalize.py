@@ -110,3 +110,36 @@ def test_running_header_is_dropped_when_the_title_is_split_over_two_lines():
                                                                                                                         3)))
     n = norm(text)
     assert header not in n.text and n.text.count("规范性文件集中清理") == 3
+
+
+def test_the_plain_class_of_dropped_characters_is_the_key_rule_exactly():
+    # key_positions and key_segments find the characters a match key drops without a barrier
+    # with a plain character class; it must be the very set _KEY_DROP less _CLAUSE_MARK names
+    import sys
+
+    from dutycheck.normalize import _CLAUSE_MARK, _KEY_DROP, _KEY_DROP_RUN
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    rule = {m.start() for m in _KEY_DROP.finditer(every)} - {m.start() for m in _CLAUSE_MARK.finditer(every)}
+    plain = {i for m in _KEY_DROP_RUN.finditer(every) for i in range(m.start(), m.end())}
+    assert plain == rule
+
+
+def test_key_segments_map_each_key_character_to_the_text():
+    from dutycheck.normalize import key_positions, key_segments
+
+    for text in ["“双随机、一公开”监管全覆盖。", "  《宪法》宣传周，法律 顾问", "法治", "、、", ""]:
+        key_starts, text_starts, n = key_segments(text)
+        keep = key_positions(text)
+        assert n == len(keep) == len(sentence_key(text))
+        for k, at in enumerate(keep):
+            i = max(i for i, ks in enumerate(key_starts) if ks <= k)
+            assert text_starts[i] + k - key_starts[i] == at
+
+
+def test_artifacts_and_spaces_are_cut_line_by_line():
+    # the text is searched once, but a bookmark is an artifact only inside one line (this one,
+    # broken over two lines, is kept and the lines rejoined), and a space between two Latin
+    # letters or digits stays only inside one line
+    n = norm("[bookmark: 见第\n二页]聘请法律顾问 2 名。\nSection 1 of\n　　二、健全工作机制")
+    assert n.text == "[bookmark:见第二页]聘请法律顾问2名。\nSection 1 of\n二、健全工作机制"

@@ -21,7 +21,7 @@ from .checklist.compile import BoundChecklist, CompiledMatcher
 from .checklist.model import CompiledContext, Item, Rule
 from .context import decide, talked_about
 from .models import STATUS_ORDER, Candidate, Evidence, ItemResult, Location, Reason, Role, Sentence, Status
-from .normalize import CLAUSE_BARRIER, key_positions, sentence_key
+from .normalize import CLAUSE_BARRIER, key_segments, sentence_key
 from .structure import Document
 
 _TITLE_OPEN, _TITLE_CLOSE = "《〈", "》〉"
@@ -40,6 +40,10 @@ class Hit:
     score: float
 
 
+# a hit as the index keeps it, under its phrase and sentence: (start, end, score) in the key
+Span = tuple[int, int, float]
+
+
 @dataclass
 class DocIndex:
     """Where every phrase of the checklist occurs in one document, and what the items of a
@@ -48,11 +52,11 @@ class DocIndex:
 
     doc: Document
     keys: list[str]
-    # phrase → sentence → its hits there, in document order (made as the document is scanned:
-    # rules look hits up by sentence)
-    by_term: dict[str, dict[int, list[Hit]]] = field(default_factory=dict)
+    # phrase → sentence → its hits there, (start, end, score) in document order (made as the
+    # document is scanned: rules look hits up by sentence)
+    by_term: dict[str, dict[int, list[Span]]] = field(default_factory=dict)
     starts: list[int] = field(default_factory=list)    # where each key starts in the keys joined by a line break
-    _maps: dict[int, list[int]] = field(default_factory=dict)
+    _segments: dict[int, tuple[list[int], list[int], int]] = field(default_factory=dict)
     _terms_in: dict[int, set[str]] | None = None
     _spans: dict[str, dict[int, tuple[list[int], list[int]]]] = field(default_factory=dict)
     _quotes: dict[int, str] = field(default_factory=dict)
@@ -63,21 +67,22 @@ class DocIndex:
     @property
     def hits(self) -> dict[str, list[Hit]]:
         """Every phrase's hits, in document order."""
-        return {term: [h for hs in found.values() for h in hs] for term, found in self.by_term.items()}
+        return {term: [Hit(s, start, end, term, score) for s, spans in found.items() for start, end, score in spans]
+                for term, found in self.by_term.items()}
 
-    def add(self, hit: Hit) -> None:
+    def add(self, term: str, sentence: int, start: int, end: int, score: float) -> None:
         """Record a hit (hits of one phrase come in document order)."""
-        found = self.by_term.get(hit.term)
+        found = self.by_term.get(term)
         if found is None:
-            self.by_term[hit.term] = {hit.sentence: [hit]}
+            self.by_term[term] = {sentence: [(start, end, score)]}
         else:
-            here = found.get(hit.sentence)
+            here = found.get(sentence)
             if here is None:
-                found[hit.sentence] = [hit]
+                found[sentence] = [(start, end, score)]
             else:
-                here.append(hit)
+                here.append((start, end, score))
 
-    def by_sentence(self, term: str) -> dict[int, list[Hit]]:
+    def by_sentence(self, term: str) -> dict[int, list[Span]]:
         """A phrase's hits grouped by sentence, in document order."""
         return self.by_term.get(term, _NO_HITS)
 
@@ -92,12 +97,12 @@ class DocIndex:
             return True
         spans = self._spans.setdefault(term, {})
         if s not in spans:
-            ordered = sorted(hits, key=lambda h: h.start)
+            ordered = sorted(hits)
             reach, top = [], -1 << 60
-            for h in ordered:
-                top = max(top, h.end)
+            for _, h_end, _ in ordered:
+                top = max(top, h_end)
                 reach.append(top)
-            spans[s] = ([h.start for h in ordered], reach)
+            spans[s] = ([h[0] for h in ordered], reach)
         starts, reach = spans[s]
         # gap <= within  <=>  h.start <= end + within  and  h.end >= start - within
         i = bisect_right(starts, end + within) - 1
@@ -112,18 +117,18 @@ class DocIndex:
                     self._terms_in[s].add(term)
         return self._terms_in.get(sentence, set())
 
-    def key_map(self, sentence: int) -> list[int]:
-        """For each character of the sentence's match key, its index in the sentence's text."""
-        got = self._maps.get(sentence)
-        if got is None:
-            got = self._maps[sentence] = key_positions(self.doc.sentences[sentence].text)
-        return got
-
     def span_in_text(self, sentence: int, start: int, end: int) -> tuple[int, int]:
-        m = self.key_map(sentence)
-        if not m:
+        """Where [start, end) of a sentence's match key lies in the sentence's text."""
+        got = self._segments.get(sentence)
+        if got is None:
+            got = self._segments[sentence] = key_segments(self.doc.sentences[sentence].text)
+        key_starts, text_starts, n = got
+        if not n:
             return 0, 0
-        return m[min(start, len(m) - 1)], m[min(end, len(m)) - 1] + 1
+        first, last = min(start, n - 1), min(end, n) - 1
+        i = bisect_right(key_starts, first) - 1
+        j = bisect_right(key_starts, last) - 1
+        return text_starts[i] + first - key_starts[i], text_starts[j] + last - key_starts[j] + 1
 
     def quote(self, sentence: Sentence) -> str:
         """The sentence as the report writes it."""
@@ -153,7 +158,7 @@ class DocIndex:
         return got
 
 
-_NO_HITS: dict[int, list[Hit]] = {}
+_NO_HITS: dict[int, list[Span]] = {}
 _SENTENCE_SEP = "\x00"     # between sentences while their keys are made in one pass (normalize deletes it)
 
 
@@ -181,7 +186,7 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
                     s += 1
                     nxt = starts[s + 1] if s < last else pos
                 base = starts[s]
-            hit = Hit(s, end + 1 - n - base, end + 1 - base, term, 100.0)
+            hit = (end + 1 - n - base, end + 1 - base, 100.0)
             found = by_term.get(term)
             if found is None:
                 by_term[term] = {s: [hit]}
@@ -198,7 +203,7 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
             s = bisect_right(starts, m.start()) - 1
             if bisect_right(starts, m.end() - 1) - 1 != s:
                 continue
-            index.add(Hit(s, m.start() - starts[s], m.end() - starts[s], term, 100.0))
+            index.add(term, s, m.start() - starts[s], m.end() - starts[s], 100.0)
     _fuzzy(index, compiled, joined)
     return index
 
@@ -250,7 +255,7 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
                 continue
             if CLAUSE_BARRIER in key[al.dest_start:al.dest_end]:
                 continue
-            index.add(Hit(s, al.dest_start, al.dest_end, term, round(al.score, 1)))
+            index.add(term, s, al.dest_start, al.dest_end, round(al.score, 1))
 
 
 @dataclass
@@ -293,7 +298,7 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
             return []
     # each group's phrases found, as {sentence: hits} maps; only the sentences every group
     # shares are looked at, and a group's hits in one of them are gathered phrase by phrase
-    per_group: list[list[dict[int, list[Hit]]]] = []
+    per_group: list[list[dict[int, list[Span]]]] = []
     common: set[int] | None = None
     for group in rule.groups:
         maps = [by_term[t] for t in group if t in by_term]
@@ -311,15 +316,16 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
         groups_here = [m[0][s] if len(m) == 1 else [h for bs in m for h in bs.get(s, ())] for m in per_group]
         anchors = groups_here[0]
         if len(anchors) > 1:
-            anchors = sorted(anchors, key=lambda h: (-h.score, h.start))
+            anchors = sorted(anchors, key=_best_first)
         for anchor in anchors:
+            a_start, a_end, score = anchor
+            start, end = a_start, a_end
             parts = [anchor]
-            a_start, a_end = anchor.start, anchor.end
             for g in groups_here[1:]:
                 best = None
                 best_gap = 0
                 for h in g:
-                    h_start, h_end = h.start, h.end
+                    h_start, h_end, _ = h
                     if h_start < a_end and a_start < h_end:
                         continue  # one phrase cannot fill two groups
                     gap = max(h_start - a_end, a_start - h_end)
@@ -334,35 +340,37 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                 if best is None:
                     break
                 parts.append(best)
+                if best[0] < start:
+                    start = best[0]
+                if best[1] > end:
+                    end = best[1]
+                if best[2] < score:
+                    score = best[2]
             if len(parts) != len(groups_here):
                 continue
-            if len(parts) == 1:
-                start, end = a_start, a_end
-            else:
-                start = min(p.start for p in parts)
-                end = max(p.end for p in parts)
-            excluded = _excluded(rule, index, s, start, end)
+            excluded = _excluded(rule, index, s, start, end) if rule.exclude else None
             if excluded:
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
                                           Reason.of("excluded", term=excluded)))
                 continue
-            if item.ignore_in_titles and _in_title(sentence.text, index.span_in_text(s, anchor.start, anchor.end)[0]):
+            if item.ignore_in_titles and _in_title(sentence.text, index.span_in_text(s, a_start, a_end)[0]):
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0, _IN_TITLE))
                 continue
             lo, hi = index.span_in_text(s, start, end)
-            if len(parts) == 1:
-                out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi], anchor.score,
-                                    CLAUSE_BARRIER in key[start:end], ((lo, hi),)))
-            else:
-                out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi],
-                                    min(p.score for p in parts), CLAUSE_BARRIER in key[start:end],
-                                    tuple(index.span_in_text(s, p.start, p.end) for p in parts)))
+            spans = ((lo, hi),) if len(parts) == 1 else tuple(index.span_in_text(s, p[0], p[1]) for p in parts)
+            out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi], score,
+                                CLAUSE_BARRIER in key[start:end], spans))
             if sentence.role is not Role.SHORTFALLS:
                 break
             # in the shortfalls part a sentence can name the duty twice, as the weakness and
             # as its finished correction (…章程核准滞后问题，已完成…章程核准工作): keep every
             # mention, match_item keeps the one that reads as done (tests/eval4/reports/b_*)
     return out
+
+
+def _best_first(hit: Span) -> tuple[float, int]:
+    """Anchors are tried best score first, then leftmost."""
+    return (-hit[2], hit[0])
 
 
 def _excluded(rule: Rule, index: DocIndex, s: int, start: int, end: int) -> str | None:

@@ -27,14 +27,15 @@ def score_statuses(items: Iterable[tuple[str, float, str]],
     """
     totals: dict[str, list[float]] = {}
     counts: dict[str, list[int]] = {}
+    na, done_value = Status.NA.value, Status.DONE.value     # read once, not twice per item
     for group, weight, status in items:
         t = totals.setdefault(group, [0.0, 0.0])
         c = counts.setdefault(group, [0, 0])
-        if status == Status.NA.value:
+        if status == na:
             continue
         t[1] += weight
         c[1] += 1
-        if status == Status.DONE.value:
+        if status == done_value:
             t[0] += weight
             c[0] += 1
     titles = dict(groups)
@@ -48,5 +49,6 @@ def score_statuses(items: Iterable[tuple[str, float, str]],
 
 def score_items(results: list[ItemResult], checklist: Checklist) -> tuple[float, tuple[GroupScore, ...]]:
     """Overall score (0–100) and one subtotal per group, in checklist group order."""
-    return score_statuses(((r.group, r.weight, r.status.value) for r in results),
+    values = {st: st.value for st in Status}
+    return score_statuses(((r.group, r.weight, values[r.status]) for r in results),
                           [(g.id, g.title) for g in checklist.groups.values()])
