@@ -176,22 +176,26 @@ class NormalText:
 
     def location(self, pos: int) -> Location:
         """Location in the user's file of the normalised character at `pos`."""
-        if not self.source.locations:
+        locations = self.source.locations
+        if not locations:
             return Location(1)
-        idx = bisect_right(self._line_starts, self.to_orig(pos)) - 1
-        return self.source.locations[max(0, min(idx, len(self.source.locations) - 1))]
+        i = bisect_right(self._norm_starts, pos) - 1
+        idx = bisect_right(self._line_starts, self._orig_starts[i] + (pos - self._norm_starts[i])) - 1
+        return locations[max(0, min(idx, len(locations) - 1))]
 
     def quote(self, start: int, end: int) -> str:
         """The original characters behind text[start:end], artifacts and line breaks left out."""
         orig = self.source.text
+        norm_starts, orig_starts = self._norm_starts, self._orig_starts
+        n = len(norm_starts)
         parts = []
-        i = bisect_right(self._norm_starts, start) - 1
-        while i < len(self._norm_starts) and self._norm_starts[i] < end:
-            ns = self._norm_starts[i]
-            ne = self._norm_starts[i + 1] if i + 1 < len(self._norm_starts) else len(self.text)
+        i = bisect_right(norm_starts, start) - 1
+        while i < n and norm_starts[i] < end:
+            ns = norm_starts[i]
+            ne = norm_starts[i + 1] if i + 1 < n else len(self.text)
             lo, hi = max(ns, start), min(ne, end)
             if lo < hi:
-                o = self._orig_starts[i] + (lo - ns)
+                o = orig_starts[i] + (lo - ns)
                 parts.append(orig[o:o + (hi - lo)])
             i += 1
         return "".join(parts).replace("\n", "").strip()
