@@ -82,6 +82,32 @@ def translation_table() -> dict[int, int]:
     return table
 
 
+# the blocks a Chinese report is written in: Latin-1, general punctuation, CJK punctuation, the
+# ideographs, full-width forms
+_DENSE_BLOCKS = ((0x0000, 0x0100), (0x2000, 0x2070), (0x3000, 0x3040), (0x4E00, 0xA000), (0xFF00, 0xFFF0))
+_DENSE_AFTER = 20           # texts normalised with the plain table before the dense one pays
+_texts_translated = [0]     # how many texts this process has normalised
+
+
+@lru_cache(maxsize=1)
+def _dense_translation_table() -> dict[int, int]:
+    """`translation_table()` with every character of `_DENSE_BLOCKS` in it, most mapping to
+    itself: `str.translate` raises and catches a KeyError for each character its table lacks,
+    which is most of its time on a report (~0.24 ms of 3,200 characters; ~0.14 ms with this
+    table). Building it takes a few milliseconds, so a process builds it once it has normalised
+    `_DENSE_AFTER` texts (a batch worker, a library caller), never for one `dutycheck audit`."""
+    dense: dict[int, int] = {}
+    for lo, hi in _DENSE_BLOCKS:
+        dense.update({cp: cp for cp in range(lo, hi)})
+    dense.update(translation_table())
+    return dense
+
+
+def _table_for_next_text() -> dict[int, int]:
+    _texts_translated[0] += 1
+    return translation_table() if _texts_translated[0] <= _DENSE_AFTER else _dense_translation_table()
+
+
 def _opencc_table() -> bytes:
     """OpenCC's TSCharacters.txt, found without importing opencc (its import costs more than
     the cached table)."""
@@ -306,7 +332,7 @@ def _joins(prev: str, nxt: str, typical: float, prev_starts: bool = False) -> bo
 
 def normalize(source: SourceText) -> NormalText:
     """Fold widths and scripts, drop artifacts and stray spaces, rejoin broken lines."""
-    table = translation_table()
+    table = _table_for_next_text()
     line_starts, off = [], 0
     for ln in source.lines:
         line_starts.append(off)
@@ -323,6 +349,8 @@ def normalize(source: SourceText) -> NormalText:
     # per line: cleaned text, kept pieces, markdown level, line index, the pieces' text
     lines: list[tuple[str, list[tuple[int, int]], int | None, int, list[str]]] = []
     for i, ln in enumerate(source.lines):
+        if not ln:
+            continue        # an empty line keeps nothing
         start = line_starts[i]
         translated = whole[start:start + len(ln)]
         pieces, md = _line_pieces(translated, start, spaces_by_line.get(i, []), artifacts)
