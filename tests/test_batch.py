@@ -339,3 +339,36 @@ def test_a_file_that_hangs_becomes_a_timeout_row_and_the_rest_complete(tmp_path,
     assert [Path(e.path).name for e in b.errors] == ["hang.txt"]
     assert b.errors[0].error.kind == "Timeout" and "超时" in b.errors[0].error.zh
     assert len(b.rows) == 2
+
+
+def test_what_a_ranking_batch_keeps_per_report_is_small():
+    """`batch -f csv/json/table` keeps a row and the copy check's entry per report until the end:
+    a few hundred bytes beside the path, not the fingerprints as hex strings (~70 bytes each)."""
+    import hashlib
+    import tracemalloc
+
+    from dutycheck.batch import Batch, Extras, Outcome, ReportRow
+
+    cl = load_checklist("default")
+    statuses = "d" * len(cl.items)
+
+    def outcome(n: int) -> Outcome:      # every string built afresh, as unpickled from a worker
+        fps = " ".join(hashlib.blake2b(f"{n}-{k}".encode(), digest_size=6).hexdigest() for k in range(40))
+        formal = ({"code": "missing_part", "item": "structure.next-year-plan", "text": "下一年度安排"},
+                  {"code": "no_title"})
+        row = ReportRow(f"河南/第{n}县教育局-2023.txt", hashlib.sha256(b"%d" % n).hexdigest(), f"第{n}县教育局", 2023,
+                        "河南", 80.0 + n % 7, 30, 36, statuses[:-1] + "ad"[n % 2], ("a", "b"), "txt")
+        return Outcome(row, "{}", Extras(f"2024-01-{n % 28 + 1:02d}", fps, tuple(dict(f) for f in formal)))
+
+    batch = Batch(cl)
+    for n in range(500):
+        batch.add(outcome(n))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(500, 2500):
+            batch.add(outcome(n))
+        per_report = (tracemalloc.get_traced_memory()[0] - before) / 2000
+    finally:
+        tracemalloc.stop()
+    assert per_report < 1500, per_report          # 4,060 bytes with the fingerprints as hex strings

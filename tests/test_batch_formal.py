@@ -67,8 +67,8 @@ def test_a_sentence_every_report_quotes_is_not_a_sign_of_copying():
     own = [f"开展宪法晨读活动覆盖全体师生共计活动第{n}项" for n in nums[:10]]
 
     def entry(n: int, body: list[str]) -> Entry:
-        return Entry(f"r{n}.txt", f"{'甲乙丙丁戊己庚辛'[n]}县教育局", 2023, None,
-                     tuple(sorted({_fp(s) for s in slogans + body})))
+        return Entry.of(f"r{n}.txt", f"{'甲乙丙丁戊己庚辛'[n]}县教育局", 2023, None,
+                        sorted({_fp(s) for s in slogans + body}))
 
     entries = [entry(n, [s + "甲乙丙丁戊己庚辛"[n] for s in own]) for n in range(8)]
     assert copied_pairs(entries) == []              # 12 of 22 sentences shared, but by all eight
@@ -194,3 +194,17 @@ def test_a_revision_and_a_not_applicable_correction_together(region, tmp_path):
     assert d["summary"]["superseded"] == 1
     counsel = next(c for c in d["coverage"] if c["id"] == "legal-counsel.retained")
     assert (counsel["reports"], counsel["done"], counsel["done_share"]) == (3, 2, 1.0), counsel  # na: out
+
+
+def test_passages_of_a_pair_named_for_the_reviewer_are_read_from_where_the_files_are(region):
+    """The workbench names a report as the reviewer uploaded it (甲县/晋城市教育局-2023.txt) and
+    keeps the file elsewhere: `locate` says where, and the shared text is found there."""
+    from dutycheck.copies import CopyPair, with_passages
+
+    files = {"甲县/晋城市教育局-2023.txt": str(region / "甲县/晋城市教育局-2023.txt"),
+             "乙县/阳城县教育局-2023.txt": str(region / "乙县/阳城县教育局-2023.txt")}
+    pair = CopyPair(*files, shared=40, share=0.95, code="copied")
+    assert with_passages(pair).passages == ()                 # no file by those names here
+    found = with_passages(pair, files.__getitem__)
+    assert any("青少年法治教育大纲" in p for p in found.passages)
+    assert (found.a, found.b) == (pair.a, pair.b)             # still named as the reviewer named them

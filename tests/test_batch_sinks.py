@@ -77,6 +77,21 @@ def test_the_store_sink_serves_unchanged_files_without_auditing_them(region, tmp
     assert again.counts()["cached"] == 3 and again.run_id == 2
 
 
+def test_a_store_sink_adds_to_an_existing_run_and_leaves_a_given_store_open(region, tmp_path):
+    # the workbench's way: a task is one run, its files come in several goes
+    from dutycheck.store import Store
+
+    store = Store(tmp_path / "results.sqlite")
+    run_id = store.begin_run(load_checklist("default"))
+    files = sorted(str(p) for p in region.rglob("*.txt"))
+    for part in (files[:1], files[1:]):
+        batch = run_batch(part, sinks=[StoreSink(store, run_id=run_id, corrections=False)], keep_rows=False)
+        assert batch.run_id == run_id
+    assert store.db.execute("SELECT COUNT(*) FROM run_reports WHERE run_id = ?", (run_id,)).fetchone()[0] == 3
+    assert store.db.execute("SELECT COUNT(*), MAX(finished) FROM runs").fetchone() == (1, None)  # its owner finishes it
+    store.close()
+
+
 def test_progress_counts_up_once_the_workers_exist(region):
     seen: list[tuple[int, int]] = []
     run_batch([region], recursive=True, jobs=2, progress=lambda done, total: seen.append((done, total)))
@@ -143,6 +158,11 @@ def _batch(scores: list[float], failures: int) -> Batch:
 ])
 def test_exit_code_of_a_batch(scores, failures, fail_under, stopped, code):
     assert exit_code(_batch(scores, failures), fail_under=fail_under, stopped=stopped) == code
+
+
+def test_exit_code_of_a_run_stopped_before_its_batch_existed():
+    assert exit_code(None, stopped=signal.SIGTERM) == 143     # the CLI's Ctrl-C while listing the inputs
+    assert exit_code(None) == 2
 
 
 def test_the_library_example_in_the_docs_runs(tmp_path, monkeypatch, region):

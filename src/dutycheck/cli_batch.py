@@ -268,12 +268,12 @@ def batch(paths: tuple[str, ...], recursive: bool, checklist: str, jobs: int | N
             stream.close()
     if stopped is not None:
         partial = kept.batch
+        code = exit_code(partial, stopped=stopped)
         if partial is None:                 # stopped before the run began
-            _exit_now(128 + stopped)
+            _exit_now(code)
             return
         _sink_notes(partial)
         c = partial.counts()
-        code = exit_code(partial, stopped=stopped)
         _note(f"已中断：已审查 {c['audited']} 份、失败 {c['failed']} 份"
               + ("，结果已存入数据库；用同样的命令重新运行，已审查的报告直接从数据库取用" if store else "")
               + f" (interrupted; exit {code})")

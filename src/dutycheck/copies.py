@@ -23,7 +23,7 @@ import os
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .formal import COPIED, REPEATS_LAST_YEAR, SUPERSEDED, SUPERSEDES, Finding, sentence_fingerprint
@@ -38,13 +38,28 @@ _ID_BITS = 24
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 
 
-@dataclass(frozen=True)
+_KEY_BITS = 40              # bits of a sentence hash the comparison keys keep (formal: 48-bit hashes)
+_KEY_MASK = (1 << _KEY_BITS) - 1
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
+    """One report as the copy check sees it. `hashes`: its sentence fingerprints as the 40-bit
+    keys the comparison uses, 8 bytes each (as hex strings they took ~70 bytes each: a batch
+    keeps one Entry per report until the end)."""
+
     path: str
     agency: str | None
     year: int | None
     date: str | None
-    hashes: tuple[str, ...]
+    hashes: array
+
+    @classmethod
+    def of(cls, path: str, agency: str | None, year: int | None, date: str | None,
+           fingerprints: str | Iterable[str] | None) -> Entry:
+        """From the fingerprints as the JSON has them (one space-separated string) or as a list."""
+        hexes = fingerprints.split() if isinstance(fingerprints, str) else (fingerprints or ())
+        return cls(path, agency, year, date, array("Q", [int(h, 16) & _KEY_MASK for h in hexes]))
 
 
 @dataclass(frozen=True)
@@ -109,18 +124,21 @@ class CrossIndex:
 
     def add(self, path: str, agency: str | None, year: int | None, date: str | None,
             fingerprints: str | None) -> None:
-        self.entries.append(Entry(path, agency, year, date, tuple((fingerprints or "").split())))
+        self.entries.append(Entry.of(path, agency, year, date, fingerprints))
 
-    def check(self, *, passages: bool = True, previous: Iterable[Entry] = ()) -> CrossFindings:
+    def check(self, *, passages: bool = True, previous: Iterable[Entry] = (),
+              locate: Callable[[str], str] | None = None) -> CrossFindings:
         """Revisions, then copied pairs among the reports that stand (and, given `previous`,
-        the stored reports of earlier years, matched to the same agency's next year)."""
+        the stored reports of earlier years, matched to the same agency's next year).
+        `locate` gives the file to read a report's passages from, where its path is a name
+        shown to the reviewer rather than a file (the workbench's uploads)."""
         found = CrossFindings(revisions=revisions(self.entries))
         gone = found.superseded
         standing = [e for e in self.entries if e.path not in gone]
         prev = [e for e in previous if e.agency]
         found.copies = copied_pairs(standing + prev, n_current=len(standing))
         if passages:
-            found.copies = [with_passages(c) for c in found.copies]
+            found.copies = [with_passages(c, locate) for c in found.copies]
         return found
 
 
@@ -159,8 +177,8 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
     keys = array("Q")
     sizes = [0] * len(entries)       # distinct sentences that are not boilerplate, per report
     for i, e in enumerate(entries):
-        for hexhash in e.hashes:
-            keys.append((int(hexhash, 16) & ((1 << 40) - 1)) << _ID_BITS | i)
+        for key in e.hashes:
+            keys.append(key << _ID_BITS | i)
     ordered = sorted(keys)
     del keys
     common = max(3, int(COMMON_SHARE * n_current))
@@ -208,11 +226,13 @@ def _sentences(path: str) -> list[str]:
     return [m.group().strip() for m in _SENTENCE.finditer(text) if m.group().strip()]
 
 
-def with_passages(pair: CopyPair) -> CopyPair:
+def with_passages(pair: CopyPair, locate: Callable[[str], str] | None = None) -> CopyPair:
     """The shared text of a pair: runs of consecutive shared sentences of the first report,
-    longest first. A file that cannot be read again gives no passages."""
+    longest first, each report read again from `locate(path)` (default: the path itself).
+    A file that cannot be read again gives no passages."""
+    where = locate or (lambda path: path)
     try:
-        a, b = _sentences(pair.a), _sentences(pair.b)
+        a, b = _sentences(where(pair.a)), _sentences(where(pair.b))
     except Exception:  # noqa: BLE001 — the pair is still listed; only the passages are missing
         return pair
     theirs = {fp for fp in map(sentence_fingerprint, b) if fp}

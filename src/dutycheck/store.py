@@ -451,8 +451,8 @@ class Store:
                 continue
             d = json.loads(zlib.decompress(row[0]).decode("utf-8"))
             if d.get("fingerprints"):
-                out.append(Entry(row[1], agency, year - 1, (d.get("report") or {}).get("date"),
-                                 tuple(d["fingerprints"].split())))
+                out.append(Entry.of(row[1], agency, year - 1, (d.get("report") or {}).get("date"),
+                                    d["fingerprints"]))
         return out
 
     def history(self, agency: str) -> list[HistoryEntry]:

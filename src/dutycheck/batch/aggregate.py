@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,6 +122,7 @@ class Batch:
         self.cross = CrossFindings()
         self.superseded: set[str] = set()
         self._formal: dict[str, tuple[Finding, ...]] = {}    # path → its own 形式审查 findings
+        self._findings: dict = {}       # each distinct Finding, and tuple of them (_shared_findings)
         self._names: dict[str, tuple[str | None, int | None]] = {}
 
     def _count_unique(self, row: ReportRow) -> None:
@@ -154,21 +155,28 @@ class Batch:
                     ex = Extras((d.get("report") or {}).get("date"), d.get("fingerprints"),
                                 tuple(d.get("formal") or ()))
                 self._cross.add(row.path, row.agency, row.year, ex.date, ex.fingerprints)
-                found = tuple(Finding.from_dict(f) for f in ex.formal)
-                if found:
-                    self._formal[row.path] = found
+                if ex.formal:
+                    self._formal[row.path] = self._shared_findings(ex.formal)
                 self._names[row.path] = (row.agency, row.year)
         else:
             self.errors.append(row)
             self._n["duplicates"] += row.duplicate_of is not None
         self.elapsed = time.perf_counter() - self._t0
 
-    def finish(self, *, previous: Iterable[Entry] = ()) -> None:
+    def _shared_findings(self, formal: Sequence[dict]) -> tuple[Finding, ...]:
+        """A report's own findings, equal ones shared across the batch (most reports lack the
+        same parts): the batch keeps one object per distinct finding (and list of findings)."""
+        shared = self._findings
+        found = tuple(shared.setdefault(f, f) for f in map(Finding.from_dict, formal))
+        return shared.setdefault(found, found)
+
+    def finish(self, *, previous: Iterable[Entry] = (), locate: Callable[[str], str] | None = None) -> None:
         """Close the run: the checks across reports (revisions, copies; `previous` are the
-        stored reports of earlier years, for a report repeating last year's), then the totals
-        without the superseded versions."""
+        stored reports of earlier years, for a report repeating last year's; `locate` the file
+        behind a row's path where that is a display name), then the totals without the
+        superseded versions."""
         if self._cross is not None and self._cross.entries:
-            self.cross = self._cross.check(previous=previous)
+            self.cross = self._cross.check(previous=previous, locate=locate)
             self.superseded = self.cross.superseded
             if self.superseded:
                 self._recount()

@@ -56,6 +56,7 @@ def run_batch(paths: Iterable[str | os.PathLike] | Expansion,
     final = [s for s in sinks if not getattr(s, "machine", False)]
     correct = [getattr(s, "correct") for s in sinks if callable(getattr(s, "correct", None))]
     opened: list[Sink] = []
+    outcomes = None
     try:
         for sink in sinks:
             sink.open(batch)
@@ -63,8 +64,9 @@ def run_batch(paths: Iterable[str | os.PathLike] | Expansion,
         finished = 0
         ready = (lambda: progress(0, total)) if progress is not None else None
         store_rows = any(getattr(s, "store_rows", False) for s in sinks)
-        for outcome in iter_outcomes(drain(exp.inputs), cl, jobs=1 if total <= 1 else jobs, lookup=lookup,
-                                     region=region, on_ready=ready, timeout=timeout, store_rows=store_rows):
+        outcomes = iter_outcomes(drain(exp.inputs), cl, jobs=1 if total <= 1 else jobs, lookup=lookup,
+                                 region=region, on_ready=ready, timeout=timeout, store_rows=store_rows)
+        for outcome in outcomes:
             for sink in machine:        # the machine's result (the store); outputs show the final one
                 sink.add(outcome)
             for fix in correct:
@@ -81,6 +83,8 @@ def run_batch(paths: Iterable[str | os.PathLike] | Expansion,
                     for e in getattr(s, "previous")(batch)]
         batch.finish(previous=previous)
     except BaseException:
+        if outcomes is not None:
+            outcomes.close()            # the workers stop now, not when the traceback is let go
         try:
             batch.finish()
         except Exception:  # noqa: BLE001 — the error being raised matters, not this one
@@ -107,7 +111,7 @@ def _close_all(sinks: list[Sink], batch: Batch) -> None:
         raise first
 
 
-def exit_code(batch: Batch, *, fail_under: float | None = None, stopped: int | None = None) -> int:
+def exit_code(batch: Batch | None, *, fail_under: float | None = None, stopped: int | None = None) -> int:
     """The exit status of a batch run; the first rule that applies wins:
 
     ==============================================================  ====
@@ -120,9 +124,12 @@ def exit_code(batch: Batch, *, fail_under: float | None = None, stopped: int | N
 
     So failures outrank low scores (2 > 3 > 1). Errors found before any audit (a bad checklist,
     no report file, an output that cannot be written) are DutycheckErrors, exit 2, raised earlier.
+    `batch` None: the run was stopped (or failed) before its Batch existed; nothing was audited.
     """
     if stopped is not None:
         return 128 + int(stopped)
+    if batch is None:
+        return EXIT_BAD_INPUT
     c = batch.counts()
     if c["audited"] == 0:
         return EXIT_BAD_INPUT

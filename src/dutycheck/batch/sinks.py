@@ -129,19 +129,24 @@ class StoreSink:
     from the stored results (`lookup`), applies the reviewer's corrections to what every other
     sink sees (`correct`), and gives the stored reports of the year before to the copy check.
 
-    `store` is a Store or the path of one (opened here, so a bad file fails before any audit).
+    `store` is a Store or the path of one (opened here, so a bad file fails before any audit,
+    and closed in `close`; a Store given is the caller's: committed in `close`, left open).
+    `run_id`: add to that existing run (a workbench task, whose files come in several goes)
+    instead of beginning one; its owner finishes it, `close` does not.
     """
 
     machine = True
     store_rows = True       # the workers build the store's rows of each audit (store.audit_rows)
 
     def __init__(self, store: Store | str | os.PathLike, args: Iterable[str] = (), *,
-                 corrections: bool = True) -> None:
+                 corrections: bool = True, run_id: int | None = None) -> None:
         from ..store import Store
 
+        self._owned = not isinstance(store, Store)
         self.store = store if isinstance(store, Store) else Store(store)
         self._args = list(args)
         self._corrections = corrections
+        self._resume = run_id
         self._reviews: ReviewSet | None = None
         self._index: tuple | None = None
 
@@ -150,7 +155,11 @@ class StoreSink:
         return getattr(self.store, "run_id", None)
 
     def open(self, batch: Batch) -> None:
-        batch.run_id = self.store.begin_run(batch.checklist, self._args)
+        if self._resume is not None:
+            self.store.resume_run(self._resume, batch.checklist)
+            batch.run_id = self._resume
+        else:
+            batch.run_id = self.store.begin_run(batch.checklist, self._args)
         if self._corrections:
             from ..review.log import load_current
 
@@ -178,10 +187,13 @@ class StoreSink:
 
     def close(self, batch: Batch, complete: bool) -> None:
         try:
-            if complete:
+            if complete and self._resume is None:
                 self.store.finish_run(batch)
         finally:
-            self.store.close()          # commits what was stored so far
+            if self._owned:
+                self.store.close()      # commits what was stored so far
+            else:
+                self.store.commit()
 
 
 __all__ = ["JsonlSink", "ListSink", "Sink", "SpoolSink", "StoreSink"]

@@ -7,8 +7,8 @@ and the file on disk under a generated name in the data folder. Every file is ch
 its content on arrival, as the reader does (`read.sniff`); a file that fails is kept as a
 rejected row with the reason, never stored.
 
-The auditor runs the library's batch pipeline (`batch.iter_outcomes`, the store as its
-cache) and commits each finished file together with its state, so killing the server
+The auditor runs the library's batch pipeline (`batch.run_batch` with the store's sink, the
+store as its cache) and commits each finished file together with its state, so killing the server
 loses no finished result; on restart the files still `queued` are audited.
 """
 
@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..batch.records import Outcome, ReportRow
+from ..batch.sinks import StoreSink
 from ..errors import DutycheckError, ReportError
 from ..store import Store
 
@@ -431,11 +433,11 @@ def next_queued_task(store: Store) -> int | None:
 def audit_queued(store: Store, task_id: int, *, jobs: int | None = None,
                  stop: threading.Event | None = None,
                  on_file: Callable[[TaskFile], None] | None = None) -> int:
-    """Audit the task's queued files through the batch pipeline, the store as its cache.
-
-    Each finished file is committed with its state at once. Returns how many finished.
+    """Audit the task's queued files through the batch pipeline (`run_batch` with the task's
+    store sink, the store as its cache). Each finished file is committed with its state at
+    once; `stop` is looked at after each. Returns how many finished.
     """
-    from ..batch import Input, ReportRow, iter_outcomes
+    from ..batch import Expansion, Input, run_batch
     from ..checklist.load import load_checklist
 
     task = get_task(store, task_id)
@@ -443,7 +445,6 @@ def audit_queued(store: Store, task_id: int, *, jobs: int | None = None,
     if not queued:
         return 0
     cl = load_checklist(task.checklist)
-    store.resume_run(task.run_id, cl)
     by_path = {f.stored: f for f in queued if f.stored}
     missing = [f for f in queued if not f.stored or not os.path.isfile(f.stored)]
     for f in missing:
@@ -451,40 +452,61 @@ def audit_queued(store: Store, task_id: int, *, jobs: int | None = None,
         _finish(store, f, "failed", error=("上传的文件已不在数据文件夹中，请重新添加", "stored file is gone"))
     store.db.commit()
     inputs = [Input(f.stored, f.folder) for f in queued if f.stored in by_path]
-    n = 0
-    outcomes = iter_outcomes(inputs, cl, jobs=jobs, lookup=store.lookup)
+    sink = _TaskSink(store, task.run_id, by_path, stop, on_file)
     try:
-        for outcome in outcomes:
-            f = by_path[outcome.row.path]
-            row = dataclasses.replace(outcome.row, path=f.display)
-            line = outcome.line
-            if isinstance(row, ReportRow):
-                d = json.loads(line)
-                d["path"] = f.display
-                row = _names_from_upload(d, row, f)
-                line = json.dumps(d, ensure_ascii=False)
-            store.add(type(outcome)(row, line))
-            if isinstance(row, ReportRow):
-                audit_id = store.db.execute("SELECT audit_id FROM run_reports WHERE run_id = ? AND path = ?",
-                                            (task.run_id, f.display)).fetchone()[0]
-                from .views import facts_line
+        run_batch(Expansion(inputs), cl, jobs=jobs, sinks=[sink], keep_rows=False)
+    except _Stopped:
+        pass
+    return sink.finished
 
-                store.db.execute("INSERT OR IGNORE INTO web_facts (audit_id, line) VALUES (?, ?)",
-                                 (audit_id, facts_line(d)))
-                _finish(store, f, "done", audit_id=audit_id)
-            else:
-                err = row.error
-                _finish(store, f, "failed", error=(err.zh, err.en))
-            store.db.commit()
-            n += 1
-            if on_file is not None:
-                on_file(f)
-            if stop is not None and stop.is_set():
-                break
-    finally:
-        outcomes.close()
-        store.db.commit()
-    return n
+
+class _Stopped(Exception):
+    """Raised by the task's sink when the auditor is to stop: run_batch closes the sinks
+    (what finished is committed) and stops its workers."""
+
+
+class _TaskSink(StoreSink):
+    """The store sink of a workbench task: the file's result under the name the reviewer gave
+    (not the generated one on disk), its web facts and its state, committed together."""
+
+    store_rows = False      # the line is rewritten before it is stored: the store builds its rows
+
+    def __init__(self, store: Store, run_id: int, by_path: dict, stop: threading.Event | None,
+                 on_file: Callable[[TaskFile], None] | None) -> None:
+        super().__init__(store, run_id=run_id, corrections=False)
+        self.by_path = by_path
+        self.stop = stop
+        self.on_file = on_file
+        self.finished = 0
+
+    def add(self, outcome: Outcome) -> None:
+        from .views import facts_line
+
+        store = self.store
+        f = self.by_path[outcome.row.path]
+        row = dataclasses.replace(outcome.row, path=f.display)
+        line = outcome.line
+        if isinstance(row, ReportRow):
+            d = json.loads(line)
+            d["path"] = f.display
+            row = _names_from_upload(d, row, f)
+            line = json.dumps(d, ensure_ascii=False)
+        super().add(Outcome(row, line))
+        if isinstance(row, ReportRow):
+            audit_id = store.db.execute("SELECT audit_id FROM run_reports WHERE run_id = ? AND path = ?",
+                                        (store.run_id, f.display)).fetchone()[0]
+            store.db.execute("INSERT OR IGNORE INTO web_facts (audit_id, line) VALUES (?, ?)",
+                             (audit_id, facts_line(d)))
+            _finish(store, f, "done", audit_id=audit_id)
+        else:
+            err = row.error
+            _finish(store, f, "failed", error=(err.zh, err.en))
+        store.commit()
+        self.finished += 1
+        if self.on_file is not None:
+            self.on_file(f)
+        if self.stop is not None and self.stop.is_set():
+            raise _Stopped
 
 
 def _names_from_upload(d: dict, row, f: TaskFile):
