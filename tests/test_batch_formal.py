@@ -217,3 +217,17 @@ def test_the_copy_check_memory_grows_with_the_sentences_not_with_the_candidate_p
     entries[0] = Entry.of("copy.txt", "别的县教育局", None, None, texts[1][:36])   # another bureau's copy
     copied = [p for p in copied_pairs(entries) if "copy.txt" in (p.a, p.b)]
     assert len(copied) == 150 and {p.code for p in copied} == {"copied"}
+
+
+def test_passages_of_a_pair_named_for_the_reviewer_are_read_from_where_the_files_are(region):
+    """The workbench names a report as the reviewer uploaded it (甲县/晋城市教育局-2023.txt) and
+    keeps the file elsewhere: `locate` says where, and the shared text is found there."""
+    from dutycheck.copies import CopyPair, with_passages
+
+    files = {"甲县/晋城市教育局-2023.txt": str(region / "甲县/晋城市教育局-2023.txt"),
+             "乙县/阳城县教育局-2023.txt": str(region / "乙县/阳城县教育局-2023.txt")}
+    pair = CopyPair(*files, shared=40, share=0.95, code="copied")
+    assert with_passages(pair).passages == ()                 # no file by those names here
+    found = with_passages(pair, files.__getitem__)
+    assert any("青少年法治教育大纲" in p for p in found.passages)
+    assert (found.a, found.b) == (pair.a, pair.b)             # still named as the reviewer named them

@@ -143,3 +143,15 @@ def test_artifacts_and_spaces_are_cut_line_by_line():
     # letters or digits stays only inside one line
     n = norm("[bookmark: 见第\n二页]聘请法律顾问 2 名。\nSection 1 of\n　　二、健全工作机制")
     assert n.text == "[bookmark:见第二页]聘请法律顾问2名。\nSection 1 of\n二、健全工作机制"
+
+
+def test_the_dense_translation_table_translates_every_character_as_the_plain_one():
+    # a process that normalises many texts switches to a table listing whole blocks (most
+    # characters to themselves); no character may translate differently
+    import sys
+
+    from dutycheck.normalize import _dense_translation_table, translation_table
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    assert every.translate(_dense_translation_table()) == every.translate(translation_table())
+    assert len(_dense_translation_table()) > len(translation_table())

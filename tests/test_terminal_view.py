@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -78,7 +79,8 @@ def test_a_redirected_cold_audit_does_not_import_rich_console():
     code = ("import sys; from dutycheck.cli import main\n"
             "try:\n    main(['audit', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
             "sys.stderr.write(str(sorted(m for m in sys.modules if m.startswith('rich'))))")
-    run = subprocess.run([sys.executable, "-c", code, str(REPORT)], capture_output=True, text=True, cwd=ROOT)
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}   # else rich decides
+    run = subprocess.run([sys.executable, "-c", code, str(REPORT)], capture_output=True, text=True, cwd=ROOT, env=env)
     assert "晋城市教育局" in run.stdout and "┏" in run.stdout
     assert "rich.console" not in run.stderr and "rich.cells" in run.stderr
 

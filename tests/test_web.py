@@ -5,6 +5,7 @@ of hostile names and texts, downloads, refusing other hosts without a password."
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -484,4 +485,8 @@ def test_copied_reports_and_formal_problems_on_the_region_page(server):
     region = b.get(f"/tasks/{task}/region").text
     copies = re.findall(r'<tr class="copy-row">(.*?)</tr>', region, re.DOTALL)
     assert len(copies) == 1 and JIAOZUO.name in copies[0] and "修武县教育局-2024.txt" in copies[0]
+    # the shared passages are read from the uploaded files, which are stored under other names
+    passages = re.findall(r'<div class="quote">(.*?)</div>', copies[0], re.DOTALL)
+    assert passages, "the copied pair shows no shared text"
+    assert html.unescape(passages[0])[:12] in text.replace("\n", "")
     assert re.search(r'<tr class="formal-row">.*?与 修武县教育局-2024.txt 有 \d+% 的句子相同', region, re.DOTALL)

@@ -24,7 +24,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -128,16 +128,19 @@ class CrossIndex:
             fingerprints: str | None) -> None:
         self.entries.append(Entry.of(path, agency, year, date, fingerprints))
 
-    def check(self, *, passages: bool = True, previous: Iterable[Entry] = ()) -> CrossFindings:
+    def check(self, *, passages: bool = True, previous: Iterable[Entry] = (),
+              locate: Callable[[str], str] | None = None) -> CrossFindings:
         """Revisions, then copied pairs among the reports that stand (and, given `previous`,
-        the stored reports of earlier years, matched to the same agency's next year)."""
+        the stored reports of earlier years, matched to the same agency's next year).
+        `locate` gives the file to read a report's passages from, where its path is a name
+        shown to the reviewer rather than a file (the workbench's uploads)."""
         found = CrossFindings(revisions=revisions(self.entries))
         gone = found.superseded
         standing = [e for e in self.entries if e.path not in gone]
         prev = [e for e in previous if e.agency]
         found.copies = copied_pairs(standing + prev, n_current=len(standing))
         if passages:
-            found.copies = [with_passages(c) for c in found.copies]
+            found.copies = [with_passages(c, locate) for c in found.copies]
         return found
 
 
@@ -235,11 +238,13 @@ def _sentences(path: str) -> list[str]:
     return [m.group().strip() for m in _SENTENCE.finditer(text) if m.group().strip()]
 
 
-def with_passages(pair: CopyPair) -> CopyPair:
+def with_passages(pair: CopyPair, locate: Callable[[str], str] | None = None) -> CopyPair:
     """The shared text of a pair: runs of consecutive shared sentences of the first report,
-    longest first. A file that cannot be read again gives no passages."""
+    longest first, each report read again from `locate(path)` (default: the path itself).
+    A file that cannot be read again gives no passages."""
+    where = locate or (lambda path: path)
     try:
-        a, b = _sentences(pair.a), _sentences(pair.b)
+        a, b = _sentences(where(pair.a)), _sentences(where(pair.b))
     except Exception:  # noqa: BLE001 — the pair is still listed; only the passages are missing
         return pair
     theirs = {fp for fp in map(sentence_fingerprint, b) if fp}

@@ -60,7 +60,7 @@ class DocIndex:
     _terms_in: dict[int, set[str]] | None = None
     _spans: dict[str, dict[int, tuple[list[int], list[int]]]] = field(default_factory=dict)
     _quotes: dict[int, str] = field(default_factory=dict)
-    _sections: dict[int, str] = field(default_factory=dict)
+    _sections: dict[int, str] = field(default_factory=dict)     # by Section.index
     _locations: dict[int, Location] = field(default_factory=dict)
     _talk: dict[int, bool] = field(default_factory=dict)
 
@@ -138,10 +138,13 @@ class DocIndex:
         return got
 
     def section(self, sentence: Sentence) -> str:
-        """`section_as_written` of the sentence."""
-        got = self._sections.get(sentence.index)
+        """`section_as_written` of the sentence (the heading quoted once per section)."""
+        sec = self.doc.sections[sentence.section]
+        if not sec.heading or sentence.role is not sec.role:
+            return ""
+        got = self._sections.get(sec.index)
         if got is None:
-            got = self._sections[sentence.index] = section_as_written(self.doc, sentence)
+            got = self._sections[sec.index] = section_as_written(self.doc, sentence)
         return got
 
     def location(self, pos: int) -> Location:
@@ -575,9 +578,13 @@ def _body_support(item: Item, index: DocIndex, heading: Sentence, topics: set[in
     sentence where the duty is only the topic of a training). A heading with no body of its
     own (a one-sentence numbered point) is its own statement."""
     section = index.doc.sections[heading.section]
-    sentences = index.doc.sentences
-    body = {s.index for s in sentences[heading.index + 1:]
-            if section.start <= s.start < section.end and not s.is_heading} - topics
+    body: set[int] = set()
+    for s in index.doc.sentences[heading.index + 1:]:
+        if s.start >= section.end:
+            break       # sentences come in document order: the section is over
+        if section.start <= s.start and not s.is_heading:
+            body.add(s.index)
+    body -= topics
     if not body and not topics:
         return True
     terms = {t for rule in item.rules for g in rule.groups for t in g}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -170,12 +170,13 @@ class Batch:
         found = tuple(shared.setdefault(f, f) for f in map(Finding.from_dict, formal))
         return shared.setdefault(found, found)
 
-    def finish(self, *, previous: Iterable[Entry] = ()) -> None:
+    def finish(self, *, previous: Iterable[Entry] = (), locate: Callable[[str], str] | None = None) -> None:
         """Close the run: the checks across reports (revisions, copies; `previous` are the
-        stored reports of earlier years, for a report repeating last year's), then the totals
-        without the superseded versions."""
+        stored reports of earlier years, for a report repeating last year's; `locate` the file
+        behind a row's path where that is a display name), then the totals without the
+        superseded versions."""
         if self._cross is not None and self._cross.entries:
-            self.cross = self._cross.check(previous=previous)
+            self.cross = self._cross.check(previous=previous, locate=locate)
             self.superseded = self.cross.superseded
             if self.superseded:
                 self._recount()

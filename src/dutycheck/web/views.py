@@ -141,7 +141,8 @@ def _build_task_batch(store: Store, task: Task, cl: Checklist, files: list[TaskF
         elif f.state == "failed" or (f.state == "rejected" and f.id not in by_name):
             error = ErrorInfo(f.display, None, None, None, f.error_zh or "", f.error_en or "", "")
             batch.add(Outcome(ErrorRow(f.display, f.sha256, error), ""))
-    batch.finish()
+    # rows are named as the reviewer named the files; the copy check reads the uploaded copies
+    batch.finish(locate=lambda name: (by_path[name].stored or name) if name in by_path else name)
     return TaskData(batch, by_path, audit_ids)
 
 
