@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,7 +53,7 @@ def hostile(result):
         review={"status": "done", "by": "张三", "note": "已核对原文\t第3页", "evidence": "原文" * 30, "stale": True},
         machine_status=Status.SHORTFALL)
     absent = next(i for i, it in enumerate(items) if it.status is Status.ABSENT)
-    items[absent] = dataclasses.replace(items[absent], basis="", guidance="补写\t" + "制度" * 90,
+    items[absent] = dataclasses.replace(items[absent], basis="", guidance="补写\t执法 " + "制度" * 90,
                                         review={"status": "absent", "by": ""}, machine_status=Status.ABSENT)
     meta = dataclasses.replace(result.report, title="", agency="晋城市\t教育局")
     return dataclasses.replace(result, items=tuple(items), report=meta, replaced_chars=3,
@@ -121,3 +123,83 @@ def test_panels_are_drawn_as_rich_draws_them(texts):
                 Panel(Group(*map(Text, texts)), title="dutycheck 审查结果", expand=not fit, title_align=align))
             drawn = panel([plain(t) for t in texts], "dutycheck 审查结果", width, fit=fit)
             assert "".join(f"{line}\n" for line in drawn) == buf.getvalue(), (width, fit)
+
+
+# ----------------------------------------------------------------------------- on a terminal, with colour
+
+from dutycheck.render.terminal import terminal_ansi  # noqa: E402
+
+# rich's colour systems, NO_COLOR (bold and dim kept), a dumb terminal (no colour system)
+COLOUR_MODES = {"truecolor": ("truecolor", False, True), "256": ("256", False, True),
+                "standard": ("standard", False, True), "no_color": ("truecolor", True, False),
+                "dumb": (None, False, None)}
+
+
+def written_by_rich(result, width: int, mode: str) -> str:
+    system, no_color, _ = COLOUR_MODES[mode]
+    buf = io.StringIO()
+    render_terminal(result, Console(file=buf, width=width, force_terminal=True, color_system=system, no_color=no_color,
+                                    markup=False, emoji=False, legacy_windows=False))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("mode", list(COLOUR_MODES))
+@pytest.mark.parametrize("report", [REPORT, BULLETS], ids=["jincheng", "bullets"])
+def test_the_terminal_view_is_what_rich_writes_on_a_terminal(report, mode):
+    result = audit_path(report)
+    for width in range(32, 161, 3 if mode == "truecolor" else 16):
+        assert terminal_ansi(result, width, colour=COLOUR_MODES[mode][2]) == written_by_rich(result, width, mode), width
+
+
+@pytest.mark.parametrize("mode", list(COLOUR_MODES))
+@pytest.mark.parametrize("width", [32, 41, 80, 120, 160])
+def test_reports_that_trip_a_layout_are_written_in_colour_as_rich_writes_them(width, mode):
+    result = hostile(audit_path(REPORT))
+    assert terminal_ansi(result, width, colour=COLOUR_MODES[mode][2]) == written_by_rich(result, width, mode)
+
+
+def test_each_segment_gets_its_own_codes_as_rich_writes_them():
+    view = terminal_ansi(audit_path(REPORT), 80, colour=True)
+    assert "\x1b[1m晋城市教育局  \x1b[0m\x1b[1m2023 年度\x1b[0m" in view      # two bold parts: two segments
+    assert "┃\x1b[1m \x1b[0m\x1b[1m状态        \x1b[0m\x1b[1m \x1b[0m┃" in view   # the header's padding is bold too
+    assert "\x1b[1;33m80.6\x1b[0m" in view
+    assert "\x1b[" not in terminal_ansi(audit_path(REPORT), 80, colour=None)
+    assert "\x1b[33m" not in terminal_ansi(audit_path(REPORT), 80, colour=False)
+
+
+def test_a_console_too_narrow_for_the_columns_is_left_to_rich():
+    assert terminal_ansi(audit_path(REPORT), 31, colour=True) is None
+
+
+def test_style_codes_are_rich_s():
+    from rich.style import Style
+
+    from dutycheck.render.layout import sgr
+
+    styles = ["bold", "dim", "green", "yellow", "red", "bright_black", "blue", "cyan", "magenta", "bold green",
+              "bold yellow", "bold red", "bold bright_black", "bold blue"]
+    for first in styles:
+        for second in ["", *styles]:
+            combined = Style.combine([Style.parse(first), Style.parse(second or "none")])
+            assert sgr((first, second)) == combined._make_ansi_codes(None), (first, second)
+            assert sgr((first, second), colour=False) == combined.without_color._make_ansi_codes(None)
+
+
+@pytest.mark.skipif(not shutil.which("script"), reason="needs script(1) for a pseudo-terminal")
+@pytest.mark.parametrize("env", [{"COLORTERM": "truecolor"}, {"TERM": "xterm-256color"}, {"NO_COLOR": "1"},
+                                 {"TERM": "dumb"}], ids=["truecolor", "256", "no_color", "dumb"])
+def test_a_cold_audit_on_a_terminal_writes_rich_s_view_without_rich_console(env, tmp_path):
+    code = ("import sys; from dutycheck.cli import main\n"
+            "try:\n    main(['audit', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+            "open(sys.argv[2], 'w').write(str(sorted(m for m in sys.modules if m.startswith('rich'))))")
+    base = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR", "COLORTERM")}
+    environ = {**base, "TERM": "xterm", "COLUMNS": "97", **env}
+    modules = tmp_path / "modules"
+    command = " ".join(map(shlex.quote, [sys.executable, "-c", code, str(REPORT), str(modules)]))
+    run = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True, cwd=ROOT, env=environ,
+                         stdin=subprocess.DEVNULL)
+    mode = {"COLORTERM": "truecolor", "TERM": "256" if "256" in env.get("TERM", "") else "dumb"}.get(
+        next(iter(env)), "no_color")
+    expected = written_by_rich(audit_path(REPORT), 97, mode)
+    assert run.stdout.decode().replace("\r\n", "\n") == expected
+    assert "rich.console" not in modules.read_text()

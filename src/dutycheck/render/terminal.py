@@ -1,10 +1,12 @@
 """The terminal view: header with score, a table per group, the gap list.
 
-The view is built once, as text with styles (`Styled`); rich draws it on a terminal (colour, the
-window's width, quotes cut to two lines). Written to a file or a pipe it has no colour and is
-`WIDE` cells wide with every quote whole: `terminal_text` lays that out with `render.layout`,
-which draws the same lines as rich without importing rich.console (a cold `dutycheck audit`
-saves about 85 ms).
+The view is built once, as text with styles (`Styled`). On a terminal it has colour, the window's
+width and quotes cut to two lines: `terminal_ansi` writes what rich's Console would write there,
+segment by segment. Written to a file or a pipe it has no colour and is `WIDE` cells wide with
+every quote whole: `terminal_text`. Both are laid out by `render.layout`, which draws rich's very
+lines without importing rich.console (a cold `dutycheck audit` saves about 85 ms). Where that
+cannot be exact (a console under 32 cells, FORCE_COLOR, Jupyter, Windows, a non-UTF-8 stream)
+rich draws, as it always did.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from ..messages import (
     where_label,
 )
 from ..models import STATUS_ORDER, AuditResult, Status
-from .layout import Column, column_widths, panel, plain, table
+from .layout import Column, Paint, Rich, column_widths, panel, panel_styled, plain, table, table_styled
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -58,6 +60,16 @@ class Styled:
     @property
     def plain(self) -> str:
         return "".join(text for text, _ in self.parts)
+
+    def spans(self) -> Rich:
+        """What rich's `Text` holds: the characters it keeps, a span per styled part, the base style."""
+        text, spans = "", []
+        for part, style in self.parts:
+            part = plain(part)
+            if style:
+                spans.append((len(text), len(text) + len(part), style))
+            text += part
+        return Rich(text, spans, self.style)
 
     def rich(self) -> Text:
         from rich.text import Text
@@ -225,6 +237,33 @@ def _plain_lines(v: View, width: int) -> list[str] | None:
     return lines
 
 
+def _ansi_lines(v: View, width: int, *, colour: bool | None) -> list[str] | None:
+    """The view as rich writes it on a terminal `width` cells wide: each segment in its style's codes
+    (`colour` False: NO_COLOR, attributes only; None: no colour system, no codes); None where
+    `_plain_lines` gives up."""
+    widths = column_widths(list(COLUMNS), width) if width >= FLEX_MIN_WIDTH else None   # under it rich measures
+    if widths is None:
+        return None
+    codes: Paint | None = None if colour is None else {}
+    on = bool(colour)
+    lines = panel_styled([t.spans() for t in v.header], HEADER_TITLE, width, fit=True, codes=codes, colour=on)
+    for group in v.tables:
+        lines += table_styled(Rich(plain(group.title), [], group.style), list(COLUMNS),
+                              [[c.spans() for c in row] for row in group.rows], widths, codes, on)
+    if v.gaps:
+        lines += panel_styled([t.spans() for t in v.gaps], gaps_title(len(v.gaps)), width, fit=False, codes=codes,
+                              colour=on)
+    return lines
+
+
+def terminal_ansi(r: AuditResult, width: int, *, colour: bool | None) -> str | None:
+    """The view of `r` as rich writes it on a terminal `width` cells wide (quotes cut to two lines):
+    `colour` True: codes of any colour system (the view's colours are standard ones, the same in 16, 256
+    and true colour), False: NO_COLOR, None: a dumb terminal. None where rich must draw."""
+    lines = _ansi_lines(view(r, width, full=False), width, colour=colour)
+    return None if lines is None else "".join(f"{line}\n" for line in lines)
+
+
 WIDE = 160   # cells of the view written to a file or a pipe: no window, no cut titles
 WIDE_HEIGHT = 25
 
@@ -260,6 +299,43 @@ def _redirected() -> TextIO | None:
         return None
 
 
+def _terminal() -> tuple[TextIO, int, bool | None] | None:
+    """sys.stdout, its width and colour (`terminal_ansi`) when it is a terminal on which rich's Console
+    would find what it finds here: a TTY (no FORCE_COLOR, TTY_COMPATIBLE; not Jupyter, IDLE, Windows), UTF-8,
+    its width from COLUMNS or the first of stdin/stdout/stderr that knows one (80 on a dumb terminal),
+    TERM dumb or unknown: no colour; NO_COLOR: no colour but bold and dim. Else None, and rich draws."""
+    out = sys.stdout
+    env = os.environ
+    if (out is None or sys.platform == "win32" or hasattr(out, "rich_proxied_file")
+            or "FORCE_COLOR" in env or "TTY_COMPATIBLE" in env or hasattr(builtins, "get_ipython")
+            or getattr(sys.stdin, "__module__", "").startswith("idlelib")
+            or not (getattr(out, "encoding", "utf-8") or "utf-8").lower().startswith("utf")):
+        return None
+    try:
+        if not out.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    dumb = env.get("TERM", "").lower() in ("dumb", "unknown")
+    columns = env.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        if not columns.isascii():
+            return None
+        width = int(columns)
+    elif dumb:
+        width = 80
+    else:
+        width = 0
+        for fd in (0, 1, 2):
+            try:
+                width = os.get_terminal_size(fd).columns
+            except (AttributeError, ValueError, OSError):
+                continue
+            break
+        width = width or 80
+    return out, width, None if dumb else env.get("NO_COLOR", "") == ""
+
+
 def _console() -> Console:
     """A terminal console, or a wide one without colour when the output is redirected."""
     from rich.console import Console
@@ -273,12 +349,18 @@ def _console() -> Console:
 
 
 def render_terminal(r: AuditResult, console: Console | None = None) -> None:
-    """Print the audit to the terminal (colour when it is a TTY), or `WIDE` cells without colour
-    to a file or a pipe (`terminal_text`)."""
+    """Print the audit to the terminal (colour when it is a TTY: `terminal_ansi`), or `WIDE` cells
+    without colour to a file or a pipe (`terminal_text`); rich draws where those are not exact."""
     if console is None and (out := _redirected()) is not None:
         out.write(terminal_text(r))
         out.flush()
         return
+    if console is None and (tty := _terminal()) is not None:
+        out, width, colour = tty
+        if (text := terminal_ansi(r, width, colour=colour)) is not None:
+            out.write(text)
+            out.flush()
+            return
     console = console or _console()
     full = not console.is_terminal     # a file or a pipe gets every quote whole
     console.print(*_rich_parts(view(r, console.width, full=full), console.width))   # one print: rich's setup once
