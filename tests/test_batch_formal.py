@@ -196,6 +196,29 @@ def test_a_revision_and_a_not_applicable_correction_together(region, tmp_path):
     assert (counsel["reports"], counsel["done"], counsel["done_share"]) == (3, 2, 1.0), counsel  # na: out
 
 
+def test_the_copy_check_memory_grows_with_the_sentences_not_with_the_candidate_pairs():
+    # five texts, 150 near-copies of each (a bureau's reports without a year: not copies of each
+    # other, but every two of a text share most sentences): 56,000 candidate pairs
+    import random
+    import tracemalloc
+
+    rng = random.Random(5)
+    texts = [[f"00{g:04x}{k:06x}" for k in range(40)] for g in range(5)]
+    entries = [Entry.of(f"{g}-{n}.txt", f"第{g}县教育局", None, None, rng.sample(texts[g], 36))
+               for g in range(5) for n in range(150)]
+    tracemalloc.start()
+    try:
+        pairs = copied_pairs(entries)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert pairs == []                  # the same agency and year: revisions, not copies
+    assert peak < 2 * 2**20, peak       # a counter of the pairs took 7.7 MB here
+    entries[0] = Entry.of("copy.txt", "别的县教育局", None, None, texts[1][:36])   # another bureau's copy
+    copied = [p for p in copied_pairs(entries) if "copy.txt" in (p.a, p.b)]
+    assert len(copied) == 150 and {p.code for p in copied} == {"copied"}
+
+
 def test_passages_of_a_pair_named_for_the_reviewer_are_read_from_where_the_files_are(region):
     """The workbench names a report as the reviewer uploaded it (甲县/晋城市教育局-2023.txt) and
     keeps the file elsewhere: `locate` says where, and the shared text is found there."""

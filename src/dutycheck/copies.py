@@ -22,9 +22,11 @@ from __future__ import annotations
 import os
 import re
 from array import array
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from .formal import COPIED, REPEATS_LAST_YEAR, SUPERSEDED, SUPERSEDES, Finding, sentence_fingerprint
 
@@ -182,40 +184,50 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
     ordered = sorted(keys)
     del keys
     common = max(3, int(COMMON_SHARE * n_current))
-    counts: Counter[tuple[int, int]] = Counter()
+    # the reports of each sentence two or more share (not boilerplate), and each report's
+    # sentences among them: the pairs are counted report by report from these, so memory
+    # grows with the sentences, not with the pairs (a batch of many near-copies of a few
+    # texts has hundreds of thousands of candidate pairs)
+    postings: list[array] = []
+    mine = [array("L") for _ in entries]
     mask = (1 << _ID_BITS) - 1
     run: list[int] = []
     prev_hash = -1
-    for k in ordered + [-1]:
+    for k in chain(ordered, (-1,)):
         h = k >> _ID_BITS if k >= 0 else -2
         if h != prev_hash:
             if run and sum(1 for i in run if i < n_current) <= common:
                 for i in run:
                     sizes[i] += 1
-                for x in range(len(run)):
-                    for y in range(x + 1, len(run)):
-                        counts[(run[x], run[y])] += 1
+                if len(run) > 1:
+                    for i in run:
+                        mine[i].append(len(postings))
+                    postings.append(array("L", run))
             run = []
             prev_hash = h
         if k >= 0:
             run.append(k & mask)
+    del ordered
     out = []
-    for (i, j), shared in counts.items():
-        a, b = entries[i], entries[j]
-        if j >= n_current and i >= n_current:
+    for i in range(min(n_current, len(entries))):      # a pair (i < j) holds a current report
+        if not mine[i]:
             continue
-        smaller = min(sizes[i], sizes[j])
-        if smaller < MIN_SENTENCES or shared < MIN_SHARED or shared / smaller < COPY_SHARE:
-            continue
-        if a.agency and a.agency == b.agency:
-            if a.year == b.year:
-                continue                       # a revision, listed as such
-            code = REPEATS_LAST_YEAR
-        elif j >= n_current:
-            continue                           # an earlier year of another agency
-        else:
-            code = COPIED
-        out.append(CopyPair(a.path, b.path, shared, shared / smaller, code=code))
+        # the reports after i in each of its sentences (a posting is in report order)
+        counts = Counter(chain.from_iterable(postings[p][bisect_right(postings[p], i):] for p in mine[i]))
+        for j, shared in counts.items():
+            smaller = min(sizes[i], sizes[j])
+            if smaller < MIN_SENTENCES or shared < MIN_SHARED or shared / smaller < COPY_SHARE:
+                continue
+            a, b = entries[i], entries[j]
+            if a.agency and a.agency == b.agency:
+                if a.year == b.year:
+                    continue                   # a revision, listed as such
+                code = REPEATS_LAST_YEAR
+            elif j >= n_current:
+                continue                       # an earlier year of another agency
+            else:
+                code = COPIED
+            out.append(CopyPair(a.path, b.path, shared, shared / smaller, code=code))
     return sorted(out, key=lambda c: (-c.share, c.a, c.b))
 
 

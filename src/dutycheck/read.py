@@ -257,9 +257,13 @@ def decode_counted(data: bytes, name: str = "") -> tuple[str, str, int]:
     for enc in ("gb18030", "big5", "utf-8"):
         text, replaced = _replacing(data, enc)
         if replaced <= _allowed(text):
-            candidates.append((_common_share(text), -replaced, enc, text))
+            candidates.append((-replaced, enc, text))
     if candidates:
-        _, neg, enc, text = max(candidates)
+        # the one that reads most like Chinese prose (a GBK file decodes as Big5 too); a sole
+        # candidate needs no score
+        scored = max((_common_share(t), neg, enc, t) for neg, enc, t in candidates) if len(candidates) > 1 else \
+            (0.0, *candidates[0])
+        _, neg, enc, text = scored
         return (*_checked(text, enc, name), -neg)
     from charset_normalizer import from_bytes
 
@@ -359,18 +363,41 @@ def _checked(text: str, encoding: str, name: str) -> tuple[str, str]:
 
 def _source(name: str, lines, locs, fmt: str, sha256: str, size: int, encoding: str | None, unit: str,
             meta: dict) -> SourceText:
-    lines = tuple(visible_controls(ln) for ln in lines) or ("",)   # ESC[2J must not reach a terminal
+    lines = tuple(lines)
+    if _has_controls("\n".join(lines)):          # ESC[2J must not reach a terminal
+        lines = tuple(visible_controls(ln) for ln in lines)
+    lines = lines or ("",)
     locs = tuple(locs) or (Location(1),)
     return SourceText(path=name, lines=lines, locations=locs, format=fmt,
                       sha256=sha256, size=size, encoding=encoding,
                       unit=unit, meta=meta)
 
 
+_CONTROLS: list[re.Pattern] = []
+
+
+def _has_controls(text: str) -> bool:
+    """Whether `visible_controls` would change the text (most reports: no, and the translation
+    per line costs ~0.4 ms a report). The pattern is built on first use from safetext's map."""
+    if not _CONTROLS:
+        from .safetext import _PICTURES
+
+        _CONTROLS.append(re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_PICTURES)) + "]"))
+    return _CONTROLS[0].search(text) is not None
+
+
+def _has_cjk(text: str, n: int = MIN_CJK) -> bool:
+    """At least n Chinese characters (stops counting at n: a report has tens of thousands)."""
+    from itertools import islice
+
+    return sum(1 for _ in islice(_CJK.finditer(text), n)) >= n
+
+
 def _check_has_chinese(src: SourceText) -> None:
     text = src.text
     if not text.strip():
         raise ReportError("文件只有空白，没有正文", "the file holds only whitespace", path=src.path)
-    if len(_CJK.findall(text)) < MIN_CJK:
+    if not _has_cjk(text):
         raise ReportError(f"文件中没有中文正文（少于 {MIN_CJK} 个汉字）；dutycheck 审查中文报告",
                           f"no Chinese text (fewer than {MIN_CJK} Chinese characters); "
                           "dutycheck audits Chinese reports",
@@ -722,7 +749,7 @@ def _pdf_lines(p: Path, data: bytes, name: str) -> tuple[list[str], list[Locatio
                 pages, engine = alt, alt_engine
                 break
     text = "".join("".join(pg) for pg in pages)
-    if len(_CJK.findall(text)) < MIN_CJK:
+    if not _has_cjk(text):
         if _PDF_BAD.search(text):
             raise ReportError("PDF 字体缺少字符映射，文字无法提取（请用 WPS/Word 另存为 .docx，或做 OCR）",
                               "PDF fonts have no character map; text cannot be extracted (save as .docx or OCR it)",
@@ -840,8 +867,7 @@ def _pdftotext_pages(p: Path, name: str) -> list[list[str]] | None:
 
 def _poor_extraction(pages: list[list[str]]) -> bool:
     text = "".join("".join(pg) for pg in pages)
-    bad = len(_PDF_BAD.findall(text))
-    return len(_CJK.findall(text)) < MIN_CJK or bad > len(text) * 0.02
+    return not _has_cjk(text) or len(_PDF_BAD.findall(text)) > len(text) * 0.02
 
 
 # ------------------------------------------------------------ pdf: bounds on hostile files

@@ -168,7 +168,9 @@ def _read_file(path: str) -> tuple[str, bytes | None]:
         if not stat.S_ISREG(st.st_mode):      # swapped after the stat
             raise _NotAFile(path)
         if st.st_size <= MAX_BYTES:
-            data = fh.read(MAX_BYTES + 1)
+            data = fh.read(st.st_size + 1)      # read(MAX_BYTES + 1) allocates 20 MB first: ~60 µs a file
+            if len(data) > st.st_size:          # it grew since the stat: read on to the limit
+                data += fh.read(MAX_BYTES + 1 - len(data))
             return hashlib.sha256(data).hexdigest(), (data if len(data) <= MAX_BYTES else None)
         h = hashlib.sha256()
         left = MAX_BYTES + 1
