@@ -167,10 +167,11 @@ _SENTENCE_SEP = "\x00"     # between sentences while their keys are made in one 
 
 def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
     texts = [s.text for s in doc.sentences]
-    if any(_SENTENCE_SEP in t for t in texts):
+    together = _SENTENCE_SEP.join(texts)
+    if together.count(_SENTENCE_SEP) != len(texts) - 1:        # a sentence holds the separator
         keys = [sentence_key(t) for t in texts]
     else:       # one pass over the document instead of two regex calls per sentence
-        keys = sentence_key(_SENTENCE_SEP.join(texts)).split(_SENTENCE_SEP) if texts else []
+        keys = sentence_key(together).split(_SENTENCE_SEP) if texts else []
     index = DocIndex(doc, keys)
     starts, pos = index.starts, 0
     for k in keys:
@@ -244,7 +245,10 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
         if missing > allow:
             continue
         spare = len(present) - need      # a sentence may lack this many of the bigrams present
+        shortest = len(term) - 2         # the alignment must cover this much of the key
         for s, key in enumerate(keys):
+            if len(key) < shortest:
+                continue
             lost = 0
             for g in present:
                 if g not in key:
