@@ -24,7 +24,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -176,13 +176,15 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
     n_current = len(entries) if n_current is None else n_current
     if len(entries) >= 1 << _ID_BITS:
         raise ValueError("too many reports for one copy check")
-    keys = array("Q")
-    sizes = [0] * len(entries)       # distinct sentences that are not boilerplate, per report
+    # every (sentence, report) as one 64-bit key, in 16 arrays by the hash's top bits: sorted one
+    # array at a time, equal hashes come out adjacent without a list of all keys at once
+    buckets = [array("Q") for _ in range(16)]
+    shift = _KEY_BITS + _ID_BITS - 4
     for i, e in enumerate(entries):
         for key in e.hashes:
-            keys.append(key << _ID_BITS | i)
-    ordered = sorted(keys)
-    del keys
+            k = key << _ID_BITS | i
+            buckets[k >> shift].append(k)
+    sizes = [0] * len(entries)       # distinct sentences that are not boilerplate, per report
     common = max(3, int(COMMON_SHARE * n_current))
     # the reports of each sentence two or more share (not boilerplate), and each report's
     # sentences among them: the pairs are counted report by report from these, so memory
@@ -193,7 +195,7 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
     mask = (1 << _ID_BITS) - 1
     run: list[int] = []
     prev_hash = -1
-    for k in chain(ordered, (-1,)):
+    for k in chain(_ascending(buckets), (-1,)):
         h = k >> _ID_BITS if k >= 0 else -2
         if h != prev_hash:
             if run and sum(1 for i in run if i < n_current) <= common:
@@ -207,7 +209,6 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
             prev_hash = h
         if k >= 0:
             run.append(k & mask)
-    del ordered
     out = []
     for i in range(min(n_current, len(entries))):      # a pair (i < j) holds a current report
         if not mine[i]:
@@ -229,6 +230,14 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
                 code = COPIED
             out.append(CopyPair(a.path, b.path, shared, shared / smaller, code=code))
     return sorted(out, key=lambda c: (-c.share, c.a, c.b))
+
+
+def _ascending(buckets: list[array]) -> Iterator[int]:
+    """The keys of all buckets in order (bucket i's are all below bucket i + 1's), each bucket
+    let go once sorted."""
+    buckets.reverse()
+    while buckets:
+        yield from sorted(buckets.pop())
 
 
 def _sentences(path: str) -> list[str]:
