@@ -13,6 +13,17 @@ ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
 BUNDLED = sorted(REPORTS.rglob("*.txt"))
 
+# A report with each of the three parts and one duty in each (done, shortfall, planned): the
+# example the label, reason-code and record tests read their outputs against.
+THREE_PART_REPORT = """XX县教育局2023年法治政府建设工作报告
+一、主要举措和成效
+聘请律师事务所担任常年法律顾问，出具法律意见书15份。
+二、存在的不足和原因
+规范性文件清理工作有待加强。
+三、下一年度工作安排
+2024年，我们将积极推进法治副校长全覆盖。
+"""
+
 
 @pytest.fixture(scope="session")
 def checklist():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import THREE_PART_REPORT
 from rich.console import Console
 
 from dutycheck import messages
@@ -19,16 +20,6 @@ from dutycheck.render.markdown import render_markdown
 from dutycheck.render.terminal import render_terminal
 
 ROOT = Path(__file__).resolve().parent.parent
-
-SNIPPET = """XX县教育局2023年法治政府建设工作报告
-一、主要举措和成效
-聘请律师事务所担任常年法律顾问，出具法律意见书15份。
-二、存在的不足和原因
-规范性文件清理工作有待加强。
-三、下一年度工作安排
-2024年，我们将积极推进法治副校长全覆盖。
-"""
-
 
 def terminal(result) -> str:
     console = Console(width=160, file=io.StringIO(), record=True, color_system=None)
@@ -52,7 +43,7 @@ def renamed(monkeypatch):
 
 
 def test_a_role_label_changed_in_the_table_shows_in_terminal_markdown_and_explain(renamed):
-    r = audit_text(SNIPPET)
+    r = audit_text(THREE_PART_REPORT)
     assert "[工作成效甲 · 一、主要举措和成效]" in terminal(r)
     assert "[工作成效甲] 聘请律师事务所" in render_markdown(r)
     out = explain(r, "legal-counsel.retained")
@@ -63,11 +54,11 @@ def test_a_role_label_changed_in_the_table_shows_in_terminal_markdown_and_explai
 def test_a_status_label_changed_in_the_table_shows_in_terminal_markdown_and_xlsx(renamed, tmp_path):
     import openpyxl
 
-    r = audit_text(SNIPPET)
+    r = audit_text(THREE_PART_REPORT)
     assert "✔ 已落实乙" in terminal(r) and "| ✔ 已落实乙 |" in render_markdown(r)
     folder = tmp_path / "reports"
     folder.mkdir()
-    (folder / "XX县教育局-2023.txt").write_text(SNIPPET, encoding="utf-8")
+    (folder / "XX县教育局-2023.txt").write_text(THREE_PART_REPORT, encoding="utf-8")
     out = tmp_path / "r.xlsx"
     res = CliRunner().invoke(main, ["batch", str(folder), "--jobs", "1", "--format", "xlsx", "--out", str(out)],
                              catch_exceptions=False)

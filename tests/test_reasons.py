@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import THREE_PART_REPORT
 
 from dutycheck.audit import audit_path, audit_text
 from dutycheck.messages import REASON_TEXT, reason_text
@@ -95,16 +96,6 @@ def test_a_cue_with_braces_is_quoted_not_formatted():
     assert reason_text(Reason.of("shortfall_cue", cue="{不足}")) == "同一分句有不足提示词“{不足}”"
 
 
-SNIPPET = """XX县教育局2023年法治政府建设工作报告
-一、主要举措和成效
-聘请律师事务所担任常年法律顾问，出具法律意见书15份。
-二、存在的不足和原因
-规范性文件清理工作有待加强。
-三、下一年度工作安排
-2024年，我们将积极推进法治副校长全覆盖。
-"""
-
-
 def test_words_changed_at_run_time_reach_a_reason_worded_before(monkeypatch):
     from dutycheck import structure
 
@@ -126,7 +117,7 @@ def test_equal_reasons_of_a_record_are_worded_once_and_read_the_same():
 
 
 def test_the_pipeline_records_codes_and_the_json_keeps_both():
-    r = audit_text(SNIPPET)
+    r = audit_text(THREE_PART_REPORT)
     counsel = r.item("legal-counsel.retained").evidence[0]
     assert counsel.reason == Reason.of("in_part", role=Role.ACHIEVEMENTS,
                                        role_reason=Reason.of("heading_cue", cue="举措"))
@@ -163,7 +154,7 @@ def test_every_code_the_pipeline_writes_has_words():
 
 
 def test_a_record_round_trips_with_reason_code_and_unit():
-    d = json.loads(render_json(audit_text(SNIPPET)))
+    d = json.loads(render_json(audit_text(THREE_PART_REPORT)))
     rec = AuditRecord.from_dict(d)
     assert rec.to_dict() == d
     e = rec.item("legal-counsel.retained").evidence[0]
@@ -194,7 +185,7 @@ def test_a_docx_report_counts_paragraphs(tmp_path):
     from docx import Document
 
     doc = Document()
-    for line in SNIPPET.splitlines():
+    for line in THREE_PART_REPORT.splitlines():
         doc.add_paragraph(line)
     path = tmp_path / "县教育局.docx"
     doc.save(path)
@@ -218,7 +209,7 @@ def test_the_store_and_its_cache_keep_the_codes(tmp_path):
 
     folder = tmp_path / "reports"
     folder.mkdir()
-    (folder / "XX县教育局-2023.txt").write_text(SNIPPET, encoding="utf-8")
+    (folder / "XX县教育局-2023.txt").write_text(THREE_PART_REPORT, encoding="utf-8")
     db = tmp_path / "s.sqlite"
     outputs = []
     for _ in range(2):   # the second run reads the audit back from the store

@@ -7,6 +7,7 @@ import pickle
 from pathlib import Path
 
 import pytest
+from conftest import THREE_PART_REPORT
 
 from dutycheck.audit import audit_path, audit_text
 from dutycheck.batch import run_batch
@@ -18,16 +19,6 @@ from dutycheck.schema import AuditRecord, BatchRecord, ErrorInfo, ErrorRecord, e
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = sorted((ROOT / "reports").rglob("*.txt"))
 
-SNIPPET = """XX县教育局2023年法治政府建设工作报告
-一、主要举措和成效
-聘请律师事务所担任常年法律顾问，出具法律意见书15份。
-二、存在的不足和原因
-规范性文件清理工作有待加强。
-三、下一年度工作安排
-2024年，我们将积极推进法治副校长全覆盖。
-"""
-
-
 @pytest.mark.parametrize("path", REPORTS, ids=lambda p: p.name)
 def test_audit_json_reads_back_to_the_same_bytes(path):
     text = render_json(audit_path(path))
@@ -36,7 +27,7 @@ def test_audit_json_reads_back_to_the_same_bytes(path):
 
 
 def test_the_record_is_typed():
-    rec = AuditRecord.from_result(audit_text(SNIPPET, name="县教育局.txt"))
+    rec = AuditRecord.from_result(audit_text(THREE_PART_REPORT, name="县教育局.txt"))
     counsel = rec.item("legal-counsel.retained")
     assert counsel.status is Status.DONE and counsel.evidence[0].role is Role.ACHIEVEMENTS
     assert counsel.evidence[0].line == 3 and "法律顾问" in counsel.evidence[0].text
@@ -46,7 +37,7 @@ def test_the_record_is_typed():
 
 
 def test_keys_from_a_newer_writer_survive_a_round_trip():
-    d = AuditRecord.from_result(audit_text(SNIPPET)).to_dict()
+    d = AuditRecord.from_result(audit_text(THREE_PART_REPORT)).to_dict()
     d["reviewed_by"] = "张三"
     d["report"]["pages"] = 3
     d["items"][0]["note"] = "人工复核"
@@ -75,7 +66,7 @@ def test_an_internal_error_keeps_its_type():
 
 
 def test_batch_head_reads_back(tmp_path):
-    (tmp_path / "县教育局.txt").write_text(SNIPPET, encoding="utf-8")
+    (tmp_path / "县教育局.txt").write_text(THREE_PART_REPORT, encoding="utf-8")
     (tmp_path / "空.txt").write_text("", encoding="utf-8")
     head = run_batch([tmp_path], jobs=1).to_dict()
     rec = BatchRecord.from_dict(json.loads(json.dumps(head, ensure_ascii=False)))
