@@ -201,3 +201,25 @@ def test_artifacts_are_found_in_the_whole_text_as_line_by_line():
     for text in ["**加粗**正文__下划线__", "***三个星号*", "[bookmark: _GoBack]法治[TOC][toc][bookmark:",
                  "[bookmark: 见第\n二页]\u200b零宽\ufeff", "_a_ [x] [bookmark:a]]\U000e0041标签", "", "\n\n"]:
         assert _artifacts(text) == by_line(text), text
+
+
+def test_each_kept_piece_knows_its_line():
+    # location() reads the line a piece came from, where it used to find it by the piece's
+    # offset in the original; locations() walks a document's positions in one call
+    import dataclasses
+
+    from conftest import BUNDLED
+
+    from dutycheck.read import read_source
+
+    texts = [normalize(read_source(p)) for p in BUNDLED] + [
+        norm("# 一、总体情况\n\n- 3 -\n2023年，我局  聘请法律\n顾问 2 名。\n> 引用\n**加粗**\u200b\n\n"),
+        norm(""), norm("\n\n法治"),
+    ]
+    for n in texts:
+        by_offset = dataclasses.replace(n, _piece_lines=())
+        positions = list(range(-2, len(n.text) + 3))
+        expected = [by_offset.location(p) for p in positions]
+        assert [n.location(p) for p in positions] == expected
+        assert n.locations(positions) == expected
+        assert n.locations(positions[::-1]) == expected[::-1]

@@ -234,6 +234,7 @@ class NormalText:
     _orig_starts: tuple[int, ...]   # where that piece starts in the original
     _line_starts: tuple[int, ...]   # original offset of each source line
     md_headings: dict                # normalised paragraph offset → markdown heading level
+    _piece_lines: tuple[int, ...] = ()   # the source line each kept piece comes from
 
     def to_orig(self, pos: int) -> int:
         i = bisect_right(self._norm_starts, pos) - 1
@@ -245,8 +246,31 @@ class NormalText:
         if not locations:
             return Location(1)
         i = bisect_right(self._norm_starts, pos) - 1
-        idx = bisect_right(self._line_starts, self._orig_starts[i] + (pos - self._norm_starts[i])) - 1
+        if 0 <= pos < len(self.text) and self._piece_lines:
+            idx = self._piece_lines[i]      # (a piece lies within one line)
+        else:
+            idx = bisect_right(self._line_starts, self._orig_starts[i] + (pos - self._norm_starts[i])) - 1
         return locations[max(0, min(idx, len(locations) - 1))]
+
+    def locations(self, positions: list[int]) -> list[Location]:
+        """`location` of each position (one call for a document's sentences)."""
+        if not self.source.locations or not self._piece_lines:
+            return [self.location(pos) for pos in positions]
+        locations, norm_starts, piece_lines = self.source.locations, self._norm_starts, self._piece_lines
+        n, pieces, last = len(self.text), len(norm_starts), len(locations) - 1
+        out, i = [], 0
+        for pos in positions:       # in order (a document's sentences): walk the pieces
+            if not 0 <= pos < n:
+                out.append(self.location(pos))
+                continue
+            if pos < norm_starts[i]:
+                i = bisect_right(norm_starts, pos) - 1
+            else:
+                while i + 1 < pieces and norm_starts[i + 1] <= pos:
+                    i += 1
+            line = piece_lines[i]
+            out.append(locations[line] if line <= last else locations[last])
+        return out
 
     def quote(self, start: int, end: int) -> str:
         """The original characters behind text[start:end], artifacts and line breaks left out."""
@@ -427,6 +451,7 @@ def normalize(source: SourceText) -> NormalText:
     text_parts: list[str] = []
     norm_starts: list[int] = []
     orig_starts: list[int] = []
+    piece_lines: list[int] = []
     md_headings: dict[int, int] = {}
     npos = 0
     orig_text_len = off
@@ -445,6 +470,7 @@ def normalize(source: SourceText) -> NormalText:
             text_parts.append("\n")
             norm_starts.append(npos)
             orig_starts.append(min(nl, orig_text_len - 1) if orig_text_len else 0)
+            piece_lines.append(prev_i)      # (the line break that ended that line)
             npos += 1
         if md is not None:
             md_headings[npos] = md
@@ -452,9 +478,10 @@ def normalize(source: SourceText) -> NormalText:
             text_parts.append(seg)
             norm_starts.append(npos)
             orig_starts.append(s)
+            piece_lines.append(i)
             npos += len(seg)
     if not norm_starts:
-        norm_starts, orig_starts = [0], [0]
+        norm_starts, orig_starts, piece_lines = [0], [0], [0]
     return NormalText(
         text="".join(text_parts),
         source=source,
@@ -462,6 +489,7 @@ def normalize(source: SourceText) -> NormalText:
         _orig_starts=tuple(orig_starts),
         _line_starts=tuple(line_starts),
         md_headings=md_headings,
+        _piece_lines=tuple(piece_lines),
     )
 
 
