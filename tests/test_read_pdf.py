@@ -272,7 +272,8 @@ def test_a_pdf_page_beyond_the_time_limit_in_a_batch_is_its_own_error_row(tmp_pa
 # ------------------------------------------- a single cold audit: the child starts first
 
 # `python -m dutycheck audit …` as a user runs it, reporting at exit whether this process (not
-# its child) ever imported pypdfium2 or the pipeline before the child was started
+# its child) had imported the pipeline before the child was started, and whether it ever
+# imported pypdfium2, bs4 or lxml
 COLD_AUDIT = (
     "import atexit, os, runpy, sys\n"
     "import dutycheck.read as r\n"
@@ -285,7 +286,8 @@ COLD_AUDIT = (
     "    setattr(r, name, float(value))\n"
     "if os.environ.get('PROBE_NO_INFLATION_CHECK'):\n"
     "    r._check_inflation = lambda data, name: None\n"
-    "atexit.register(lambda: sys.stderr.write('\\nPROBE ' + repr({**seen, 'pypdfium2 here': 'pypdfium2' in sys.modules})))\n"
+    "here = lambda: {f'{m} here': m in sys.modules for m in ('pypdfium2', 'bs4', 'lxml')}\n"
+    "atexit.register(lambda: sys.stderr.write('\\nPROBE ' + repr({**seen, **here()})))\n"
     "sys.argv = ['dutycheck', *sys.argv[1:]]\n"
     "runpy.run_module('dutycheck', run_name='__main__')\n")
 
@@ -317,7 +319,20 @@ def test_a_cold_audit_of_a_pdf_reads_it_in_a_child_started_before_the_pipeline(t
     counsel = next(i for i in data["items"] if i["id"] == "legal-counsel.retained")
     assert counsel["status"] == "done" and counsel["evidence"][0]["page"] >= 1 and counsel["evidence"][0]["line"] >= 1
     # the extraction ran in the child, started before the pipeline was imported
-    assert probe == {"pipeline before the child": False, "pypdfium2 here": False}
+    assert probe == {"pipeline before the child": False, "pypdfium2 here": False, "bs4 here": False,
+                     "lxml here": False}
+
+
+@pytest.mark.parametrize("fmt, library", [("html", "bs4"), ("docx", "lxml")])
+def test_a_cold_audit_parses_a_web_page_or_docx_in_a_child_started_before_the_pipeline(tmp_path, fmt, library):
+    files = make.seed_in_formats(REPORT, tmp_path)
+    run, probe = cold_audit(files[fmt], "-f", "json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    txt, _ = cold_audit(files["txt"], "-f", "json")
+    assert data["report"]["format"] == fmt and data["report"]["agency"] == "晋城市教育局"
+    assert {i["id"]: i["status"] for i in data["items"]} == {i["id"]: i["status"] for i in json.loads(txt.stdout)["items"]}
+    assert probe["pipeline before the child"] is False and probe[f"{library} here"] is False
 
 
 def test_a_cold_audit_stops_a_child_past_its_time_limit(tmp_path):

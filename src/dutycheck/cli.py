@@ -192,9 +192,10 @@ def audit(path: str, checklist: str, fmt: str, out: str | None, agency: str | No
     disarm = time_limit(timeout or None)     # every input ends: a hostile file cannot hang the command
     pending = None
     try:
-        # the file first: a PDF's text is extracted in its child while this process imports the
-        # pipeline and compiles the checklist (on two cores the two overlap)
-        pending = start_source(path)
+        # the file first: a PDF's text is extracted in its child (a web page or a .docx parsed in
+        # one) while this process imports the pipeline and compiles the checklist (on two cores
+        # the two overlap)
+        pending = start_source(path, parse_ahead=True)
         from .audit import audit_source
         from .checklist.load import compiled_checklist
 
@@ -261,14 +262,14 @@ def audit(path: str, checklist: str, fmt: str, out: str | None, agency: str | No
 
 
 # What `audit` imports after the report is read: imported while a PDF's child works instead
-_AHEAD = {"terminal": ("render.terminal",), "json": ("render.json",), "markdown": ("render.markdown",),
+_IMPORT_AHEAD = {"terminal": ("render.terminal",), "json": ("render.json",), "markdown": ("render.markdown",),
           "html": ("render.report_html",), "docx": ("render.docx_memo",)}
 
 
 def _import_ahead(fmt: str) -> None:
     import importlib
 
-    for module in ("formal", "score", *_AHEAD[fmt]):    # formal and score: audit_source's own
+    for module in ("formal", "score", *_IMPORT_AHEAD[fmt]):    # formal and score: audit_source's own
         importlib.import_module(f".{module}", __package__)
 
 

@@ -68,51 +68,78 @@ def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES, data: by
 
 
 def start_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES, data: bytes | None = None,
-                 sha256: str | None = None) -> PendingSource:
+                 sha256: str | None = None, parse_ahead: bool = False) -> PendingSource:
     """Begin reading a report: its bytes are read and checked now, and a PDF's text extraction
     starts in its bounded child process, so the caller can do other work (the CLI imports the
     audit pipeline) while the child works; `finish()` gives the SourceText `read_source` gives.
     A file that cannot be opened raises here; whatever is wrong with its content, in `finish()`.
+
+    `parse_ahead`: a web page or a .docx is parsed in a child process begun now too (bs4's or
+    lxml's import and the parse overlap the caller's work); when that child has no answer, the
+    file is read in this process as it would have been without it. For a single audit on a
+    machine with a free core (the CLI); a batch worker reads in-process (`read_pdfs_in_process`).
     """
     p = Path(path)
     name = display_path(path)      # what outputs show; `p` keeps the bytes that open the file
     data = _read_bytes(p, name, max_bytes) if data is None else _given_bytes(data, name, max_bytes)
     kind = sniff(data, p.suffix.lower(), name)
-    return PendingSource(p, name, data, sha256, kind, _start_pdf(data, name) if kind == "pdf" else None)
+    work: _Child | _Later | None = None
+    if kind == "pdf":
+        work = _start_pdf(data, name)
+    elif parse_ahead and kind in _AHEAD and hasattr(os, "fork") and not _Worker.enabled:
+        work = _Child(_AHEAD[kind], data, name, bounded=False)
+    return PendingSource(p, name, data, sha256, kind, work)
 
 
 class PendingSource:
-    """A report whose reading `start_source` began. `finish()` once; `close()` stops a PDF's
-    child if the caller gives up before finishing (an error, a timeout): it is safe to call
-    after `finish()` too."""
+    """A report whose reading `start_source` began. `finish()` once; `close()` stops a child
+    still working if the caller gives up before finishing (an error, a timeout): it is safe to
+    call after `finish()` too."""
 
     def __init__(self, p: Path, name: str, data: bytes, sha256: str | None, kind: str,
-                 pages: _Child | _Later | None) -> None:
+                 work: _Child | _Later | None) -> None:
         self._p, self._name, self._data, self._sha256, self.kind = p, name, data, sha256, kind
-        self._pages = pages
+        self._work = work
 
     def close(self) -> None:
-        if self._pages is not None:
-            self._pages.close()
+        if self._work is not None:
+            self._work.close()
+
+    def _ahead(self):
+        """The answer of the parse-ahead child, or None (none started, or it had no answer)."""
+        if self._work is None:
+            return None
+        try:
+            return self._work.result()
+        finally:
+            self._work.close()
 
     def finish(self) -> SourceText:
         p, name, data = self._p, self._name, self._data
         digest = self._sha256 or hashlib.sha256(data).hexdigest()
         kind = self.kind
         if kind == "docx":
-            lines, locs, meta = _docx_lines(data, name)
+            ahead = self._ahead()
+            if ahead is None:
+                lines, locs, meta = _docx_lines(data, name)
+            else:
+                lines, numbers, meta = ahead
+                locs = [Location(n) for n in numbers]
             src = _source(name, lines, locs, "docx", digest, len(data), None, "paragraph", meta)
         elif kind == "pdf":
-            assert self._pages is not None
+            assert self._work is not None
             try:
-                lines, locs, meta = _pdf_lines(p, data, name, self._pages)
+                lines, locs, meta = _pdf_lines(p, data, name, self._work)
             finally:
-                self._pages.close()
+                self._work.close()
             src = _source(name, lines, locs, "pdf", digest, len(data), None, "line", meta)
         elif kind == "html":
-            text, encoding, replaced = _decode_html(data, name)
-            lines, locs = _html_lines(text, name)
-            _checked("\n".join(lines), encoding, name)   # control characters written as &#x1b; count too
+            ahead = self._ahead()
+            if ahead is None:
+                lines, locs, encoding, replaced = _html_page(data, name)
+            else:
+                lines, numbers, encoding, replaced = ahead
+                locs = [Location(n) for n in numbers]
             src = _source(name, lines, locs, "html", digest, len(data), encoding, "line",
                           {"replaced_chars": replaced} if replaced else {})
         elif kind == "doc":
@@ -1003,13 +1030,19 @@ class _Later:
 
 
 class _Child:
-    """fn(data, name) running in a forked child with PDF_MEMORY and PDF_TIMEOUT as limits, from
-    the moment it is made; `result()` waits for its pages, `close()` kills a child still running.
+    """fn(data, name) running in a forked child from the moment this is made; `result()` waits
+    for its answer, `close()` kills a child still running.
 
-    A PDF parser is a large C library fed hostile bytes: a child process is the only place
-    a memory cap and a deadline can be enforced on it. The deadline runs from the fork. The
-    pages come back marshalled (plain lists and strings: unlike pickle, loading them cannot run
-    code); a ReportError as its Chinese and English text.
+    `bounded` (a PDF): the child has PDF_MEMORY and PDF_TIMEOUT as limits. A PDF parser is a
+    large C library fed hostile bytes: a child process is the only place a memory cap and a
+    deadline can be enforced on it. The deadline runs from the fork; a child that dies without
+    an answer was out of memory. Not `bounded` (`start_source(parse_ahead=True)`): the child
+    only gets ahead of this process, with no limits of its own, and `result()` gives None when
+    it has no answer (whatever went wrong), so the caller reads the file itself and meets
+    exactly what it would have met without the child.
+
+    The answer comes back marshalled (plain lists, numbers and strings: unlike pickle,
+    loading it cannot run code); a ReportError as its texts and place.
 
     `pdfium`: fn uses pypdfium2. A process's first PDF child imports it itself (a single
     `dutycheck audit x.pdf` never imports it in the parent, and the import overlaps the
@@ -1019,7 +1052,7 @@ class _Child:
 
     pdfium_children = 0
 
-    def __init__(self, fn, data: bytes, name: str, pdfium: bool = False) -> None:
+    def __init__(self, fn, data: bytes, name: str, pdfium: bool = False, bounded: bool = True) -> None:
         import time
 
         if pdfium:
@@ -1027,6 +1060,7 @@ class _Child:
             if _Child.pdfium_children > 1:
                 import pypdfium2  # noqa: F401  (loaded once in the parent, not in every child)
         self._name = name
+        self._bounded = bounded
         rfd, wfd = os.pipe()
         try:
             pid = os.fork()
@@ -1035,13 +1069,13 @@ class _Child:
             os.close(wfd)
             raise
         if pid == 0:                               # the child: never returns
-            _child_main(fn, data, name, rfd, wfd, pdfium)
+            _child_main(fn, data, name, rfd, wfd, pdfium, bounded)
         os.close(wfd)
         self._pid: int | None = pid
         self._rfd = rfd
-        self._deadline = time.monotonic() + PDF_TIMEOUT
+        self._deadline = time.monotonic() + PDF_TIMEOUT if bounded else None
 
-    def result(self) -> list[list[str]]:
+    def result(self):
         import marshal
         import select
         import time
@@ -1052,8 +1086,8 @@ class _Child:
         done = False
         try:
             while True:
-                left = self._deadline - time.monotonic()
-                if left <= 0:
+                left = None if self._deadline is None else self._deadline - time.monotonic()
+                if left is not None and left <= 0:
                     break
                 ready, _, _ = select.select([self._rfd], [], [], left)
                 if not ready:
@@ -1068,15 +1102,18 @@ class _Child:
         if not done:
             raise _pdf_timeout(self._name)
         try:
-            result = marshal.loads(b"".join(chunks))
+            answer = marshal.loads(b"".join(chunks))
         except Exception:  # noqa: BLE001  (a truncated answer: the child died, out of memory)
-            result = ("memory",)
-        if not isinstance(result, tuple) or not result:
-            result = ("memory",)
-        if result[0] == "ok":
-            return result[1]
-        if result[0] == "error":
-            raise ReportError(result[1], result[2], path=self._name)
+            answer = ("memory",)
+        if not isinstance(answer, tuple) or not answer:
+            answer = ("memory",)
+        if answer[0] == "ok":
+            return answer[1]
+        if answer[0] == "error":
+            zh, en, path, line, column, key = answer[1:]
+            raise ReportError(zh, en, path=path, line=line, column=column, key=key)
+        if not self._bounded:
+            return None
         raise _pdf_memory(self._name)
 
     def close(self) -> None:
@@ -1099,8 +1136,8 @@ class _Child:
         os.waitpid(pid, 0)
 
 
-def _child_main(fn, data: bytes, name: str, rfd: int, wfd: int, pdfium: bool) -> None:
-    """The forked child of `_Child`: run fn under the memory cap, write the answer, exit."""
+def _child_main(fn, data: bytes, name: str, rfd: int, wfd: int, pdfium: bool, bounded: bool) -> None:
+    """The forked child of `_Child`: run fn (under the memory cap when bounded), write the answer, exit."""
     code = 0
     try:
         import faulthandler
@@ -1108,21 +1145,23 @@ def _child_main(fn, data: bytes, name: str, rfd: int, wfd: int, pdfium: bool) ->
         import signal
 
         os.close(rfd)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)                    # a C library's dying words are not the user's
+        if bounded:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)                # a C library's dying words are not the user's
         faulthandler.disable()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if pdfium:
             import pypdfium2  # noqa: F401  (before the cap: the limit is for the extraction)
-        _limit_memory()
+        if bounded:
+            _limit_memory()
         try:
-            result: tuple = ("ok", fn(data, name))
+            answer: tuple = ("ok", fn(data, name))
         except ReportError as exc:
-            result = ("error", exc.zh, exc.en)
+            answer = ("error", exc.zh, exc.en, exc.path, exc.line, exc.column, exc.key)
         except MemoryError:
-            result = ("memory",)
-        payload = marshal.dumps(result)
+            answer = ("memory",)
+        payload = marshal.dumps(answer)
         view = memoryview(payload)
         while view:
             view = view[os.write(wfd, view):]
@@ -1422,6 +1461,29 @@ def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
         lines.insert(0, title[0])
         locs.insert(0, Location(title[1] or 1))
     return lines, locs
+
+
+def _html_page(data: bytes, name: str) -> tuple[list[str], list[Location], str, int]:
+    """A saved web page's article lines, their locations, its encoding and replaced characters."""
+    text, encoding, replaced = _decode_html(data, name)
+    lines, locs = _html_lines(text, name)
+    _checked("\n".join(lines), encoding, name)   # control characters written as &#x1b; count too
+    return lines, locs, encoding, replaced
+
+
+def _html_ahead(data: bytes, name: str) -> tuple[list[str], list[int], str, int]:
+    """`_html_page` in a parse-ahead child: the locations as line numbers, for marshal."""
+    lines, locs, encoding, replaced = _html_page(data, name)
+    return lines, [loc.line for loc in locs], encoding, replaced
+
+
+def _docx_ahead(data: bytes, name: str) -> tuple[list[str], list[int], dict]:
+    """`_docx_lines` in a parse-ahead child: the locations as paragraph numbers, for marshal."""
+    lines, locs, meta = _docx_lines(data, name)
+    return lines, [loc.line for loc in locs], meta
+
+
+_AHEAD = {"html": _html_ahead, "docx": _docx_ahead}
 
 
 def _html_title(soup) -> tuple[str, int | None] | None:
