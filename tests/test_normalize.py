@@ -223,3 +223,37 @@ def test_each_kept_piece_knows_its_line():
         assert [n.location(p) for p in positions] == expected
         assert n.locations(positions) == expected
         assert n.locations(positions[::-1]) == expected[::-1]
+
+
+def test_a_quote_is_the_original_characters_behind_the_range():
+    # quote() slices a string of the original character behind each normalised one; it must
+    # give what walking the kept pieces over the range gives, for any range in the text or past it
+    from bisect import bisect_right
+
+    from conftest import BUNDLED
+
+    from dutycheck.read import read_source
+
+    def walked(n, start, end):
+        parts, starts = [], n._norm_starts
+        i = bisect_right(starts, start) - 1
+        while i < len(starts) and starts[i] < end:
+            ne = starts[i + 1] if i + 1 < len(starts) else len(n.text)
+            lo, hi = max(starts[i], start), min(ne, end)
+            if lo < hi:
+                o = n._orig_starts[i] + (lo - starts[i])
+                parts.append(n.source.text[o:o + (hi - lo)])
+            i += 1
+        return "".join(parts).replace("\n", "").strip()
+
+    texts = [normalize(read_source(p)) for p in BUNDLED[:2]] + [
+        norm("# 一、总体情况\n\n- 3 -\n２０２３年，我局  聘请法律\n顾问 2 名。\n> 引用\n**加粗**\u200b\n\n"), norm(""),
+        norm("- 3 -\n")]
+    for n in texts:
+        size = len(n.text)
+        cuts = sorted({0, 1, max(size - 1, 0), size, size + 2} | set(range(0, size, 7)))
+        for start in cuts:
+            for end in cuts + [-1]:
+                assert n.quote(start, end) == walked(n, start, end), (start, end)
+    example = texts[2]
+    assert example.quote(0, example.text.index("引用")) == "一、总体情况２０２３年，我局聘请法律顾问2名。"

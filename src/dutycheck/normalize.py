@@ -15,7 +15,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from .models import Location, SourceText
@@ -274,20 +274,15 @@ class NormalText:
 
     def quote(self, start: int, end: int) -> str:
         """The original characters behind text[start:end], artifacts and line breaks left out."""
-        orig = self.source.text
-        norm_starts, orig_starts = self._norm_starts, self._orig_starts
-        n = len(norm_starts)
-        parts = []
-        i = bisect_right(norm_starts, start) - 1
-        while i < n and norm_starts[i] < end:
-            ns = norm_starts[i]
-            ne = norm_starts[i + 1] if i + 1 < n else len(self.text)
-            lo, hi = max(ns, start), min(ne, end)
-            if lo < hi:
-                o = orig_starts[i] + (lo - ns)
-                parts.append(orig[o:o + (hi - lo)])
-            i += 1
-        return "".join(parts).replace("\n", "").strip()
+        return self._as_written[max(start, 0):max(end, 0)].replace("\n", "").strip()
+
+    @cached_property
+    def _as_written(self) -> str:
+        """The original character behind each character of `text` (built on the first quote:
+        a quote is then a slice, not a walk over the pieces it spans)."""
+        orig, norm_starts = self.source.text, self._norm_starts
+        ends = norm_starts[1:] + (len(self.text),)
+        return "".join([orig[o:o + (e - s)] for s, e, o in zip(norm_starts, ends, self._orig_starts)])
 
 
 def _line_pieces(line: str, offset: int, spaces: list[tuple[int, int]],

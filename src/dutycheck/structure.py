@@ -10,10 +10,9 @@ checklist (`structure:`), so the parser knows no report template by heart.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from .models import Reason, ReportMeta, Role, Section, Sentence
 from .normalize import LIST_START, NormalText
@@ -331,32 +330,6 @@ def _head_and_tail(paras: list[tuple[int, str]]) -> tuple[int, int]:
     return head, tail
 
 
-_T = TypeVar("_T")
-
-
-def _maker(cls: type[_T]) -> Callable[..., _T]:
-    """A constructor of the frozen dataclass `cls` taking every field in order, that fills the
-    instance's __dict__ at once: the dataclass's own __init__ sets each field through
-    object.__setattr__, ~14,000 instructions for a Sentence (61 a report: a fifth of `parse`).
-    The instance is the same (tests/test_structure.py compares); a class with __post_init__,
-    defaults computed at init or slots keeps its own __init__."""
-    every = fields(cls)     # type: ignore[arg-type]  # (a dataclass: a TypeVar cannot say so)
-    if hasattr(cls, "__post_init__") or hasattr(cls, "__slots__") or any(not f.init for f in every):
-        return cls
-    names = tuple(f.name for f in every)
-    new = object.__new__
-
-    def make(*values: Any) -> _T:
-        obj = new(cls)
-        obj.__dict__.update(zip(names, values))
-        return obj
-    return make
-
-
-_new_sentence = _maker(Sentence)
-_new_section = _maker(Section)
-
-
 # why a part has its role when no pattern said so (words: messages.REASON_TEXT)
 _ROOT = Reason("title_and_opening")
 _TITLE_BLOCK = Reason("title_block")
@@ -379,7 +352,7 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
     rules = compiled.bind(year or meta.year).structure
 
     sections: list[Section] = []
-    root = _new_section(0, 0, "", None, Role.PREAMBLE, _ROOT, None, 0, len(text))
+    root = Section(0, 0, "", None, Role.PREAMBLE, _ROOT, None, 0, len(text))
     sections.append(root)
     # each sentence as (text, start, end, section, role, reason, is_heading); made into Sentences
     # at the end, with their lines found in one go
@@ -461,8 +434,8 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
             if level == top_level:
                 top_roles.append(role)
             loc = normal.location(pstart)
-            sec = _new_section(len(sections), level, heading, loc.line, role, reason,
-                               parent.index, pstart, len(text))
+            sec = Section(len(sections), level, heading, loc.line, role, reason,
+                          parent.index, pstart, len(text))
             sections.append(sec)
             stack.append(sec)
             add_sentence(pstart, pstart + extent, sec, role, reason, True)
@@ -487,7 +460,7 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
         for s, e in _split_sentences(body_start, body):
             add_sentence(s, e, sec, role, reason, False)
 
-    sentences = [_new_sentence(i, t, start, end, sec, role, reason, loc.line, loc.page, heading)
+    sentences = [Sentence(i, t, start, end, sec, role, reason, loc.line, loc.page, heading)
                  for i, ((t, start, end, sec, role, reason, heading), loc)
                  in enumerate(zip(rows, normal.locations([row[1] for row in rows])))]
     roles_present: dict[Role, Sentence] = {}      # the first sentence in each role
@@ -504,6 +477,6 @@ def _close_sections(sections: list[Section], text_end: int) -> list[Section]:
         while open_ and open_[-1].level >= sec.level:
             ends[open_.pop().index] = sec.start
         open_.append(sec)
-    return [_new_section(sec.index, sec.level, sec.heading, sec.line, sec.role, sec.role_reason,
-                         sec.parent, sec.start, end) if end != sec.end else sec
+    return [Section(sec.index, sec.level, sec.heading, sec.line, sec.role, sec.role_reason,
+                    sec.parent, sec.start, end) if end != sec.end else sec
             for sec, end in zip(sections, ends)]
