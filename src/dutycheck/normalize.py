@@ -245,11 +245,11 @@ class NormalText:
         locations = self.source.locations
         if not locations:
             return Location(1)
+        if 0 <= pos < len(self.text) and self._piece_lines:     # (a piece lies within one line)
+            idx = self._piece_lines[bisect_right(self._norm_starts, pos) - 1]
+            return locations[idx] if idx < len(locations) else locations[-1]
         i = bisect_right(self._norm_starts, pos) - 1
-        if 0 <= pos < len(self.text) and self._piece_lines:
-            idx = self._piece_lines[i]      # (a piece lies within one line)
-        else:
-            idx = bisect_right(self._line_starts, self._orig_starts[i] + (pos - self._norm_starts[i])) - 1
+        idx = bisect_right(self._line_starts, self._orig_starts[i] + (pos - self._norm_starts[i])) - 1
         return locations[max(0, min(idx, len(locations) - 1))]
 
     def locations(self, positions: list[int]) -> list[Location]:
@@ -274,7 +274,9 @@ class NormalText:
 
     def quote(self, start: int, end: int) -> str:
         """The original characters behind text[start:end], artifacts and line breaks left out."""
-        return self._as_written[max(start, 0):max(end, 0)].replace("\n", "").strip()
+        if start < 0 or end < 0:
+            start, end = max(start, 0), max(end, 0)
+        return self._as_written[start:end].replace("\n", "").strip()
 
     @cached_property
     def _as_written(self) -> str:

@@ -351,13 +351,12 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
     meta = _meta(paras, head, tail, text, page_meta)
     rules = compiled.bind(year or meta.year).structure
 
-    sections: list[Section] = []
-    root = Section(0, 0, "", None, Role.PREAMBLE, _ROOT, None, 0, len(text))
-    sections.append(root)
+    root = _Part(0, 0, "", Role.PREAMBLE, _ROOT, None, 0, len(text))
+    sections: list[_Part] = [root]   # made into Sections at the end, with their lines found in one go
     # each sentence as (text, start, end, section, role, reason, is_heading); made into Sentences
     # at the end, with their lines found in one go
     rows: list[tuple[str, int, int, int, Role, Reason, bool]] = []
-    stack: list[Section] = [root]          # open sections, deepest last
+    stack: list[_Part] = [root]            # open sections, deepest last (each ends where it is closed)
     top_roles: list[Role] = []             # roles of top-level sections seen so far
     top_level: int | None = None
     override: tuple[Role, Reason, int] | None = None   # paragraph cue: role, reason, level
@@ -365,7 +364,7 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
     # they are added, not recounted for every paragraph)
     all_preamble, intro_ended = True, False
 
-    def add_sentence(s: int, e: int, sec: Section, role: Role, reason: Reason, heading: bool) -> None:
+    def add_sentence(s: int, e: int, sec: _Part, role: Role, reason: Reason, heading: bool) -> None:
         nonlocal all_preamble, intro_ended
         body = text[s:e]
         stripped = body.lstrip()
@@ -411,7 +410,7 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
             if top_level is None or level < top_level:
                 top_level = level
             while len(stack) > 1 and stack[-1].level >= level:
-                stack.pop()
+                stack.pop().end = pstart
             parent = stack[-1]
             if override and level <= override[2]:
                 override = None
@@ -420,7 +419,7 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
             elif override:
                 role, reason = override[0], override[1]
             elif parent.index != 0:
-                role, reason = parent.role, Reason.of("parent_heading", heading=parent.heading)
+                role, reason = parent.role, parent.as_parent()
             elif any(r in (Role.SHORTFALLS, Role.PLANS) for r in top_roles):
                 role, reason = top_roles[-1], _AFTER_PART
             else:
@@ -430,12 +429,10 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
                 # a numbered point under 下一步/存在问题 that names a duty (５．研究制定…第一责任人
                 # 职责清单) stays a plan or a weakness: only a plans/shortfalls/other heading
                 # changes the part a sub-heading belongs to
-                role, reason = parent.role, Reason.of("parent_heading", heading=parent.heading)
+                role, reason = parent.role, parent.as_parent()
             if level == top_level:
                 top_roles.append(role)
-            loc = normal.location(pstart)
-            sec = Section(len(sections), level, heading, loc.line, role, reason,
-                          parent.index, pstart, len(text))
+            sec = _Part(len(sections), level, heading, role, reason, parent.index, pstart, len(text))
             sections.append(sec)
             stack.append(sec)
             add_sentence(pstart, pstart + extent, sec, role, reason, True)
@@ -466,17 +463,26 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
     roles_present: dict[Role, Sentence] = {}      # the first sentence in each role
     for sent in sentences:
         roles_present.setdefault(sent.role, sent)
-    return Document(normal, meta, _close_sections(sections, len(text)), sentences, roles_present)
+    lines = [None] + [loc.line for loc in normal.locations([part.start for part in sections[1:]])]
+    return Document(normal, meta, [Section(part.index, part.level, part.heading, line, part.role,
+                                           part.role_reason, part.parent, part.start, part.end)
+                                   for part, line in zip(sections, lines)], sentences, roles_present)
 
 
-def _close_sections(sections: list[Section], text_end: int) -> list[Section]:
-    """The sections with their ends: the start of the next section of the same level or above."""
-    ends = [text_end] * len(sections)
-    open_: list[Section] = []           # sections still open, their levels rising
-    for sec in sections:
-        while open_ and open_[-1].level >= sec.level:
-            ends[open_.pop().index] = sec.start
-        open_.append(sec)
-    return [Section(sec.index, sec.level, sec.heading, sec.line, sec.role, sec.role_reason,
-                    sec.parent, sec.start, end) if end != sec.end else sec
-            for sec, end in zip(sections, ends)]
+class _Part:
+    """A section as `parse` reads on: it ends where a heading of its level or above closes it
+    (at the end of the text if none does), and is made a Section once all are known."""
+
+    __slots__ = ("index", "level", "heading", "role", "role_reason", "parent", "start", "end", "_parent_reason")
+
+    def __init__(self, index: int, level: int, heading: str, role: Role, role_reason: Reason,
+                 parent: int | None, start: int, end: int) -> None:
+        self.index, self.level, self.heading, self.role = index, level, heading, role
+        self.role_reason, self.parent, self.start, self.end = role_reason, parent, start, end
+        self._parent_reason: Reason | None = None
+
+    def as_parent(self) -> Reason:
+        """Why a sub-heading without a cue of its own has this section's role (made once)."""
+        if self._parent_reason is None:
+            self._parent_reason = Reason.of("parent_heading", heading=self.heading)
+        return self._parent_reason
