@@ -183,7 +183,10 @@ def test_the_scan_translates_every_character_as_the_table(monkeypatch):
     assert nz.translate("２０２４年，學校（一）法治") == "2024年,学校(一)法治"
 
 
-def test_artifacts_are_found_in_the_whole_text_as_line_by_line():
+def test_artifacts_are_found_in_the_whole_text_as_line_by_line(monkeypatch):
+    # by a scan for the characters they begin with, or (once a process translates with its own
+    # scan) at the characters that scan marked: ＊ becomes * in translation
+    from dutycheck import normalize as nz
     from dutycheck.normalize import _ARTIFACTS, _artifacts
 
     # the pattern as it was when each line was searched alone: a bookmark's text could then
@@ -199,8 +202,14 @@ def test_artifacts_are_found_in_the_whole_text_as_line_by_line():
         return spans
 
     for text in ["**加粗**正文__下划线__", "***三个星号*", "[bookmark: _GoBack]法治[TOC][toc][bookmark:",
-                 "[bookmark: 见第\n二页]\u200b零宽\ufeff", "_a_ [x] [bookmark:a]]\U000e0041标签", "", "\n\n"]:
-        assert _artifacts(text) == by_line(text), text
+                 "[bookmark: 见第\n二页]\u200b零宽\ufeff", "_a_ [x] [bookmark:a]]\U000e0041标签", "", "\n\n",
+                 "＊＊全角＊＊學習［TOC］＿＿", "**學**"]:
+        plain = text.translate(nz.translation_table())
+        assert _artifacts(plain) == by_line(plain), text
+        monkeypatch.setattr(nz, "_texts_translated", [nz._FAST_AFTER])
+        translated, marks = nz._translate_marked(text)
+        assert translated == plain and marks is not None
+        assert _artifacts(translated, marks) == by_line(plain), text
 
 
 def test_each_kept_piece_knows_its_line():
