@@ -222,3 +222,31 @@ def test_sections_end_where_the_next_of_their_level_or_above_begins():
         later = [s.start for s in doc.sections[i + 1:] if s.level <= sec.level]
         assert sec.end == (later[0] if later else len(doc.text))
     assert [s.level for s in doc.sections] == [0, 1, 2, 2, 1, 1]
+
+
+def test_heading_cues_skipped_by_their_first_characters_find_what_each_search_finds():
+    # a heading pattern none of whose first characters occurs in a heading is not searched for;
+    # the role and cue must be those of searching for each in turn
+    import re
+
+    from dutycheck.structure import BoundStructure
+
+    def searched(bound, heading):
+        for role, pats in bound.headings:
+            for pat in pats:
+                m = pat.search(heading)
+                if m:
+                    return role, m.group(0)
+        return None
+
+    bound = RULES.bind(2024).structure
+    odd = BoundStructure(((Role.OTHER, (re.compile(r"\d+年"), re.compile("(?<!不)足"))),
+                          (Role.PLANS, (re.compile("计划"),))), ())
+    texts = list(_bundled_paragraphs()) + ["三、下一步工作计划", "二、问题与不足", "(四)第一责任人履职情况",
+                                           "其他", "2024年计划", "充足", "不足", ""]
+    for b in (bound, odd):
+        for t in texts:
+            got = b.heading_role(t)
+            assert (got and (got[0], got[1].params["cue"])) == (searched(b, t) or None), t
+    assert odd.heading_role("2024年计划")[1].params["cue"] == "2024年"
+    assert odd.heading_role("充足计划")[0] is Role.OTHER and odd.heading_role("不足计划")[0] is Role.PLANS
