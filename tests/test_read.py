@@ -288,3 +288,52 @@ def test_legacy_word_doc_is_converted_through_libreoffice(tmp_path):
     result = audit_path(doc)
     assert result.source_format == "doc"
     assert {i.id: i.status.value for i in result.items} == statuses(files["txt"])
+
+
+# ------------------------------------------------ parsed ahead in a child (a single audit)
+
+AHEAD_CASES = ["report.docx", "numbered.docx", "zip-renamed.docx", "gov-page.html", "utf8.txt", "report.pdf",
+               "truncated.pdf", "not-a-pdf.pdf"]
+
+
+def _read_or_error(read):
+    try:
+        return read()
+    except ReportError as exc:
+        return (exc.zh, exc.en, exc.path, exc.line)
+
+
+@pytest.mark.parametrize("name", AHEAD_CASES)
+def test_a_file_parsed_ahead_in_a_child_reads_as_in_this_process(inputs, name):
+    if name not in inputs:
+        pytest.skip("no CJK font for the PDF fixture")
+    from dutycheck.read import start_source
+
+    ahead = _read_or_error(lambda: start_source(inputs[name], parse_ahead=True).finish())
+    assert ahead == _read_or_error(lambda: read_source(inputs[name]))
+
+
+def test_hostile_pages_and_docx_parsed_ahead_read_as_in_this_process(tmp_path):
+    from fixtures import hostile
+
+    from dutycheck.read import start_source
+
+    files = [hostile.docx_nested_tables(tmp_path / "t.docx", depth=3), hostile.docx_malformed_numbering(tmp_path / "m.docx"),
+             hostile.docx_huge_roman_start(tmp_path / "r.docx"), hostile.html_deeply_nested(tmp_path / "n.html", depth=1000)]
+    (tmp_path / "p.html").write_text(f"<html><body><p>{hostile.REPORT}{'&#x1b;[2J' * 40}</p></body></html>", encoding="utf-8")
+    files.append(tmp_path / "p.html")
+    for path in files:
+        ahead = _read_or_error(lambda: start_source(path, parse_ahead=True).finish())
+        assert ahead == _read_or_error(lambda: read_source(path)), path
+    assert isinstance(_read_or_error(lambda: read_source(tmp_path / "p.html")), tuple)   # one of them is an error
+
+
+@pytest.mark.parametrize("name", ["gov-page.html", "report.docx"])
+def test_a_child_that_dies_before_answering_leaves_the_reading_to_this_process(inputs, name, monkeypatch):
+    from dutycheck.read import start_source
+
+    kind = "html" if name.endswith(".html") else "docx"
+    monkeypatch.setitem(reader._AHEAD, kind, lambda data, name: os._exit(3))     # runs in the child only
+    pending = start_source(inputs[name], parse_ahead=True)
+    assert pending.finish() == read_source(inputs[name])
+    pending.close()                                                              # after finish: nothing to do

@@ -267,3 +267,138 @@ def test_a_pdf_page_beyond_the_time_limit_in_a_batch_is_its_own_error_row(tmp_pa
     assert not outs[str(slow)].ok and "秒" in outs[str(slow)].row.error.zh
     assert "PDF 文字提取" in outs[str(slow)].row.error.zh
     assert sum(o.ok for o in outs.values()) == 2
+
+
+# ------------------------------------------- a single cold audit: the child starts first
+
+# `python -m dutycheck audit …` as a user runs it, reporting at exit whether this process (not
+# its child) had imported the pipeline before the child was started, and whether it ever
+# imported pypdfium2, bs4 or lxml
+COLD_AUDIT = (
+    "import atexit, os, runpy, sys\n"
+    "import dutycheck.read as r\n"
+    "start, seen = r.start_source, {}\n"
+    "def probe(*a, **k):\n"
+    "    seen['pipeline before the child'] = 'dutycheck.match' in sys.modules\n"
+    "    return start(*a, **k)\n"
+    "r.start_source = probe\n"
+    "for name, value in [a.split('=') for a in os.environ.get('PROBE_SET', '').split() if a]:\n"
+    "    setattr(r, name, float(value))\n"
+    "if os.environ.get('PROBE_NO_INFLATION_CHECK'):\n"
+    "    r._check_inflation = lambda data, name: None\n"
+    "here = lambda: {f'{m} here': m in sys.modules for m in ('pypdfium2', 'bs4', 'lxml')}\n"
+    "atexit.register(lambda: sys.stderr.write('\\nPROBE ' + repr({**seen, **here()})))\n"
+    "sys.argv = ['dutycheck', *sys.argv[1:]]\n"
+    "runpy.run_module('dutycheck', run_name='__main__')\n")
+
+
+def cold_audit(*args: object, env: dict | None = None, timeout: float = 120) -> tuple[subprocess.CompletedProcess, dict]:
+    """A cold CLI audit in its own session; asserts nothing of it is left running afterwards."""
+    proc = subprocess.Popen([sys.executable, "-c", COLD_AUDIT, "audit", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
+                            start_new_session=True)
+    out, err = proc.communicate(timeout=timeout)
+    time.sleep(0.05)
+    with pytest.raises(ProcessLookupError):          # no child outlived the command
+        os.killpg(proc.pid, 0)
+    probe = eval(err.rsplit("PROBE ", 1)[1]) if "PROBE " in err else {}   # noqa: S307  (our own repr)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err.rsplit("\nPROBE ", 1)[0]), probe
+
+
+@needs_cjk_font
+def test_a_cold_audit_of_a_pdf_reads_it_in_a_child_started_before_the_pipeline(tmp_path):
+    lines = make._report_lines(REPORT)
+    pdf = make.write_pdf(tmp_path / "jc.pdf", lines)
+    (tmp_path / "jc.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run, probe = cold_audit(pdf, "-f", "json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["report"]["format"] == "pdf" and data["report"]["agency"] == "晋城市教育局"
+    txt, _ = cold_audit(tmp_path / "jc.txt", "-f", "json")
+    assert {i["id"]: i["status"] for i in data["items"]} == {i["id"]: i["status"] for i in json.loads(txt.stdout)["items"]}
+    counsel = next(i for i in data["items"] if i["id"] == "legal-counsel.retained")
+    assert counsel["status"] == "done" and counsel["evidence"][0]["page"] >= 1 and counsel["evidence"][0]["line"] >= 1
+    # the extraction ran in the child, started before the pipeline was imported
+    assert probe == {"pipeline before the child": False, "pypdfium2 here": False, "bs4 here": False,
+                     "lxml here": False}
+
+
+@pytest.mark.parametrize("fmt, library", [("html", "bs4"), ("docx", "lxml")])
+def test_a_cold_audit_parses_a_web_page_or_docx_in_a_child_started_before_the_pipeline(tmp_path, fmt, library):
+    files = make.seed_in_formats(REPORT, tmp_path)
+    run, probe = cold_audit(files[fmt], "-f", "json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    txt, _ = cold_audit(files["txt"], "-f", "json")
+    assert data["report"]["format"] == fmt and data["report"]["agency"] == "晋城市教育局"
+    assert {i["id"]: i["status"] for i in data["items"]} == {i["id"]: i["status"] for i in json.loads(txt.stdout)["items"]}
+    assert probe["pipeline before the child"] is False and probe[f"{library} here"] is False
+
+
+def test_a_cold_audit_stops_a_child_past_its_time_limit(tmp_path):
+    if not hasattr(os, "fork"):
+        pytest.skip("the limits need a child process")
+    slow = raw_pdf(tmp_path / "slow.pdf", deflate_bomb(100, b"BT (x) Tj ET "))
+    t = time.perf_counter()
+    run, _ = cold_audit(slow, env={"PROBE_SET": "PDF_TIMEOUT=0.3", "PROBE_NO_INFLATION_CHECK": "1"})
+    assert time.perf_counter() - t < 10
+    assert run.returncode == 2
+    assert "slow.pdf" in run.stderr and "PDF 文字提取超过 0.3 秒" in run.stderr, run.stderr
+
+
+def test_a_cold_audit_stops_a_child_past_its_memory_limit(tmp_path):
+    if not hasattr(os, "fork"):
+        pytest.skip("the limits need a child process")
+    bomb = raw_pdf(tmp_path / "bomb.pdf", deflate_bomb(600))
+    run, _ = cold_audit(bomb, env={"PROBE_SET": f"PDF_MEMORY={128 * 2**20}", "PROBE_NO_INFLATION_CHECK": "1"})
+    assert run.returncode == 2
+    assert "bomb.pdf" in run.stderr and "内存上限（128 MB）" in run.stderr, run.stderr
+
+
+def test_a_cold_audit_refuses_a_pdf_bomb_in_the_child(tmp_path):
+    bomb = raw_pdf(tmp_path / "bomb.pdf", deflate_bomb(4096))
+    run, _ = cold_audit(bomb)
+    assert run.returncode == 2 and "压缩炸弹" in run.stderr and "bomb.pdf" in run.stderr, run.stderr
+
+
+def test_the_audit_timeout_kills_a_pdf_child_still_working(tmp_path):
+    # --timeout fires while the parent waits for the child (whose own limit is 60 s)
+    slow = raw_pdf(tmp_path / "slow.pdf", deflate_bomb(400, b"BT (x) Tj ET "))
+    t = time.perf_counter()
+    run, _ = cold_audit(slow, "--timeout", "1", env={"PROBE_NO_INFLATION_CHECK": "1"})
+    assert time.perf_counter() - t < 10
+    assert run.returncode == 2 and "审查超时" in run.stderr, run.stderr
+
+
+@needs_cjk_font
+def test_a_bad_pdf_is_named_before_a_bad_checklist(tmp_path):
+    from click.testing import CliRunner
+    from fpdf import FPDF
+
+    from dutycheck.cli import main
+
+    pdf = FPDF()
+    pdf.add_font("cjk", "", make.cjk_font())
+    pdf.set_encryption(owner_password="owner", user_password="open-2023")
+    pdf.add_page()
+    pdf.set_font("cjk", size=12)
+    pdf.multi_cell(0, 7, "\n".join(make._report_lines(REPORT)[:12]))
+    pdf.output(str(tmp_path / "locked.pdf"))
+    r = CliRunner().invoke(main, ["audit", str(tmp_path / "locked.pdf"), "-c", str(tmp_path / "missing.yaml")])
+    assert r.exit_code == 2 and "密码" in r.output and "missing.yaml" not in r.output, r.output
+    ok = make.write_pdf(tmp_path / "jc.pdf", make._report_lines(REPORT))
+    r = CliRunner().invoke(main, ["audit", str(ok), "-c", str(tmp_path / "missing.yaml")])
+    assert r.exit_code == 2 and "missing.yaml" in r.output, r.output
+
+
+def test_import_dutycheck_leaves_the_pipeline_until_it_is_used():
+    code = ("import sys, dutycheck; before = 'dutycheck.match' in sys.modules; "
+            "from dutycheck import audit_text, Status; "
+            "print(before, audit_text('某县教育局2023年法治政府建设年度报告\\n一、主要举措\\n聘请常年法律顾问。')"
+            ".item('legal-counsel.retained').status is Status.DONE, 'audit_path' in dir(dutycheck))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True"]
+    with pytest.raises(AttributeError):
+        import dutycheck
+
+        dutycheck.no_such_name  # noqa: B018

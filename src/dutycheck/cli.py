@@ -184,21 +184,36 @@ def audit(path: str, checklist: str, fmt: str, out: str | None, agency: str | No
         dutycheck audit report.pdf --format html --out 报告审查.html
         dutycheck audit report.docx --db results.sqlite     # with the reviewer's corrections
     """
-    from .audit import audit_path
-
     if fmt == "docx" and not out:
         raise CLIError("docx 格式需要 --out 指定输出文件 (--format docx needs --out FILE)")
+    from .read import start_source
     from .timelimit import FileTimeout, time_limit
 
     disarm = time_limit(timeout or None)     # every input ends: a hostile file cannot hang the command
+    pending = None
     try:
-        result = audit_path(path, checklist, agency=agency, year=year)
+        # the file first: a PDF's text is extracted in its child (a web page or a .docx parsed in
+        # one) while this process imports the pipeline and compiles the checklist (on two cores
+        # the two overlap)
+        pending = start_source(path, parse_ahead=True)
+        from .audit import audit_source
+        from .checklist.load import compiled_checklist
+
+        _import_ahead(fmt)
+        try:
+            compiled = compiled_checklist(checklist)
+        except DutycheckError:
+            pending.finish()                 # a bad report is named before a bad checklist
+            raise
+        result = audit_source(pending.finish(), compiled, agency=agency, year=year)
     except FileTimeout:
         raise CLIError(f"{path}: 审查超时（超过 {timeout:g} 秒），未完成；可用 --timeout 放宽 "
                        f"(timed out after {timeout:g} s)") from None
     except DutycheckError as exc:
         raise fail(exc) from None
     finally:
+        if pending is not None:
+            pending.close()
         disarm()
     try:
         if db:
@@ -244,6 +259,18 @@ def audit(path: str, checklist: str, fmt: str, out: str | None, agency: str | No
         click.echo(f"得分 {result.score:.1f} 低于 --fail-under {fail_under:g} "
                    f"(score below threshold)", err=True)
         sys.exit(EXIT_BELOW_THRESHOLD)
+
+
+# What `audit` imports after the report is read: imported while a PDF's child works instead
+_IMPORT_AHEAD = {"terminal": ("render.terminal",), "json": ("render.json",), "markdown": ("render.markdown",),
+          "html": ("render.report_html",), "docx": ("render.docx_memo",)}
+
+
+def _import_ahead(fmt: str) -> None:
+    import importlib
+
+    for module in ("formal", "score", *_IMPORT_AHEAD[fmt]):    # formal and score: audit_source's own
+        importlib.import_module(f".{module}", __package__)
 
 
 def _write_text(path: str, text: str) -> None:

@@ -64,36 +64,97 @@ def read_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES, data: by
     `data` (and its `sha256`, if known): the file's bytes read by the caller already, so that a
     batch reads and hashes each file once; the same checks (empty, too large) apply to them.
     """
+    return start_source(path, max_bytes=max_bytes, data=data, sha256=sha256).finish()
+
+
+def start_source(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES, data: bytes | None = None,
+                 sha256: str | None = None, parse_ahead: bool = False) -> PendingSource:
+    """Begin reading a report: its bytes are read and checked now, and a PDF's text extraction
+    starts in its bounded child process, so the caller can do other work (the CLI imports the
+    audit pipeline) while the child works; `finish()` gives the SourceText `read_source` gives.
+    A file that cannot be opened raises here; whatever is wrong with its content, in `finish()`.
+
+    `parse_ahead`: a web page or a .docx is parsed in a child process begun now too (bs4's or
+    lxml's import and the parse overlap the caller's work); when that child has no answer, the
+    file is read in this process as it would have been without it. For a single audit on a
+    machine with a free core (the CLI); a batch worker reads in-process (`read_pdfs_in_process`).
+    """
     p = Path(path)
     name = display_path(path)      # what outputs show; `p` keeps the bytes that open the file
     data = _read_bytes(p, name, max_bytes) if data is None else _given_bytes(data, name, max_bytes)
-    digest = sha256 or hashlib.sha256(data).hexdigest()
     kind = sniff(data, p.suffix.lower(), name)
-    if kind == "docx":
-        lines, locs, meta = _docx_lines(data, name)
-        src = _source(name, lines, locs, "docx", digest, len(data), None, "paragraph", meta)
-    elif kind == "pdf":
-        lines, locs, meta = _pdf_lines(p, data, name)
-        src = _source(name, lines, locs, "pdf", digest, len(data), None, "line", meta)
-    elif kind == "html":
-        text, encoding, replaced = _decode_html(data, name)
-        lines, locs = _html_lines(text, name)
-        _checked("\n".join(lines), encoding, name)   # control characters written as &#x1b; count too
-        src = _source(name, lines, locs, "html", digest, len(data), encoding, "line",
-                      {"replaced_chars": replaced} if replaced else {})
-    elif kind == "doc":
-        lines, locs, meta = _legacy_word_lines(p, data, name)
-        src = _source(name, lines, locs, p.suffix.lower().lstrip(".") or "doc", digest, len(data), None,
-                      "paragraph", meta)
-    else:
-        text, encoding, replaced = decode_counted(data, name)
-        lines = _LINE_BREAK.split(text)
-        locs = [Location(i + 1) for i in range(len(lines))]
-        fmt = "md" if p.suffix.lower() in {".md", ".markdown"} else "txt"
-        src = _source(name, lines, locs, fmt, digest, len(data), encoding, "line",
-                      {"replaced_chars": replaced} if replaced else {})
-    _check_has_chinese(src)
-    return src
+    work: _Child | _Later | None = None
+    if kind == "pdf":
+        work = _start_pdf(data, name)
+    elif parse_ahead and kind in _AHEAD and hasattr(os, "fork") and not _Worker.enabled:
+        work = _Child(_AHEAD[kind], data, name, bounded=False)
+    return PendingSource(p, name, data, sha256, kind, work)
+
+
+class PendingSource:
+    """A report whose reading `start_source` began. `finish()` once; `close()` stops a child
+    still working if the caller gives up before finishing (an error, a timeout): it is safe to
+    call after `finish()` too."""
+
+    def __init__(self, p: Path, name: str, data: bytes, sha256: str | None, kind: str,
+                 work: _Child | _Later | None) -> None:
+        self._p, self._name, self._data, self._sha256, self.kind = p, name, data, sha256, kind
+        self._work = work
+
+    def close(self) -> None:
+        if self._work is not None:
+            self._work.close()
+
+    def _ahead(self):
+        """The answer of the parse-ahead child, or None (none started, or it had no answer)."""
+        if self._work is None:
+            return None
+        try:
+            return self._work.result()
+        finally:
+            self._work.close()
+
+    def finish(self) -> SourceText:
+        p, name, data = self._p, self._name, self._data
+        digest = self._sha256 or hashlib.sha256(data).hexdigest()
+        kind = self.kind
+        if kind == "docx":
+            ahead = self._ahead()
+            if ahead is None:
+                lines, locs, meta = _docx_lines(data, name)
+            else:
+                lines, numbers, meta = ahead
+                locs = [Location(n) for n in numbers]
+            src = _source(name, lines, locs, "docx", digest, len(data), None, "paragraph", meta)
+        elif kind == "pdf":
+            assert self._work is not None
+            try:
+                lines, locs, meta = _pdf_lines(p, data, name, self._work)
+            finally:
+                self._work.close()
+            src = _source(name, lines, locs, "pdf", digest, len(data), None, "line", meta)
+        elif kind == "html":
+            ahead = self._ahead()
+            if ahead is None:
+                lines, locs, encoding, replaced = _html_page(data, name)
+            else:
+                lines, numbers, encoding, replaced = ahead
+                locs = [Location(n) for n in numbers]
+            src = _source(name, lines, locs, "html", digest, len(data), encoding, "line",
+                          {"replaced_chars": replaced} if replaced else {})
+        elif kind == "doc":
+            lines, locs, meta = _legacy_word_lines(p, data, name)
+            src = _source(name, lines, locs, p.suffix.lower().lstrip(".") or "doc", digest, len(data), None,
+                          "paragraph", meta)
+        else:
+            text, encoding, replaced = decode_counted(data, name)
+            lines = _LINE_BREAK.split(text)
+            locs = [Location(i + 1) for i in range(len(lines))]
+            fmt = "md" if p.suffix.lower() in {".md", ".markdown"} else "txt"
+            src = _source(name, lines, locs, fmt, digest, len(data), encoding, "line",
+                          {"replaced_chars": replaced} if replaced else {})
+        _check_has_chinese(src)
+        return src
 
 
 def _read_bytes(p: Path, name: str, max_bytes: int) -> bytes:
@@ -728,15 +789,16 @@ PDF_MAX_PAGES = 2000
 PDF_MAX_CHARS = 5_000_000
 
 
-def _pdf_lines(p: Path, data: bytes, name: str) -> tuple[list[str], list[Location], dict]:
+def _pdf_lines(p: Path, data: bytes, name: str, first: _Child | _Later | None = None
+               ) -> tuple[list[str], list[Location], dict]:
     """Text layer in reading order, one entry per PDF line, located by page and line.
 
     pdfium reads the text in the order the page was written (a two-column page column by
     column), 30× faster than pdfminer; Poppler's pdftotext, then pdfplumber, only when its
     text is poor (fonts without a character map, where Poppler knows the Adobe-GB1 fonts).
+    `first`: pdfium's pages as `_start_pdf` began them (started here when not given).
     """
-    _check_inflation(data, name)
-    pages = _bounded(_pdfium_pages, data, name)
+    pages = (first or _start_pdf(data, name)).result()
     engine = "pdfium"
     if _poor_extraction(pages):
         for alt_engine in ("pdftotext", "pdfplumber"):
@@ -922,84 +984,191 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (vm + PDF_MEMORY, vm + PDF_MEMORY))
 
 
-def _bounded(fn, data: bytes, name: str) -> list[list[str]]:
-    """fn(data, name) in a forked child with PDF_MEMORY and PDF_TIMEOUT as limits.
+def _start_pdf(data: bytes, name: str) -> _Child | _Later:
+    """pdfium's pages of a PDF, begun: the inflation check, then the extraction, in a child
+    process started now (`_Child`); in this process, when asked for, in a batch worker
+    (`read_pdfs_in_process`) or without fork."""
+    if _Worker.enabled or not hasattr(os, "fork"):
+        def now() -> list[list[str]]:
+            _check_inflation(data, name)
+            return _bounded(_pdfium_pages, data, name)
 
-    A PDF parser is a large C library fed hostile bytes: a child process is the only place
-    a memory cap and a deadline can be enforced on it. The pages come back pickled; a
-    ReportError as its Chinese and English text. Without fork (Windows) it runs in-process.
+        return _Later(now)
+    return _Child(_checked_pdfium_pages, data, name, pdfium=True)
+
+
+def _checked_pdfium_pages(data: bytes, name: str) -> list[list[str]]:
+    """In the child: refuse a PDF bomb before pdfium sees the bytes, then pdfium's pages."""
+    _check_inflation(data, name)
+    return _pdfium_pages(data, name)
+
+
+def _bounded(fn, data: bytes, name: str) -> list[list[str]]:
+    """fn(data, name) in a forked child with PDF_MEMORY and PDF_TIMEOUT as limits (`_Child`).
+
+    Without fork (Windows) it runs in-process; pdfium in a batch worker, under the worker's
+    bounds (`read_pdfs_in_process`).
     """
     if not hasattr(os, "fork"):
         return fn(data, name)
     if _Worker.enabled and fn is _pdfium_pages:
         return _in_this_process(data, name)
-    import faulthandler
-    import pickle
-    import select
-    import signal
-    import time
+    return _Child(fn, data, name, pdfium=fn is _pdfium_pages).result()
 
-    if fn is _pdfium_pages:
-        import pypdfium2  # noqa: F401  (loaded once in the parent, not in every child)
-    rfd, wfd = os.pipe()
-    pid = os.fork()
-    if pid == 0:                                   # the child: never returns
-        code = 0
+
+class _Later:
+    """Work done in this process when its result is asked for (no child to start it in)."""
+
+    def __init__(self, fn) -> None:
+        self._fn = fn
+
+    def result(self) -> list[list[str]]:
+        return self._fn()
+
+    def close(self) -> None:
+        pass
+
+
+class _Child:
+    """fn(data, name) running in a forked child from the moment this is made; `result()` waits
+    for its answer, `close()` kills a child still running.
+
+    `bounded` (a PDF): the child has PDF_MEMORY and PDF_TIMEOUT as limits. A PDF parser is a
+    large C library fed hostile bytes: a child process is the only place a memory cap and a
+    deadline can be enforced on it. The deadline runs from the fork; a child that dies without
+    an answer was out of memory. Not `bounded` (`start_source(parse_ahead=True)`): the child
+    only gets ahead of this process, with no limits of its own, and `result()` gives None when
+    it has no answer (whatever went wrong), so the caller reads the file itself and meets
+    exactly what it would have met without the child.
+
+    The answer comes back marshalled (plain lists, numbers and strings: unlike pickle,
+    loading it cannot run code); a ReportError as its texts and place.
+
+    `pdfium`: fn uses pypdfium2. A process's first PDF child imports it itself (a single
+    `dutycheck audit x.pdf` never imports it in the parent, and the import overlaps the
+    parent's own); from the second on the parent imports it once, so that every later child
+    is forked with it loaded.
+    """
+
+    pdfium_children = 0
+
+    def __init__(self, fn, data: bytes, name: str, pdfium: bool = False, bounded: bool = True) -> None:
+        import time
+
+        if pdfium:
+            _Child.pdfium_children += 1
+            if _Child.pdfium_children > 1:
+                import pypdfium2  # noqa: F401  (loaded once in the parent, not in every child)
+        self._name = name
+        self._bounded = bounded
+        rfd, wfd = os.pipe()
         try:
+            pid = os.fork()
+        except OSError:
             os.close(rfd)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)                    # a C library's dying words are not the user's
-            faulthandler.disable()
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            _limit_memory()
-            try:
-                result: tuple = ("ok", fn(data, name))
-            except ReportError as exc:
-                result = ("error", exc.zh, exc.en)
-            except MemoryError:
-                result = ("memory",)
-            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(wfd, view):]
-        except BaseException:  # noqa: BLE001  (the child must reach os._exit, whatever happened)
-            code = 1
+            os.close(wfd)
+            raise
+        if pid == 0:                               # the child: never returns
+            _child_main(fn, data, name, rfd, wfd, pdfium, bounded)
+        os.close(wfd)
+        self._pid: int | None = pid
+        self._rfd = rfd
+        self._deadline = time.monotonic() + PDF_TIMEOUT if bounded else None
+
+    def result(self):
+        import marshal
+        import select
+        import time
+
+        if self._pid is None:
+            raise RuntimeError("the child's result was asked for twice")
+        chunks: list[bytes] = []
+        done = False
+        try:
+            while True:
+                left = None if self._deadline is None else self._deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    break
+                ready, _, _ = select.select([self._rfd], [], [], left)
+                if not ready:
+                    continue
+                chunk = os.read(self._rfd, 1 << 20)
+                if not chunk:
+                    done = True
+                    break
+                chunks.append(chunk)
         finally:
-            os._exit(code)
-    os.close(wfd)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + PDF_TIMEOUT
-    done = False
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            ready, _, _ = select.select([rfd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(rfd, 1 << 20)
-            if not chunk:
-                done = True
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(rfd)
+            self._end(kill=not done)
         if not done:
-            os.kill(pid, signal.SIGKILL)
+            raise _pdf_timeout(self._name)
+        try:
+            answer = marshal.loads(b"".join(chunks))
+        except Exception:  # noqa: BLE001  (a truncated answer: the child died, out of memory)
+            answer = ("memory",)
+        if not isinstance(answer, tuple) or not answer:
+            answer = ("memory",)
+        if answer[0] == "ok":
+            return answer[1]
+        if answer[0] == "error":
+            zh, en, path, line, column, key = answer[1:]
+            raise ReportError(zh, en, path=path, line=line, column=column, key=key)
+        if not self._bounded:
+            return None
+        raise _pdf_memory(self._name)
+
+    def close(self) -> None:
+        """Kill and reap the child if it is still running (the caller gave up on it)."""
+        if self._pid is not None:
+            self._end(kill=True)
+
+    def _end(self, kill: bool) -> None:
+        import signal
+
+        pid, self._pid = self._pid, None
+        if pid is None:
+            return
+        os.close(self._rfd)
+        if kill:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         os.waitpid(pid, 0)
-    if not done:
-        raise _pdf_timeout(name)
+
+
+def _child_main(fn, data: bytes, name: str, rfd: int, wfd: int, pdfium: bool, bounded: bool) -> None:
+    """The forked child of `_Child`: run fn (under the memory cap when bounded), write the answer, exit."""
+    code = 0
     try:
-        result = pickle.loads(b"".join(chunks))
-    except Exception:  # noqa: BLE001  (a truncated answer: the child died, out of memory)
-        result = ("memory",)
-    if result[0] == "ok":
-        return result[1]
-    if result[0] == "error":
-        raise ReportError(result[1], result[2], path=name)
-    raise _pdf_memory(name)
+        import faulthandler
+        import marshal
+        import signal
+
+        os.close(rfd)
+        if bounded:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)                # a C library's dying words are not the user's
+        faulthandler.disable()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if pdfium:
+            import pypdfium2  # noqa: F401  (before the cap: the limit is for the extraction)
+        if bounded:
+            _limit_memory()
+        try:
+            answer: tuple = ("ok", fn(data, name))
+        except ReportError as exc:
+            answer = ("error", exc.zh, exc.en, exc.path, exc.line, exc.column, exc.key)
+        except MemoryError:
+            answer = ("memory",)
+        payload = marshal.dumps(answer)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(wfd, view):]
+    except BaseException:  # noqa: BLE001  (the child must reach os._exit, whatever happened)
+        code = 1
+    finally:
+        os._exit(code)
 
 
 def _pdf_timeout(name: str) -> ReportError:
@@ -1292,6 +1461,29 @@ def _html_lines(text: str, name: str) -> tuple[list[str], list[Location]]:
         lines.insert(0, title[0])
         locs.insert(0, Location(title[1] or 1))
     return lines, locs
+
+
+def _html_page(data: bytes, name: str) -> tuple[list[str], list[Location], str, int]:
+    """A saved web page's article lines, their locations, its encoding and replaced characters."""
+    text, encoding, replaced = _decode_html(data, name)
+    lines, locs = _html_lines(text, name)
+    _checked("\n".join(lines), encoding, name)   # control characters written as &#x1b; count too
+    return lines, locs, encoding, replaced
+
+
+def _html_ahead(data: bytes, name: str) -> tuple[list[str], list[int], str, int]:
+    """`_html_page` in a parse-ahead child: the locations as line numbers, for marshal."""
+    lines, locs, encoding, replaced = _html_page(data, name)
+    return lines, [loc.line for loc in locs], encoding, replaced
+
+
+def _docx_ahead(data: bytes, name: str) -> tuple[list[str], list[int], dict]:
+    """`_docx_lines` in a parse-ahead child: the locations as paragraph numbers, for marshal."""
+    lines, locs, meta = _docx_lines(data, name)
+    return lines, [loc.line for loc in locs], meta
+
+
+_AHEAD = {"html": _html_ahead, "docx": _docx_ahead}
 
 
 def _html_title(soup) -> tuple[str, int | None] | None:

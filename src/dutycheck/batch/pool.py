@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Generator, Iterable, Sized
 from typing import TYPE_CHECKING, Any
 
@@ -345,11 +346,23 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _terminate(pool) -> None:
-    for proc in list(getattr(pool, "_processes", {}).values()):
+def _terminate(pool, grace: float = 2.0) -> None:
+    """Stop every worker and wait for it to go (at most `grace` seconds in all, then SIGKILL),
+    so no worker is still reading a report when the batch has said it stopped."""
+    procs = list(getattr(pool, "_processes", {}).values())
+    for proc in procs:
         try:
             proc.terminate()
         except (OSError, ValueError, AttributeError):
+            pass
+    end = time.monotonic() + grace
+    for proc in procs:
+        try:
+            proc.join(max(0.0, end - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+                proc.join(1.0)
+        except (OSError, ValueError, AttributeError, AssertionError):
             pass
 
 
