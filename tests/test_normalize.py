@@ -1,5 +1,7 @@
 """Normalising keeps meaning and keeps the way back to the user's line numbers."""
 
+import re
+
 from dutycheck.audit import source_from_text
 from dutycheck.normalize import match_key, normalize, sentence_key
 
@@ -125,6 +127,20 @@ def test_the_plain_class_of_dropped_characters_is_the_key_rule_exactly():
     assert plain == rule
 
 
+def test_sentence_keys_are_the_key_rule_with_clause_barriers_exactly():
+    # sentence_key replaces the clause marks one by one and drops the rest with the plain class:
+    # the key of every character, and of a sentence, is what the two rules give
+    import sys
+
+    from dutycheck.normalize import _CLAUSE_CHARS, _CLAUSE_MARK, _KEY_DROP, CLAUSE_BARRIER
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    assert set(_CLAUSE_MARK.findall(every)) == set(_CLAUSE_CHARS)
+    for text in [every, "“双随机、一公开”监管，引领；学法：《宪法》! 2024年?", "。。", ""]:
+        assert sentence_key(text) == _KEY_DROP.sub("", _CLAUSE_MARK.sub(CLAUSE_BARRIER, text))
+    assert sentence_key("坚持“三项制度”，引领学法。") == "坚持三项制度|引领学法|"
+
+
 def test_key_segments_map_each_key_character_to_the_text():
     from dutycheck.normalize import key_positions, key_segments
 
@@ -145,13 +161,65 @@ def test_artifacts_and_spaces_are_cut_line_by_line():
     assert n.text == "[bookmark:见第二页]聘请法律顾问2名。\nSection 1 of\n二、健全工作机制"
 
 
-def test_the_dense_translation_table_translates_every_character_as_the_plain_one():
-    # a process that normalises many texts switches to a table listing whole blocks (most
-    # characters to themselves); no character may translate differently
+def test_the_scan_translates_every_character_as_the_table(monkeypatch):
+    # a process that has translated many texts replaces the frequent full-width forms and
+    # then scans for the other characters the table changes; no character may come out
+    # differently, alone or next to others (a comma before a traditional character …)
+    import random
     import sys
 
-    from dutycheck.normalize import _dense_translation_table, translation_table
+    from dutycheck import normalize as nz
 
+    monkeypatch.setattr(nz, "_texts_translated", [nz._FAST_AFTER])
     every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
-    assert every.translate(_dense_translation_table()) == every.translate(translation_table())
-    assert len(_dense_translation_table()) > len(translation_table())
+    table = nz.translation_table()
+    assert nz.translate(every) == every.translate(table)
+    assert nz._texts_translated[0] > nz._FAST_AFTER     # (the scan was used)
+    some = [chr(c) for c in table] + list("，。學習法治2024 \n𠀀")
+    rng = random.Random(13)
+    for _ in range(500):
+        text = "".join(rng.choice(some) for _ in range(rng.randint(0, 40)))
+        assert nz.translate(text) == text.translate(table)
+    assert nz.translate("２０２４年，學校（一）法治") == "2024年,学校(一)法治"
+
+
+def test_artifacts_are_found_in_the_whole_text_as_line_by_line():
+    from dutycheck.normalize import _ARTIFACTS, _artifacts
+
+    # the pattern as it was when each line was searched alone: a bookmark's text could then
+    # hold a line break only because no line holds one
+    one_line = re.compile(_ARTIFACTS.pattern.replace(r"[^\]\n]", r"[^\]]"))
+    assert one_line.pattern != _ARTIFACTS.pattern
+
+    def by_line(text):
+        spans, pos = [], 0
+        for line in text.split("\n"):
+            spans += [(pos + m.start(), pos + m.end()) for m in one_line.finditer(line)]
+            pos += len(line) + 1
+        return spans
+
+    for text in ["**加粗**正文__下划线__", "***三个星号*", "[bookmark: _GoBack]法治[TOC][toc][bookmark:",
+                 "[bookmark: 见第\n二页]\u200b零宽\ufeff", "_a_ [x] [bookmark:a]]\U000e0041标签", "", "\n\n"]:
+        assert _artifacts(text) == by_line(text), text
+
+
+def test_each_kept_piece_knows_its_line():
+    # location() reads the line a piece came from, where it used to find it by the piece's
+    # offset in the original; locations() walks a document's positions in one call
+    import dataclasses
+
+    from conftest import BUNDLED
+
+    from dutycheck.read import read_source
+
+    texts = [normalize(read_source(p)) for p in BUNDLED] + [
+        norm("# 一、总体情况\n\n- 3 -\n2023年，我局  聘请法律\n顾问 2 名。\n> 引用\n**加粗**\u200b\n\n"),
+        norm(""), norm("\n\n法治"),
+    ]
+    for n in texts:
+        by_offset = dataclasses.replace(n, _piece_lines=())
+        positions = list(range(-2, len(n.text) + 3))
+        expected = [by_offset.location(p) for p in positions]
+        assert [n.location(p) for p in positions] == expected
+        assert n.locations(positions) == expected
+        assert n.locations(positions[::-1]) == expected[::-1]

@@ -73,3 +73,27 @@ def test_batch_head_reads_back(tmp_path):
     assert rec.to_dict() == head
     assert [e.error.kind for e in rec.errors] == ["ReportError"] and rec.summary["audited"] == 1
     assert isinstance(rec.errors[0], ErrorRecord)
+
+
+def _variants(result):
+    """The result as audited, and with every optional part set: a reviewer's correction (and one
+    without a machine status), a page, damaged characters, paragraphs as the unit."""
+    import dataclasses
+
+    items = list(result.items)
+    first = next(i for i, it in enumerate(items) if it.evidence)
+    ev = items[first].evidence
+    items[first] = dataclasses.replace(items[first], evidence=(dataclasses.replace(ev[0], page=2), *ev[1:]),
+                                       machine_status=items[first].status, status=Status.PLANNED,
+                                       review={"status": "planned", "note": "人工复核", "by": "张三"})
+    items[-1] = dataclasses.replace(items[-1], machine_status=None, review={"status": "na"})
+    yield result
+    yield dataclasses.replace(result, items=tuple(items), replaced_chars=3, unit="paragraph")
+
+
+@pytest.mark.parametrize("path", REPORTS[:6], ids=lambda p: p.name)
+def test_the_line_built_straight_from_a_result_is_the_records_line(path):
+    # a batch worker writes AuditRecord.json_of(result); every other writer goes through the record
+    for result in _variants(audit_path(path)):
+        assert AuditRecord.json_of(result) == AuditRecord.from_result(result).to_json()
+        assert AuditRecord.dict_of(result) == AuditRecord.from_result(result).to_dict()

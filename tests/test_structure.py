@@ -160,3 +160,82 @@ def test_a_report_without_headings_is_opening_until_it_says_what_follows():
     assert by_text["2023年,我局深入学习贯彻习近平法治思想,推进依法治教。"] is Role.PREAMBLE
     assert by_text["全年开展法治讲座12场,聘请常年法律顾问1名。"] is Role.ACHIEVEMENTS
     assert by_text["完成行政规范性文件清理,废止3件。"] is Role.ACHIEVEMENTS
+
+
+def _bundled_paragraphs():
+    from conftest import BUNDLED
+
+    from dutycheck.read import read_source
+    from dutycheck.structure import _paragraphs
+
+    for path in BUNDLED:
+        for _, para in _paragraphs(normalize(read_source(path)).text):
+            yield para
+
+
+def test_the_paragraph_cues_joined_find_what_each_in_turn_finds():
+    # the paragraph patterns are matched as one alternation; the first that matches, and its
+    # words, must be those of trying them one by one
+    from dutycheck.structure import BoundStructure
+
+    bound = RULES.bind(2024).structure
+    one_by_one = BoundStructure(bound.headings, bound.paragraphs)
+    one_by_one.__dict__["_paragraph_cues"] = (bound._paragraph_cues[0], None)   # (the fallback)
+    texts = list(_bundled_paragraphs()) + [
+        "下一步,我们将进一步加强法治宣传。", "2025年,继续推进依法治校。", "但仍存在一些不足和问题。",
+        "一年来取得了明显成效,但与要求相比仍有差距和不足。", "新的一年里", ""]
+    found = [bound.paragraph_role(t) for t in texts]
+    assert found == [one_by_one.paragraph_role(t) for t in texts]
+    assert (Role.PLANS, "下一步,") in found and any(f and f[0] is Role.SHORTFALLS for f in found)
+
+
+def test_paragraph_cues_that_cannot_be_joined_are_tried_one_by_one():
+    import re
+
+    from dutycheck.structure import BoundStructure
+
+    bound = BoundStructure((), ((Role.PLANS, (re.compile(r"(下一步)\1"), re.compile("今后"))),
+                                (Role.SHORTFALLS, (re.compile("(?i)problem"),))))
+    assert bound._paragraph_cues[1] is None
+    assert bound.paragraph_role("下一步下一步,") == (Role.PLANS, "下一步下一步")
+    assert bound.paragraph_role("PROBLEMS remain") == (Role.SHORTFALLS, "PROBLEM")
+    assert bound.paragraph_role("下一步,") is None
+
+
+def test_numbering_levels_as_the_five_patterns_give_them():
+    from dutycheck.structure import _ANY_NUMBERING, _NUMBERING, _numbering_level
+
+    def one_by_one(text):
+        return next((level for level, pat in _NUMBERING if pat.match(text)), None)
+
+    assert _ANY_NUMBERING.groups == len(_NUMBERING)
+    texts = list(_bundled_paragraphs()) + ["一、总体情况", "第二部分 主要做法", "(三)健全机制", "(三)、",
+                                           "4.加强培训", "12 .其他", "3.5万人次", "(2)案件", "一是加强领导", "一是"]
+    assert [_numbering_level(t) for t in texts] == [one_by_one(t) for t in texts]
+    assert {_numbering_level(t) for t in texts} >= {1, 2, 3, 4, 5, None}
+
+
+def test_sentences_and_sections_are_the_dataclasses_they_would_be():
+    # parse fills a Sentence's or Section's fields at once, not through the frozen __init__
+    import dataclasses
+
+    from dutycheck.models import Section, Sentence
+
+    doc = doc_of(read_report("晋城市教育局-2023.txt"))
+    for made in doc.sentences + doc.sections:
+        again = type(made)(*(getattr(made, f.name) for f in dataclasses.fields(made)))
+        assert made == again and hash(made) == hash(again) and repr(made) == repr(again)
+        assert made.__dict__ == again.__dict__
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        doc.sentences[0].text = "改"     # type: ignore[misc]
+    assert isinstance(doc.sentences[0], Sentence) and isinstance(doc.sections[0], Section)
+    assert [s.index for s in doc.sentences] == list(range(len(doc.sentences)))
+
+
+def test_sections_end_where_the_next_of_their_level_or_above_begins():
+    doc = doc_of("某县教育局2023年法治政府建设工作报告\n\n一、主要举措和成效\n(一)学法\n开展讲座12场。\n"
+                 "(二)用法\n聘请法律顾问1名。\n二、存在的不足\n宣传不够。\n三、下一步工作安排\n继续推进。")
+    for i, sec in enumerate(doc.sections):
+        later = [s.start for s in doc.sections[i + 1:] if s.level <= sec.level]
+        assert sec.end == (later[0] if later else len(doc.text))
+    assert [s.level for s in doc.sections] == [0, 1, 2, 2, 1, 1]

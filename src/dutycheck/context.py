@@ -33,49 +33,94 @@ def decide(text: str, role: Role, role_reason: Reason, start: int, end: int,
     if role is Role.PLANS:
         return Status.PLANNED, Reason.of("in_part", role=role, role_reason=role_reason)
     lo, hi = clause_bounds(text, start, end)
-    clause = text[lo:hi]
+    leads = ctx.leads
     if role is Role.SHORTFALLS:
         # 针对上年督察指出的问题，已完成规范性文件清理: a correction reported as finished
         # inside the weaknesses part is work done, unless the clause names a weakness too
-        m = ctx.rectified.search(clause) if ctx.rectified is not None else None
-        if m and not (ctx.shortfall is not None and ctx.shortfall.search(clause)):
+        m = _in_clause(ctx.rectified, leads.get("rectified"), text, lo, hi)
+        if m and not _in_clause(ctx.shortfall, leads.get("shortfall"), text, lo, hi):
             return Status.DONE, Reason.of("rectified", cue=m.group(0))
         # …执法案卷不规范问题，已于2024年6月完成整改，建立执法全过程记录台账: the correction is
         # reported before the mention, and the mention's own clause names no weakness
-        m = ctx.rectified.search(text, 0, lo) if ctx.rectified is not None else None
-        if m and not (ctx.shortfall is not None and ctx.shortfall.search(clause)):
+        m = _search(ctx.rectified, leads.get("rectified"), text, 0, lo)
+        if m and not _in_clause(ctx.shortfall, leads.get("shortfall"), text, lo, hi):
             return Status.DONE, Reason.of("rectified_before", cue=m.group(0))
         return Status.SHORTFALL, Reason.of("in_part", role=role, role_reason=role_reason)
-    if ctx.shortfall is not None:
-        m = ctx.shortfall.search(clause)
-        if m and not (ctx.not_shortfall is not None and ctx.not_shortfall.search(clause)):
-            return Status.SHORTFALL, Reason.of("shortfall_cue", cue=m.group(0))
-    done_here = ctx.done is not None and ctx.done.search(clause)
+    m = _in_clause(ctx.shortfall, leads.get("shortfall"), text, lo, hi)
+    if m and not _in_clause(ctx.not_shortfall, leads.get("not_shortfall"), text, lo, hi):
+        return Status.SHORTFALL, Reason.of("shortfall_cue", cue=m.group(0))
+    done_here = _in_clause(ctx.done, leads.get("done"), text, lo, hi)
     if ctx.planned is not None and not done_here:
-        m = _cue(ctx.planned, text, hi)
+        m = _cue(ctx.planned, leads.get("planned"), text, hi)
         if m:
             return Status.PLANNED, Reason.of("plan_cue", cue=m.group(0))
     if ctx.tentative is not None and not done_here:
-        m = _cue(ctx.tentative, text, hi)
+        m = _cue(ctx.tentative, leads.get("tentative"), text, hi)
         if m:
             # 将/要 name a plan, unless another clause of the sentence reports a figure of work
             # done: 党委中心组将学习宪法作为重要内容，全年组织集中学习12次 (issue 9, class 1)
             c_lo, c_hi = clause_bounds(text, m.start(), m.end())
-            fig = None
-            if ctx.done_figures is not None:
-                fig = ctx.done_figures.search(text, 0, c_lo) or ctx.done_figures.search(text, c_hi)
+            figures = leads.get("done_figures")
+            fig = (_search(ctx.done_figures, figures, text, 0, c_lo)
+                   or _search(ctx.done_figures, figures, text, c_hi, len(text)))
             if fig is None:
                 return Status.PLANNED, Reason.of("tentative_cue", cue=m.group(0))
             return Status.DONE, Reason.of("tentative_with_figure", cue=m.group(0), figure=fig.group(0))
     return Status.DONE, Reason.of("in_part", role=role, role_reason=role_reason)
 
 
-def _cue(pat: re.Pattern, text: str, hi: int) -> re.Match | None:
+# A cue's lead class (`CompiledContext.leads`) holds every character a match of it can begin
+# with, so a match is tried only where one of them stands: the same first match as a search,
+# which `re` would try at every character (the cue patterns open with lookbehinds, so it cannot
+# skip ahead). `pattern.match(text, pos)` still sees the text before `pos`, as lookbehinds ask.
+
+def _in_clause(pat: re.Pattern | None, lead: re.Pattern | None, text: str, lo: int, hi: int) -> re.Match | None:
+    """`pat.search(text[lo:hi])` (the clause alone: lookbehinds see nothing before it)."""
+    if pat is None:
+        return None
+    if lead is None:
+        return pat.search(text[lo:hi])
+    clause = None
+    for first in lead.finditer(text, lo, hi):
+        if clause is None:
+            clause = text[lo:hi]
+        m = pat.match(clause, first.start() - lo)
+        if m:
+            return m
+    return None
+
+
+def _search(pat: re.Pattern | None, lead: re.Pattern | None, text: str, pos: int, endpos: int) -> re.Match | None:
+    """`pat.search(text, pos, endpos)`."""
+    if pat is None:
+        return None
+    if lead is None:
+        return pat.search(text, pos, endpos)
+    for first in lead.finditer(text, pos, endpos):
+        m = pat.match(text, first.start(), endpos)
+        if m:
+            return m
+    return None
+
+
+def _cue(pat: re.Pattern, lead: re.Pattern | None, text: str, hi: int) -> re.Match | None:
     """The first match of a cue before `hi` that is not inside a cited title 《…》
     (《…实施纲要（2021—2025年）》 in a 2024 report is no plan for 2025)."""
-    for m in pat.finditer(text, 0, hi):
-        if not _in_title(text, m.start()):
-            return m
+    if lead is None:
+        for m in pat.finditer(text, 0, hi):
+            if not _in_title(text, m.start()):
+                return m
+        return None
+    after = 0           # as finditer goes on: the next match starts after the last one
+    for first in lead.finditer(text, 0, hi):
+        at = first.start()
+        if at < after:
+            continue
+        found = pat.match(text, at, hi)
+        if found:
+            if not _in_title(text, at):
+                return found
+            after = found.end()
     return None
 
 
@@ -87,7 +132,7 @@ def talked_about(text: str, start: int, end: int, ctx: CompiledContext) -> str |
     """The cue that makes the mention at text[start:end] the topic of a lecture, training,
     contest or test (就政务公开作专题辅导, 行政复议知识竞赛), or None."""
     if ctx.topic_before is not None:
-        m = ctx.topic_before.search(text[:start])
+        m = _in_clause(ctx.topic_before, ctx.leads.get("topic_before"), text, 0, start)
         if m:
             return m.group(0)
     if ctx.topic_after is not None:

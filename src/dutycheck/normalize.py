@@ -13,6 +13,7 @@ import os
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -82,30 +83,59 @@ def translation_table() -> dict[int, int]:
     return table
 
 
-# the blocks a Chinese report is written in: Latin-1, general punctuation, CJK punctuation, the
-# ideographs, full-width forms
-_DENSE_BLOCKS = ((0x0000, 0x0100), (0x2000, 0x2070), (0x3000, 0x3040), (0x4E00, 0xA000), (0xFF00, 0xFFF0))
-_DENSE_AFTER = 20           # texts normalised with the plain table before the dense one pays
-_texts_translated = [0]     # how many texts this process has normalised
+# the full-width forms a Chinese report is full of (a comma every 30 characters): replaced by
+# str.replace before the one search for the rest of what the table changes
+_FREQUENT = "，；：（）！？　"
+_FAST_AFTER = 20            # texts translated with str.translate before the scan pays for its pattern
+_texts_translated = [0]     # how many texts this process has translated
+
+
+def _class_of(codes: list[int]) -> str:
+    """A regex character class of exactly `codes`, consecutive ones as ranges."""
+    out, codes = [], sorted(codes)
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        first, last = re.escape(chr(codes[i])), re.escape(chr(codes[j]))
+        out.append(first if i == j else f"{first}-{last}")
+        i = j + 1
+    return "[" + "".join(out) + "]"
 
 
 @lru_cache(maxsize=1)
-def _dense_translation_table() -> dict[int, int]:
-    """`translation_table()` with every character of `_DENSE_BLOCKS` in it, most mapping to
-    itself: `str.translate` raises and catches a KeyError for each character its table lacks,
-    which is most of its time on a report (~0.24 ms of 3,200 characters; ~0.14 ms with this
-    table). Building it takes a few milliseconds, so a process builds it once it has normalised
-    `_DENSE_AFTER` texts (a batch worker, a library caller), never for one `dutycheck audit`."""
-    dense: dict[int, int] = {}
-    for lo, hi in _DENSE_BLOCKS:
-        dense.update({cp: cp for cp in range(lo, hi)})
-    dense.update(translation_table())
-    return dense
+def _scan() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str], Callable[[re.Match[str]], str]]:
+    """What `translate` uses once a process has translated `_FAST_AFTER` texts: the frequent
+    characters and what each becomes (a character the table leaves alone, so replacing them
+    first translates nothing twice), a pattern for any other character the table changes (and
+    for any character beyond the BMP), and what that character becomes.
+
+    `str.translate` looks every character up in the table: ~0.3 ms of a 3,200-character report,
+    where a scan for the few characters to change takes a tenth of that. Compiling the pattern
+    (4,500 code points) takes ~8 ms, so one `dutycheck audit` never builds it."""
+    table = translation_table()
+    frequent = tuple((ch, chr(table[ord(ch)])) for ch in _FREQUENT
+                     if ord(ch) in table and table[ord(ch)] not in table)
+    done = {ord(ch) for ch, _ in frequent}
+    to = {chr(cp): chr(v) for cp, v in table.items()}
+    # every character beyond the BMP stands for itself in the class: the table's 1,000 of them
+    # one by one would each be tested after the BMP's bitmap, for every character scanned
+    bmp = _class_of([cp for cp in table if cp not in done and cp <= 0xFFFF])
+    pattern = re.compile(bmp[:-1] + "\U00010000-\U0010ffff]")
+    return frequent, pattern, lambda m: to.get(m.group(), m.group())
 
 
-def _table_for_next_text() -> dict[int, int]:
+def translate(text: str) -> str:
+    """`text.translate(translation_table())`: width folding, look-alikes, traditional → simplified."""
     _texts_translated[0] += 1
-    return translation_table() if _texts_translated[0] <= _DENSE_AFTER else _dense_translation_table()
+    if _texts_translated[0] <= _FAST_AFTER:
+        return text.translate(translation_table())
+    frequent, rest, one = _scan()
+    for ch, to in frequent:
+        if ch in text:
+            text = text.replace(ch, to)
+    return rest.sub(one, text) if rest.search(text) else text
 
 
 def _opencc_table() -> bytes:
@@ -144,24 +174,33 @@ def _build_translation_table(text: str) -> dict[int, int]:
 # variation selectors, Hangul fillers, Mongolian/Khmer invisibles, and C0/C1 controls
 # (ESC…) other than tab and line breaks, and the pictures the read stage shows controls as
 # (␛ for ESC). tests/test_hostile_text.py checks the Cf list is complete.
-INVISIBLE = ("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
-             "\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
-             "\u2400-\u241f\u2421\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+_INVISIBLE_BMP = ("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+                  "\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+                  "\u2400-\u241f\u2421\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb")
+INVISIBLE = ("[" + _INVISIBLE_BMP + "\U000110bd\U000110cd\U00013430-\U0001343f"
              "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 
-# Characters that carry no content: conversion artifacts and markup.
+# Characters that carry no content: conversion artifacts and markup. Each lies within one line
+# (a bookmark broken over two lines is none: tests/test_normalize.py), so the whole text is
+# searched at once and what is found is each line's.
 _ARTIFACTS = re.compile(
-    r"\[bookmark:[^\]]*\]"          # pandoc/docx bookmarks
+    r"\[bookmark:[^\]\n]*\]"        # pandoc/docx bookmarks
     r"|\[(?:TOC|toc)\]"
     r"|\*\*|__"                      # markdown bold
     r"|" + INVISIBLE
 )
+# a character an artifact can begin with (and any beyond the BMP): the text is scanned for these
+# first, as a plain class is scanned many times faster than the alternation is tried at every
+# character, and most reports hold none
+_ARTIFACT_START = re.compile("[\\[*_" + _INVISIBLE_BMP + "\U00010000-\U0010ffff]")
 _MD_HEADING = re.compile(r"^(#{1,6})\s*")
 # A page number left on its own line by a PDF-to-text copy: "- 3 -", "—3—", "第 3 页 共 9 页".
 _PAGE_NUMBER_LINE = re.compile(
     r"^\s*(?:[-—–~]\s*\d{1,3}\s*[-—–~]|第\s*\d{1,3}\s*页(?:\s*[,/]?\s*共\s*\d{1,3}\s*页)?)\s*$")
 _MD_QUOTE = re.compile(r"^>\s?")
-_HSPACE = re.compile(r"[ \t\xa0\u2000-\u200a]+")
+# `[…]+` written as `[…][…]*`: a pattern that opens with a plain class is scanned by the regex
+# engine's fast search for its first character (three times faster on a report)
+_HSPACE = re.compile(r"[ \t\xa0\u2000-\u200a][ \t\xa0\u2000-\u200a]*")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 
 _TERMINAL = set("。!?;:…")          # after width folding ！？；： are ASCII
@@ -195,6 +234,7 @@ class NormalText:
     _orig_starts: tuple[int, ...]   # where that piece starts in the original
     _line_starts: tuple[int, ...]   # original offset of each source line
     md_headings: dict                # normalised paragraph offset → markdown heading level
+    _piece_lines: tuple[int, ...] = ()   # the source line each kept piece comes from
 
     def to_orig(self, pos: int) -> int:
         i = bisect_right(self._norm_starts, pos) - 1
@@ -206,8 +246,31 @@ class NormalText:
         if not locations:
             return Location(1)
         i = bisect_right(self._norm_starts, pos) - 1
-        idx = bisect_right(self._line_starts, self._orig_starts[i] + (pos - self._norm_starts[i])) - 1
+        if 0 <= pos < len(self.text) and self._piece_lines:
+            idx = self._piece_lines[i]      # (a piece lies within one line)
+        else:
+            idx = bisect_right(self._line_starts, self._orig_starts[i] + (pos - self._norm_starts[i])) - 1
         return locations[max(0, min(idx, len(locations) - 1))]
+
+    def locations(self, positions: list[int]) -> list[Location]:
+        """`location` of each position (one call for a document's sentences)."""
+        if not self.source.locations or not self._piece_lines:
+            return [self.location(pos) for pos in positions]
+        locations, norm_starts, piece_lines = self.source.locations, self._norm_starts, self._piece_lines
+        n, pieces, last = len(self.text), len(norm_starts), len(locations) - 1
+        out, i = [], 0
+        for pos in positions:       # in order (a document's sentences): walk the pieces
+            if not 0 <= pos < n:
+                out.append(self.location(pos))
+                continue
+            if pos < norm_starts[i]:
+                i = bisect_right(norm_starts, pos) - 1
+            else:
+                while i + 1 < pieces and norm_starts[i + 1] <= pos:
+                    i += 1
+            line = piece_lines[i]
+            out.append(locations[line] if line <= last else locations[last])
+        return out
 
     def quote(self, start: int, end: int) -> str:
         """The original characters behind text[start:end], artifacts and line breaks left out."""
@@ -228,12 +291,11 @@ class NormalText:
 
 
 def _line_pieces(line: str, offset: int, spaces: list[tuple[int, int]],
-                 artifacts: bool) -> tuple[list[tuple[int, int]], int | None]:
+                 artifacts: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], int | None]:
     """Kept (start, end) spans of one line, in original offsets, and its markdown level.
 
-    `spaces`: the runs of horizontal space in the line (found in one pass over the whole text,
-    in original offsets); `artifacts`: whether the text holds any conversion artifact at all
-    (most reports hold none, and then no line is searched for one)."""
+    `spaces`, `artifacts`: the runs of horizontal space and the conversion artifacts in the
+    line, in original offsets (each found in one pass over the whole text)."""
     if _PAGE_NUMBER_LINE.match(line):
         return [], None     # dropped whole, so the sentence around it rejoins
     cut: list[tuple[int, int]] = []
@@ -248,8 +310,8 @@ def _line_pieces(line: str, offset: int, spaces: list[tuple[int, int]],
         m = _MD_QUOTE.match(line)
         if m:
             cut.append((0, m.end()))
-    if artifacts:
-        cut.extend(m.span() for m in _ARTIFACTS.finditer(line))
+    for s, e in artifacts:
+        cut.append((s - offset, e - offset))
     n = len(line)
     for s, e in spaces:
         s -= offset
@@ -270,6 +332,25 @@ def _line_pieces(line: str, offset: int, spaces: list[tuple[int, int]],
     if pos < n:
         kept.append((offset + pos, offset + n))
     return kept, md_level
+
+
+_NONE: list[tuple[int, int]] = []      # a line's spaces or artifacts when it has none (never changed)
+
+
+def _artifacts(text: str) -> list[tuple[int, int]]:
+    """The spans of `_ARTIFACTS` in `text`, as `finditer` finds them: each try starts at a
+    character an artifact can begin with."""
+    spans = []
+    find, at = _ARTIFACT_START.search, _ARTIFACTS.match
+    m = find(text)
+    while m is not None:
+        a = at(text, m.start())
+        if a is None:
+            m = find(text, m.start() + 1)
+        else:
+            spans.append(a.span())
+            m = find(text, a.end())
+    return spans
 
 
 def _ascii_alnum(ch: str) -> bool:
@@ -332,19 +413,20 @@ def _joins(prev: str, nxt: str, typical: float, prev_starts: bool = False) -> bo
 
 def normalize(source: SourceText) -> NormalText:
     """Fold widths and scripts, drop artifacts and stray spaces, rejoin broken lines."""
-    table = _table_for_next_text()
     line_starts, off = [], 0
     for ln in source.lines:
         line_starts.append(off)
         off += len(ln) + 1
     # the whole text translated at once: the table maps no line break, so each line's slice
     # of it is that line translated
-    whole = source.text.translate(table)
-    artifacts = _ARTIFACTS.search(whole) is not None
-    # runs of horizontal space hold no line break: one pass finds every line's
+    whole = translate(source.text)
+    # runs of horizontal space and artifacts hold no line break: one pass finds every line's
     spaces_by_line: dict[int, list[tuple[int, int]]] = {}
     for m in _HSPACE.finditer(whole):
         spaces_by_line.setdefault(bisect_right(line_starts, m.start()) - 1, []).append(m.span())
+    artifacts_by_line: dict[int, list[tuple[int, int]]] = {}
+    for span in _artifacts(whole):
+        artifacts_by_line.setdefault(bisect_right(line_starts, span[0]) - 1, []).append(span)
 
     # per line: cleaned text, kept pieces, markdown level, line index, the pieces' text
     lines: list[tuple[str, list[tuple[int, int]], int | None, int, list[str]]] = []
@@ -353,7 +435,7 @@ def normalize(source: SourceText) -> NormalText:
             continue        # an empty line keeps nothing
         start = line_starts[i]
         translated = whole[start:start + len(ln)]
-        pieces, md = _line_pieces(translated, start, spaces_by_line.get(i, []), artifacts)
+        pieces, md = _line_pieces(translated, start, spaces_by_line.get(i, _NONE), artifacts_by_line.get(i, _NONE))
         if len(pieces) == 1 and pieces[0] == (start, start + len(ln)):
             segs = [translated]
         else:
@@ -369,6 +451,7 @@ def normalize(source: SourceText) -> NormalText:
     text_parts: list[str] = []
     norm_starts: list[int] = []
     orig_starts: list[int] = []
+    piece_lines: list[int] = []
     md_headings: dict[int, int] = {}
     npos = 0
     orig_text_len = off
@@ -387,6 +470,7 @@ def normalize(source: SourceText) -> NormalText:
             text_parts.append("\n")
             norm_starts.append(npos)
             orig_starts.append(min(nl, orig_text_len - 1) if orig_text_len else 0)
+            piece_lines.append(prev_i)      # (the line break that ended that line)
             npos += 1
         if md is not None:
             md_headings[npos] = md
@@ -394,9 +478,10 @@ def normalize(source: SourceText) -> NormalText:
             text_parts.append(seg)
             norm_starts.append(npos)
             orig_starts.append(s)
+            piece_lines.append(i)
             npos += len(seg)
     if not norm_starts:
-        norm_starts, orig_starts = [0], [0]
+        norm_starts, orig_starts, piece_lines = [0], [0], [0]
     return NormalText(
         text="".join(text_parts),
         source=source,
@@ -404,6 +489,7 @@ def normalize(source: SourceText) -> NormalText:
         _orig_starts=tuple(orig_starts),
         _line_starts=tuple(line_starts),
         md_headings=md_headings,
+        _piece_lines=tuple(piece_lines),
     )
 
 
@@ -422,16 +508,23 @@ def match_key(text: str) -> str:
     return _KEY_DROP.sub("", text)
 
 
+_CLAUSE_CHARS = ",，。;；:：!！?？"       # what _CLAUSE_MARK matches (tests/test_normalize.py)
+
+
 def sentence_key(text: str) -> str:
     """A sentence's match key: like `match_key`, but clause punctuation becomes a barrier."""
-    return _KEY_DROP.sub("", _CLAUSE_MARK.sub(CLAUSE_BARRIER, text))
+    for mark in _CLAUSE_CHARS:      # (most are gone: normalize folds ，；：！？ to ASCII)
+        if mark in text:
+            text = text.replace(mark, CLAUSE_BARRIER)
+    return _KEY_DROP_RUN.sub("", text)
 
 
-_KEY_DROP_ONLY = re.compile(f"(?:(?!{_CLAUSE_MARK.pattern}){_KEY_DROP.pattern})+")   # dropped, not a barrier
 # the same characters as one plain class (\s written out as what it matches), which scans a
-# sentence about twice as fast (tests/test_normalize.py checks that both forms agree)
-_KEY_DROP_RUN = re.compile("[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-                           "\"'“”‘’《》〈〉「」『』【】()\\[\\]〔〕、.·・•—–\\-_~/\\\\+…*#]+")
+# sentence about twice as fast (tests/test_normalize.py checks that both forms agree); a run of
+# them written `[…][…]*`, not `[…]+`, so that the regex engine's fast search finds its start
+_KEY_DROP_CLASS = ("[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+                   "\"'“”‘’《》〈〉「」『』【】()\\[\\]〔〕、.·・•—–\\-_~/\\\\+…*#]")
+_KEY_DROP_RUN = re.compile(_KEY_DROP_CLASS + _KEY_DROP_CLASS + "*")
 
 
 def key_positions(text: str) -> list[int]:

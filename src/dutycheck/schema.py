@@ -341,6 +341,64 @@ class AuditRecord:
     def to_json(self, *, indent: int | None = None) -> str:
         return dumps(self.to_dict(), indent=indent)
 
+    @staticmethod
+    def dict_of(r: AuditResult) -> dict[str, Any]:
+        """`from_result(r).to_dict()` without building the record: the same keys in the same order
+        and the same values, in one pass (a batch worker writes one line per report, and the
+        record's frozen objects, one per item and evidence, cost more than the JSON encoder).
+        The parameters of Reasons the evidence shares are one dict in the result: JSON-ready,
+        not for mutation. tests/test_schema.py holds the two equal, byte for byte once encoded."""
+        m = r.report
+        memo = ReasonMemo()
+        unit = r.unit
+        worded = memo.worded
+        report: dict[str, Any] = {"agency": m.agency, "year": m.year, "date": m.date, "chars": m.chars,
+                                  "title": m.title, "format": r.source_format, "encoding": r.encoding}
+        if r.replaced_chars:
+            report["replaced_chars"] = r.replaced_chars
+        items: list[dict[str, Any]] = []
+        gaps: list[str] = []
+        skip = (Status.DONE, Status.NA)
+        for it in r.items:
+            evidence = []
+            for e in it.evidence:
+                reason = e.reason
+                words, params = worded(reason)
+                ev: dict[str, Any] = {"text": e.text, "line": e.line, "section": e.section, "role": e.role.value,
+                                      "score": e.score, "status": e.status.value, "phrase": e.phrase,
+                                      "reason": words}
+                if e.matched is not None:
+                    ev["matched"] = e.matched
+                if e.page is not None:
+                    ev["page"] = e.page
+                if unit is not None:
+                    ev["unit"] = unit
+                if reason.code is not None:
+                    ev["reason_code"] = reason.code
+                    ev["reason_params"] = params
+                evidence.append(ev)
+            d: dict[str, Any] = {"id": it.id, "title": it.title, "group": it.group, "weight": it.weight,
+                                 "status": it.status.value, "confidence": it.confidence, "evidence": evidence,
+                                 "basis": it.basis, "guidance": it.guidance}
+            if it.review is not None:
+                d["machine_status"] = it.machine_status.value if it.machine_status else None
+                d["review"] = dict(it.review)
+            items.append(d)
+            if it.status not in skip:
+                gaps.append(it.id)
+        return {"schema": AUDIT_SCHEMA, "path": r.path, "sha256": r.sha256, "report": report,
+                "checklist": {"id": r.checklist_id, "version": r.checklist_version},
+                "score": r.score,
+                "groups": [{"id": g.id, "title": g.title, "score": g.score, "done": g.done, "total": g.total}
+                           for g in r.groups],
+                "items": items, "gaps": gaps,
+                "formal": [f.to_dict() for f in r.formal], "unit": unit, "fingerprints": r.fingerprints}
+
+    @classmethod
+    def json_of(cls, r: AuditResult) -> str:
+        """`from_result(r).to_json()`, without building the record (`dict_of`)."""
+        return dumps(cls.dict_of(r))
+
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AuditRecord:
         if d.get("schema", AUDIT_SCHEMA) != AUDIT_SCHEMA:

@@ -10,8 +10,10 @@ checklist (`structure:`), so the parser knows no report template by heart.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .models import Reason, ReportMeta, Role, Section, Sentence
 from .normalize import LIST_START, NormalText
@@ -27,9 +29,15 @@ _NUMBERING = (
     (4, re.compile(r"^\(\d{1,2}\)")),
     (5, re.compile(rf"^[{_CN_NUM}]是")),
 )
+# the five as one pattern, tried once per paragraph: its alternatives in level order, so the one
+# that matches is the first level whose pattern matches, and each alternative its only group, so
+# the group's number is the level (`_numbering_level`)
+_ANY_NUMBERING = re.compile("|".join(f"({pat.pattern})" for _, pat in _NUMBERING))
 _STOP = re.compile(r"[。!?]")
 _CIRCLED = re.compile(r"^[①-⑳]")
-_SENTENCE_END = re.compile(r"[。!?;…]+[”’」』)]?")
+# `[…][…]*`, not `[…]+`: a pattern that opens with a plain class is found by the regex engine's
+# fast search for its first character
+_SENTENCE_END = re.compile(r"[。!?;…][。!?;…]*[”’」』)]?")
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _PAGE_DATE = re.compile(r"(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})")
 _CN_DATE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
@@ -110,6 +118,34 @@ def _furniture(paras: list[tuple[int, str]], pattern: re.Pattern | None,
     return kept, found
 
 
+_BACKREFERENCE = re.compile(r"\\\d|\(\?P=")
+
+
+def _joined(pats: tuple[re.Pattern, ...]) -> tuple[re.Pattern, dict[int, int]] | None:
+    """`pats` as one alternation, each pattern followed by an empty group that tells which one
+    matched (`m.lastindex`), and the index in `pats` of each such group, by group number. At any
+    position the alternatives are tried in order, so the alternative that matches there is the
+    first pattern that does, and the match is that pattern's (its group after it is empty). An
+    alternative that opens with a literal character is skipped at a position holding another.
+    None where the patterns cannot be joined (flags, back-references, a group name used twice)."""
+    parts: list[str] = []
+    index_of: dict[int, int] = {}
+    number = 1
+    for i, pat in enumerate(pats):
+        if pat.flags != re.UNICODE or _BACKREFERENCE.search(pat.pattern):
+            return None
+        parts.append(f"(?:{pat.pattern})()")
+        number += pat.groups
+        index_of[number] = i
+        number += 1
+    if not parts:
+        return None
+    try:
+        return re.compile("|".join(parts)), index_of
+    except re.error:
+        return None
+
+
 @dataclass(frozen=True)
 class BoundStructure:
     """Structure patterns compiled for a report of one year (built by `CompiledChecklist.bind`)."""
@@ -117,7 +153,15 @@ class BoundStructure:
     headings: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
     paragraphs: tuple[tuple[Role, tuple[re.Pattern, ...]], ...]
 
+    @cached_property
+    def _paragraph_cues(self) -> tuple[tuple[Role, ...], tuple[re.Pattern, dict[int, int]] | None]:
+        roles = tuple(role for role, pats in self.paragraphs for _ in pats)
+        return roles, _joined(tuple(pat for _, pats in self.paragraphs for pat in pats))
+
     def heading_role(self, heading: str) -> tuple[Role, Reason] | None:
+        """The role of the first heading pattern (in the checklist's order) found anywhere in
+        `heading`, and the words it found. (Searched for one by one: joined, as the paragraph
+        patterns are, they are tried at every character and cost as much.)"""
         for role, pats in self.headings:
             for pat in pats:
                 m = pat.search(heading)
@@ -125,8 +169,22 @@ class BoundStructure:
                     return role, Reason.of("heading_cue", cue=m.group(0))
         return None
 
-    def paragraph_patterns(self) -> list[tuple[Role, re.Pattern]]:
-        return [(role, pat) for role, pats in self.paragraphs for pat in pats]
+    def paragraph_role(self, text: str) -> tuple[Role, str] | None:
+        """The role of the first paragraph pattern that matches at the start of `text`, and the
+        words it matched (the patterns joined are matched once)."""
+        roles, cues = self._paragraph_cues
+        if cues is not None:
+            m = cues[0].match(text)
+            if m is None or m.lastindex is None:
+                return None
+            return roles[cues[1][m.lastindex]], m.group(0)
+        for role, pats in self.paragraphs:
+            for pat in pats:
+                m = pat.match(text)
+                if m:
+                    return role, m.group(0)
+        return None
+
 
 
 @dataclass
@@ -148,10 +206,8 @@ class Document:
 
 
 def _numbering_level(text: str) -> int | None:
-    for level, pat in _NUMBERING:
-        if pat.match(text):
-            return level
-    return None
+    m = _ANY_NUMBERING.match(text)
+    return None if m is None else m.lastindex
 
 
 def _heading_extent(para: str) -> int:
@@ -275,6 +331,32 @@ def _head_and_tail(paras: list[tuple[int, str]]) -> tuple[int, int]:
     return head, tail
 
 
+_T = TypeVar("_T")
+
+
+def _maker(cls: type[_T]) -> Callable[..., _T]:
+    """A constructor of the frozen dataclass `cls` taking every field in order, that fills the
+    instance's __dict__ at once: the dataclass's own __init__ sets each field through
+    object.__setattr__, ~14,000 instructions for a Sentence (61 a report: a fifth of `parse`).
+    The instance is the same (tests/test_structure.py compares); a class with __post_init__,
+    defaults computed at init or slots keeps its own __init__."""
+    every = fields(cls)     # type: ignore[arg-type]  # (a dataclass: a TypeVar cannot say so)
+    if hasattr(cls, "__post_init__") or hasattr(cls, "__slots__") or any(not f.init for f in every):
+        return cls
+    names = tuple(f.name for f in every)
+    new = object.__new__
+
+    def make(*values: Any) -> _T:
+        obj = new(cls)
+        obj.__dict__.update(zip(names, values))
+        return obj
+    return make
+
+
+_new_sentence = _maker(Sentence)
+_new_section = _maker(Section)
+
+
 # why a part has its role when no pattern said so (words: messages.REASON_TEXT)
 _ROOT = Reason("title_and_opening")
 _TITLE_BLOCK = Reason("title_block")
@@ -295,17 +377,17 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
     head, tail = _head_and_tail(paras)
     meta = _meta(paras, head, tail, text, page_meta)
     rules = compiled.bind(year or meta.year).structure
-    para_rules = rules.paragraph_patterns()
 
     sections: list[Section] = []
-    root = Section(0, 0, "", None, Role.PREAMBLE, _ROOT, None, 0, len(text))
+    root = _new_section(0, 0, "", None, Role.PREAMBLE, _ROOT, None, 0, len(text))
     sections.append(root)
-    sentences: list[Sentence] = []
+    # each sentence as (text, start, end, section, role, reason, is_heading); made into Sentences
+    # at the end, with their lines found in one go
+    rows: list[tuple[str, int, int, int, Role, Reason, bool]] = []
     stack: list[Section] = [root]          # open sections, deepest last
     top_roles: list[Role] = []             # roles of top-level sections seen so far
     top_level: int | None = None
     override: tuple[Role, Reason, int] | None = None   # paragraph cue: role, reason, level
-    roles_present: dict[Role, Sentence] = {}
     # of the sentences so far: whether all are preamble, whether one closes the opening (kept as
     # they are added, not recounted for every paragraph)
     all_preamble, intro_ended = True, False
@@ -316,15 +398,11 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
         stripped = body.lstrip()
         if not stripped:
             return
-        lead = len(body) - len(stripped)
-        loc = normal.location(s + lead)
-        sent = Sentence(len(sentences), stripped.rstrip(), s + lead, e, sec.index, role, reason,
-                        loc.line, loc.page, heading)
-        sentences.append(sent)
-        roles_present.setdefault(role, sent)
+        sentence = stripped.rstrip()
+        rows.append((sentence, s + len(body) - len(stripped), e, sec.index, role, reason, heading))
         if role is not Role.PREAMBLE:
             all_preamble = False
-        if len(sections) == 1 and not intro_ended and _INTRO_END.search(sent.text):
+        if len(sections) == 1 and not intro_ended and _INTRO_END.search(sentence):
             intro_ended = True      # (read only before the first heading)
 
     for k, (pstart, para) in enumerate(paras):
@@ -353,7 +431,8 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
         if level is not None:
             extent = len(para) if unnumbered_heading else _heading_extent(para)
             heading = para[:extent].rstrip("。")
-            if unnumbered_heading and not rules.heading_role(heading) and top_level is None:
+            found = rules.heading_role(heading)
+            if unnumbered_heading and not found and top_level is None:
                 level = None   # a lone short line before any heading: part of the preamble
         if level is not None:
             if top_level is None or level < top_level:
@@ -363,7 +442,6 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
             parent = stack[-1]
             if override and level <= override[2]:
                 override = None
-            found = rules.heading_role(heading)
             if found:
                 role, reason = found
             elif override:
@@ -383,8 +461,8 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
             if level == top_level:
                 top_roles.append(role)
             loc = normal.location(pstart)
-            sec = Section(len(sections), level, heading, loc.line, role, reason,
-                          parent.index, pstart, len(text))
+            sec = _new_section(len(sections), level, heading, loc.line, role, reason,
+                               parent.index, pstart, len(text))
             sections.append(sec)
             stack.append(sec)
             add_sentence(pstart, pstart + extent, sec, role, reason, True)
@@ -401,25 +479,31 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
                             (Role.ACHIEVEMENTS, _UNTITLED_BODY))
         else:
             role, reason = sec.role, sec.role_reason
-        lead_text = body.lstrip()
-        for r, pat in para_rules:
-            m = pat.match(lead_text)
-            if m:
-                override = (r, Reason.of("paragraph_cue", cue=m.group(0)), sec.level)
-                break
+        cue = rules.paragraph_role(body.lstrip())
+        if cue:
+            override = (cue[0], Reason.of("paragraph_cue", cue=cue[1]), sec.level)
         if override:
             role, reason = override[0], override[1]
         for s, e in _split_sentences(body_start, body):
             add_sentence(s, e, sec, role, reason, False)
 
-    # close section ranges
-    fixed: list[Section] = []
-    for i, sec in enumerate(sections):
-        end = len(text)
-        for later in sections[i + 1:]:
-            if later.level <= sec.level:
-                end = later.start
-                break
-        fixed.append(Section(sec.index, sec.level, sec.heading, sec.line, sec.role, sec.role_reason,
-                             sec.parent, sec.start, end) if end != sec.end else sec)
-    return Document(normal, meta, fixed, sentences, roles_present)
+    sentences = [_new_sentence(i, t, start, end, sec, role, reason, loc.line, loc.page, heading)
+                 for i, ((t, start, end, sec, role, reason, heading), loc)
+                 in enumerate(zip(rows, normal.locations([row[1] for row in rows])))]
+    roles_present: dict[Role, Sentence] = {}      # the first sentence in each role
+    for sent in sentences:
+        roles_present.setdefault(sent.role, sent)
+    return Document(normal, meta, _close_sections(sections, len(text)), sentences, roles_present)
+
+
+def _close_sections(sections: list[Section], text_end: int) -> list[Section]:
+    """The sections with their ends: the start of the next section of the same level or above."""
+    ends = [text_end] * len(sections)
+    open_: list[Section] = []           # sections still open, their levels rising
+    for sec in sections:
+        while open_ and open_[-1].level >= sec.level:
+            ends[open_.pop().index] = sec.start
+        open_.append(sec)
+    return [_new_section(sec.index, sec.level, sec.heading, sec.line, sec.role, sec.role_reason,
+                         sec.parent, sec.start, end) if end != sec.end else sec
+            for sec, end in zip(sections, ends)]

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DutycheckError
 from ..safetext import display_path
-from ..schema import AuditRecord, ErrorInfo
+from ..schema import AuditRecord, ErrorInfo, dumps
 from ..timelimit import FileTimeout, time_limit
 from .inputs import Input
-from .records import ErrorRow, Extras, Outcome, ReportRow, error_info, summarize, summary_fields
+from .records import ErrorRow, Extras, Outcome, ReportRow, error_info, summarize, summary_fields, summary_of
 from .regions import region_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,14 +118,17 @@ def _audit_one(path: str, checklist: Checklist | None = None, data: bytes | None
         from .. import audit
         from ..read import read_source
 
-        rec = AuditRecord.from_result(audit.audit_source(read_source(path, data=data, sha256=sha256), cl))
-        line = rec.to_json()
-        rows = None
+        result = audit.audit_source(read_source(path, data=data, sha256=sha256), cl)
         if _WORKER.get("store_rows"):
             from ..store import audit_rows
 
-            rows = audit_rows(rec, line)
-        return ("ok", line, summary_fields(rec, *_prepare_index(cl)), Extras.of(rec, rows))
+            rec = AuditRecord.from_result(result)
+            line = rec.to_json()
+            return ("ok", line, summary_fields(rec, *_prepare_index(cl)), Extras.of(rec, audit_rows(rec, line)))
+        # no store: the line straight from the result (the same bytes, without the record's objects)
+        d = AuditRecord.dict_of(result)
+        return ("ok", dumps(d), summary_of(result, *_prepare_index(cl)),
+                Extras(d["report"]["date"], d["fingerprints"], tuple(d["formal"])))
     except _FileTimeout:
         return ("error", ErrorInfo(path, None, None, None,
                                    f"审查超时（超过 {limit:g} 秒），此文件未审查；可用 --timeout 放宽",

@@ -12,6 +12,7 @@ from ..schema import BATCH_SCHEMA, ERROR_SCHEMA, AuditRecord, ErrorInfo, ErrorRe
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..checklist.model import Checklist
+    from ..models import AuditResult
     from ..store import AuditRows
 
 STATUSES = tuple(s.value for s in STATUS_ORDER)
@@ -131,6 +132,13 @@ def summary_fields(rec: AuditRecord, order: dict[str, int], weights: Sequence[fl
                      rep.format, order, weights, ids)
 
 
+def summary_of(result: "AuditResult", order: dict[str, int], weights: Sequence[float], ids: Sequence[str]) -> tuple:
+    """`summary_fields` of an AuditResult (a worker's fresh audit), without its record."""
+    rep = result.report
+    return summarize(((it.id, it.status.value) for it in result.items), result.score, rep.agency, rep.year,
+                     result.source_format, order, weights, ids)
+
+
 def summarize(statuses: Iterable[tuple[str, str]], score: float, agency: str | None, year: int | None,
               fmt: str | None, order: dict[str, int], weights: Sequence[float], ids: Sequence[str]) -> tuple:
     """`summary_fields` from (item id, status) pairs and the report's fields (the store's rows)."""
@@ -151,4 +159,5 @@ def error_info(exc: BaseException, path: str) -> ErrorInfo:
 
 
 __all__ = ["BATCH_SCHEMA", "CODE_STATUS", "ERROR_SCHEMA", "STATUSES", "STATUS_CODE", "ErrorRow", "Extras", "ItemInfo",
-           "Outcome", "ReportRow", "error_info", "items_of", "summarize", "summary_fields"]
+           "Outcome", "ReportRow", "error_info", "items_of", "summarize", "summary_fields",
+           "summary_of"]

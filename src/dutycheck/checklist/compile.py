@@ -15,10 +15,12 @@ CompiledChecklist)` returns the compiled form, once per loaded checklist.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import ahocorasick
 
@@ -73,18 +75,97 @@ def compile_matcher(checklist: Checklist, year: int | None = None) -> CompiledMa
                            MappingProxyType({t: _bigrams(t) for t in fuzzy_terms}))
 
 
+# the parser `re` compiles with (private, hence looked up by name; a failure only costs speed)
+_parser: Any = importlib.import_module("re._parser")
+_sre: Any = importlib.import_module("re._constants")
+
+
+def lead_chars(pattern: re.Pattern) -> str | None:
+    """The characters every match of `pattern` begins with, or None when that is not known (a
+    class such as \\d or [^，], a flag, a back-reference) or the pattern can match nothing at all.
+
+    A text in which none of them occurs holds no match, and a search may start at the first of
+    them: the cue patterns open with lookbehinds (`(?<![模比草])拟`), which `re` tries at every
+    character, while one character class is a quick scan."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        found = _lead_seq(_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:       # a construct the private parser spells otherwise: no prefilter
+        return None
+    if found is None or found[1] or not found[0]:
+        return None
+    return "".join(sorted(found[0]))
+
+
+def _lead_seq(items) -> tuple[set[str], bool] | None:
+    """(lead characters, whether the sequence can match empty) of a parsed sequence."""
+    chars: set[str] = set()
+    for op, av in items:
+        got = _lead_one(op, av)
+        if got is None:
+            return None
+        chars |= got[0]
+        if not got[1]:
+            return chars, False
+    return chars, True
+
+
+def _lead_one(op, av) -> tuple[set[str], bool] | None:
+    if op is _sre.LITERAL:
+        return {chr(av)}, False
+    if op is _sre.IN:
+        out: set[str] = set()
+        for o, a in av:
+            if o is _sre.LITERAL:
+                out.add(chr(a))
+            elif o is _sre.RANGE and a[1] - a[0] < 256:
+                out.update(chr(c) for c in range(a[0], a[1] + 1))
+            else:           # a negated class, \\d, \\w…: too many characters
+                return None
+        return out, False
+    if op is _sre.BRANCH:
+        out, empty = set(), False
+        for alt in av[1]:
+            got = _lead_seq(alt)
+            if got is None:
+                return None
+            out |= got[0]
+            empty = empty or got[1]
+        return out, empty
+    if op is _sre.SUBPATTERN:
+        return None if av[1] or av[2] else _lead_seq(av[3])       # (?i:…) and the like: unknown
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        got = _lead_seq(av[2])
+        return None if got is None else (got[0], got[1] or av[0] == 0)
+    if op is _sre.ATOMIC_GROUP:
+        return _lead_seq(av)
+    if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+        return set(), True          # looks around, consumes nothing
+    return None
+
+
+def lead_pattern(pattern: re.Pattern | None) -> re.Pattern | None:
+    """A character class of `lead_chars(pattern)`, or None."""
+    chars = lead_chars(pattern) if pattern is not None else None
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]") if chars else None
+
+
 def compile_context(rules: ContextRules, year: int | None) -> CompiledContext:
-    """Cue words joined into one pattern per kind, placeholders filled for `year`."""
+    """Cue words joined into one pattern per kind, placeholders filled for `year`, each with the
+    class of characters its matches begin with (`lead_chars`), when known."""
     def join(pats: tuple[str, ...]) -> re.Pattern | None:
         if not pats:
             return None
         return re.compile("|".join(f"(?:{fill_placeholders(p, year)})" for p in pats))
 
-    return CompiledContext(join(rules.planned), join(rules.shortfall), join(rules.done),
-                           join(rules.not_shortfall), join(rules.rectified),
-                           join(rules.tentative), join(rules.done_figures),
-                           join(tuple(f"(?:{p})$" for p in rules.topic_before)),
-                           join(tuple(f"^(?:{p})" for p in rules.topic_after)))
+    cues = {"planned": join(rules.planned), "shortfall": join(rules.shortfall), "done": join(rules.done),
+            "not_shortfall": join(rules.not_shortfall), "rectified": join(rules.rectified),
+            "tentative": join(rules.tentative), "done_figures": join(rules.done_figures),
+            "topic_before": join(tuple(f"(?:{p})$" for p in rules.topic_before)),
+            "topic_after": join(tuple(f"^(?:{p})" for p in rules.topic_after))}
+    leads = {kind: lead for kind, pat in cues.items() if (lead := lead_pattern(pat)) is not None}
+    return CompiledContext(**cues, leads=MappingProxyType(leads))
 
 
 def compile_structure(rules: StructureRules, year: int | None) -> BoundStructure:

@@ -5,6 +5,7 @@ its compiled form, `compile.CompiledChecklist`, and that bound to a report's yea
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
 from ..models import Role
@@ -67,6 +68,9 @@ class CompiledContext:
     done_figures: re.Pattern | None = None
     topic_before: re.Pattern | None = None
     topic_after: re.Pattern | None = None
+    # cue kind (a field above) → a class of the characters every match of its pattern begins
+    # with, where that is known (`compile.lead_chars`): where none occurs, the cue is not there
+    leads: Mapping[str, re.Pattern] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
