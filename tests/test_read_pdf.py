@@ -162,6 +162,48 @@ def test_pdftotext_takes_a_file_named_like_an_option_as_a_file(tmp_path, monkeyp
     assert pages and "晋城市教育局" in "".join(pages[0])
 
 
+@needs_cjk_font
+def test_the_raw_pdfium_calls_give_the_text_pypdfium2_gives(tmp_path):
+    # the reader calls pdfium through pypdfium2_raw (half of pypdfium2's import); its text and its
+    # failures are those of pypdfium2's PdfDocument / get_textpage().get_text_range()
+    import pypdfium2 as pdfium
+    from fpdf import FPDF
+
+    locked = FPDF()
+    locked.add_font("cjk", "", make.cjk_font())
+    locked.set_encryption(owner_password="owner", user_password="open-2023")
+    locked.add_page()
+    locked.set_font("cjk", size=12)
+    locked.multi_cell(0, 7, "\n".join(make._report_lines(REPORT)[:12]))
+    locked.output(str(tmp_path / "locked.pdf"))
+    files = make.build(tmp_path / "inputs")
+    pdfs = [files["report.pdf"], files["scanned.pdf"], files["truncated.pdf"], tmp_path / "locked.pdf",
+            make.seed_in_formats(REPORT, tmp_path / "seed")["pdf"]]
+
+    def helper(data: bytes) -> list[str] | str:
+        try:
+            doc = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            return f"error {exc.err_code}"
+        try:
+            return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+        finally:
+            doc.close()
+
+    for pdf in pdfs:
+        data = pdf.read_bytes()
+        want = helper(data)
+        try:
+            got: list[list[str]] | str = reader._pdfium_pages(data, pdf.name)
+        except ReportError as exc:
+            got = exc.zh
+        if isinstance(want, str):
+            assert isinstance(got, str) and ("密码" in got if "locked" in pdf.name else "损坏" in got), (pdf, got)
+        else:
+            assert got == [reader._LINE_BREAK.split(reader._PDF_JUNK.sub("", t)) for t in want], pdf
+    assert "error" not in str(helper(files["report.pdf"].read_bytes()))
+
+
 # ---------------------------------------------------------------------------- bounds
 
 def test_pdf_bomb_is_refused_fast_and_small(tmp_path):
@@ -286,7 +328,7 @@ COLD_AUDIT = (
     "    setattr(r, name, float(value))\n"
     "if os.environ.get('PROBE_NO_INFLATION_CHECK'):\n"
     "    r._check_inflation = lambda data, name: None\n"
-    "here = lambda: {f'{m} here': m in sys.modules for m in ('pypdfium2', 'bs4', 'lxml')}\n"
+    "here = lambda: {f'{m} here': m in sys.modules for m in ('pypdfium2', 'pypdfium2_raw', 'bs4', 'lxml')}\n"
     "atexit.register(lambda: sys.stderr.write('\\nPROBE ' + repr({**seen, **here()})))\n"
     "sys.argv = ['dutycheck', *sys.argv[1:]]\n"
     "runpy.run_module('dutycheck', run_name='__main__')\n")
@@ -319,8 +361,8 @@ def test_a_cold_audit_of_a_pdf_reads_it_in_a_child_started_before_the_pipeline(t
     counsel = next(i for i in data["items"] if i["id"] == "legal-counsel.retained")
     assert counsel["status"] == "done" and counsel["evidence"][0]["page"] >= 1 and counsel["evidence"][0]["line"] >= 1
     # the extraction ran in the child, started before the pipeline was imported
-    assert probe == {"pipeline before the child": False, "pypdfium2 here": False, "bs4 here": False,
-                     "lxml here": False}
+    assert probe == {"pipeline before the child": False, "pypdfium2 here": False, "pypdfium2_raw here": False,
+                     "bs4 here": False, "lxml here": False}
 
 
 @pytest.mark.parametrize("fmt, library", [("html", "bs4"), ("docx", "lxml")])

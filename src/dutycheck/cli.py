@@ -263,7 +263,7 @@ def audit(path: str, checklist: str, fmt: str, out: str | None, agency: str | No
 
 # What `audit` imports after the report is read: imported while a PDF's child works instead
 _IMPORT_AHEAD = {"terminal": ("render.terminal",), "json": ("render.json",), "markdown": ("render.markdown",),
-          "html": ("render.report_html",), "docx": ("render.docx_memo",)}
+                 "html": ("render.report_html",), "docx": ("render.docx_memo",)}
 
 
 def _import_ahead(fmt: str) -> None:

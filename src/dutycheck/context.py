@@ -70,9 +70,9 @@ def decide(text: str, role: Role, role_reason: Reason, start: int, end: int,
 
 
 # A cue's lead class (`CompiledContext.leads`) holds every character a match of it can begin
-# with: where none occurs there is no match, and no match begins before the first one, so the
-# search may start there (a search from `pos` still sees the text before it, as lookbehinds
-# ask). The cue patterns open with lookbehinds, which `re` tries at every character.
+# with, so a match is tried only where one of them stands: the same first match as a search,
+# which `re` would try at every character (the cue patterns open with lookbehinds, so it cannot
+# skip ahead). `pattern.match(text, pos)` still sees the text before `pos`, as lookbehinds ask.
 
 def _in_clause(pat: re.Pattern | None, lead: re.Pattern | None, text: str, lo: int, hi: int) -> re.Match | None:
     """`pat.search(text[lo:hi])` (the clause alone: lookbehinds see nothing before it)."""
@@ -80,34 +80,47 @@ def _in_clause(pat: re.Pattern | None, lead: re.Pattern | None, text: str, lo: i
         return None
     if lead is None:
         return pat.search(text[lo:hi])
-    first = lead.search(text, lo, hi)
-    return None if first is None else pat.search(text[lo:hi], first.start() - lo)
+    clause = None
+    for first in lead.finditer(text, lo, hi):
+        if clause is None:
+            clause = text[lo:hi]
+        m = pat.match(clause, first.start() - lo)
+        if m:
+            return m
+    return None
 
 
 def _search(pat: re.Pattern | None, lead: re.Pattern | None, text: str, pos: int, endpos: int) -> re.Match | None:
     """`pat.search(text, pos, endpos)`."""
     if pat is None:
         return None
-    if lead is not None:
-        first = lead.search(text, pos, endpos)
-        if first is None:
-            return None
-        pos = first.start()
-    return pat.search(text, pos, endpos)
+    if lead is None:
+        return pat.search(text, pos, endpos)
+    for first in lead.finditer(text, pos, endpos):
+        m = pat.match(text, first.start(), endpos)
+        if m:
+            return m
+    return None
 
 
 def _cue(pat: re.Pattern, lead: re.Pattern | None, text: str, hi: int) -> re.Match | None:
     """The first match of a cue before `hi` that is not inside a cited title 《…》
     (《…实施纲要（2021—2025年）》 in a 2024 report is no plan for 2025)."""
-    pos = 0
-    if lead is not None:
-        first = lead.search(text, 0, hi)
-        if first is None:
-            return None
-        pos = first.start()
-    for m in pat.finditer(text, pos, hi):
-        if not _in_title(text, m.start()):
-            return m
+    if lead is None:
+        for m in pat.finditer(text, 0, hi):
+            if not _in_title(text, m.start()):
+                return m
+        return None
+    after = 0           # as finditer goes on: the next match starts after the last one
+    for first in lead.finditer(text, 0, hi):
+        at = first.start()
+        if at < after:
+            continue
+        found = pat.match(text, at, hi)
+        if found:
+            if not _in_title(text, at):
+                return found
+            after = found.end()
     return None
 
 

@@ -841,47 +841,106 @@ def _too_much_text(name: str) -> ReportError:
                        f"{PDF_MAX_CHARS:,} characters); not read", path=name)
 
 
+_PDFIUM_READY = False
+
+
+def _pdfium():
+    """pypdfium2's raw bindings (`pypdfium2_raw`), pdfium initialised as pypdfium2 does it.
+
+    Not `import pypdfium2`: its helper classes are half of its import (~20 ms of a cold PDF
+    audit), and this reader needs only the eleven calls of `_pdfium_pages`.
+    """
+    global _PDFIUM_READY
+    try:
+        import pypdfium2_raw as pdfium_c
+    except ImportError:                     # a pypdfium2 that ships its bindings elsewhere
+        from pypdfium2 import raw as pdfium_c
+    if not _PDFIUM_READY:
+        # a no-op when pypdfium2 itself initialised the library already
+        pdfium_c.FPDF_InitLibraryWithConfig(pdfium_c.FPDF_LIBRARY_CONFIG(
+            version=2, m_pUserFontPaths=None, m_pIsolate=None, m_v8EmbedderSlot=0))
+        _PDFIUM_READY = True
+    return pdfium_c
+
+
 def _pdfium_pages(data: bytes, name: str, deadline: float | None = None) -> list[list[str]]:
     """Text of each page, split into lines. `deadline` (time.monotonic()): raise the PDF timeout
     between pages past it (in a batch worker, where no child process stops the extraction)."""
     import time
 
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
-
-    try:
-        doc = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+    pdfium_c = _pdfium()
+    doc = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
+    if pdfium_c.FPDF_GetPageCount(doc) < 1:             # as pypdfium2's PdfDocument decides
+        err = pdfium_c.FPDF_GetLastError()
+        if doc:
+            pdfium_c.FPDF_CloseDocument(doc)
+        if err == pdfium_c.FPDF_ERR_PASSWORD:
             raise ReportError("PDF 设有打开密码，需要密码才能读取（请向发布单位索取无密码版本，或输入密码打开后另存）",
                               "the PDF needs a password to open (ask for a copy without one, or save it "
-                              "again after opening it with the password)", path=name) from None
-        if exc.err_code == pdfium_c.FPDF_ERR_SECURITY:
+                              "again after opening it with the password)", path=name)
+        if err == pdfium_c.FPDF_ERR_SECURITY:
             raise ReportError("PDF 使用了不支持的加密方式，无法读取", "the PDF uses an unsupported encryption; "
-                              "cannot be read", path=name) from None
-        raise _pdf_error("PdfiumError", name) from None
+                              "cannot be read", path=name)
+        raise _pdf_error("PdfiumError", name)
     try:
-        if len(doc) > PDF_MAX_PAGES:
+        count = pdfium_c.FPDF_GetPageCount(doc)
+        if count > PDF_MAX_PAGES:
             raise _too_much_text(name)
         pages: list[list[str]] = []
         total = 0
-        for i in range(len(doc)):
+        for i in range(count):
             if deadline is not None and time.monotonic() > deadline:
                 raise _pdf_timeout(name)
-            page = doc[i]
-            textpage = page.get_textpage()
-            text = _PDF_JUNK.sub("", textpage.get_text_range())
-            textpage.close()
-            page.close()
+            text = _PDF_JUNK.sub("", _pdfium_page_text(pdfium_c, doc, i, name))
             total += len(text)
             if total > PDF_MAX_CHARS:
                 raise _too_much_text(name)
             pages.append(_LINE_BREAK.split(text))
         return pages
-    except pdfium.PdfiumError:
-        raise _pdf_error("PdfiumError", name) from None
     finally:
-        doc.close()
+        pdfium_c.FPDF_CloseDocument(doc)
+
+
+def _pdfium_page_text(pdfium_c, doc, index: int, name: str) -> str:
+    """The text of one page, as pypdfium2's `get_textpage().get_text_range()` gives it."""
+    import ctypes
+
+    page = pdfium_c.FPDF_LoadPage(doc, index)
+    if not page:
+        raise _pdf_error("PdfiumError", name)
+    try:
+        textpage = pdfium_c.FPDFText_LoadPage(page)
+        if not textpage:
+            raise _pdf_error("PdfiumError", name)
+        try:
+            chars = pdfium_c.FPDFText_CountChars(textpage)
+            if chars == -1:
+                raise _pdf_error("PdfiumError", name)
+            # characters pdfium leaves out of the text at either end are left out of the range
+            # (pypdfium2 issue 261, crbug.com/pdfium/2079)
+            first, last, skipped_left, skipped_right = 0, chars - 1, 0, 0
+            while True:
+                if first > last:
+                    return ""
+                t_start = pdfium_c.FPDFText_GetTextIndexFromCharIndex(textpage, first)
+                if t_start == -1:
+                    first, skipped_left = first + 1, skipped_left + 1
+                    continue
+                t_end = pdfium_c.FPDFText_GetTextIndexFromCharIndex(textpage, last)
+                if t_end == -1:
+                    last, skipped_right = last - 1, skipped_right + 1
+                    continue
+                break
+            size = t_end + 2 - t_start                   # with the NUL terminator
+            buffer = (ctypes.c_ushort * size)()
+            written = pdfium_c.FPDFText_GetText(textpage, skipped_left, chars - skipped_left - skipped_right, buffer)
+            if written > size:
+                raise _pdf_error("PdfiumError", name)
+            return codecs.decode(memoryview(buffer)[:written - 1], "utf-16-le", "ignore")
+        finally:
+            pdfium_c.FPDFText_ClosePage(textpage)
+    finally:
+        pdfium_c.FPDF_ClosePage(page)
 
 
 def _pdfplumber_pages(data: bytes, name: str) -> list[list[str]]:
@@ -1044,7 +1103,7 @@ class _Child:
     The answer comes back marshalled (plain lists, numbers and strings: unlike pickle,
     loading it cannot run code); a ReportError as its texts and place.
 
-    `pdfium`: fn uses pypdfium2. A process's first PDF child imports it itself (a single
+    `pdfium`: fn uses pdfium (`_pdfium`). A process's first PDF child imports it itself (a single
     `dutycheck audit x.pdf` never imports it in the parent, and the import overlaps the
     parent's own); from the second on the parent imports it once, so that every later child
     is forked with it loaded.
@@ -1058,7 +1117,7 @@ class _Child:
         if pdfium:
             _Child.pdfium_children += 1
             if _Child.pdfium_children > 1:
-                import pypdfium2  # noqa: F401  (loaded once in the parent, not in every child)
+                _pdfium()                          # loaded once in the parent, not in every child
         self._name = name
         self._bounded = bounded
         rfd, wfd = os.pipe()
@@ -1152,7 +1211,7 @@ def _child_main(fn, data: bytes, name: str, rfd: int, wfd: int, pdfium: bool, bo
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if pdfium:
-            import pypdfium2  # noqa: F401  (before the cap: the limit is for the extraction)
+            _pdfium()                          # before the cap: the limit is for the extraction
         if bounded:
             _limit_memory()
         try:
@@ -1271,7 +1330,7 @@ def _in_this_process(data: bytes, name: str) -> list[list[str]]:
     import signal
     import time
 
-    import pypdfium2  # noqa: F401  (imported before the address space is capped)
+    _pdfium()                          # loaded before the address space is capped
 
     if _Worker.watchdog is None:
         _Worker.watchdog = _Watchdog()
