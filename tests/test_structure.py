@@ -173,35 +173,6 @@ def _bundled_paragraphs():
             yield para
 
 
-def test_the_paragraph_cues_joined_find_what_each_in_turn_finds():
-    # the paragraph patterns are matched as one alternation; the first that matches, and its
-    # words, must be those of trying them one by one
-    from dutycheck.structure import BoundStructure
-
-    bound = RULES.bind(2024).structure
-    one_by_one = BoundStructure(bound.headings, bound.paragraphs)
-    one_by_one.__dict__["_paragraph_cues"] = (bound._paragraph_cues[0], None)   # (the fallback)
-    texts = list(_bundled_paragraphs()) + [
-        "下一步,我们将进一步加强法治宣传。", "2025年,继续推进依法治校。", "但仍存在一些不足和问题。",
-        "一年来取得了明显成效,但与要求相比仍有差距和不足。", "新的一年里", ""]
-    found = [bound.paragraph_role(t) for t in texts]
-    assert found == [one_by_one.paragraph_role(t) for t in texts]
-    assert (Role.PLANS, "下一步,") in found and any(f and f[0] is Role.SHORTFALLS for f in found)
-
-
-def test_paragraph_cues_that_cannot_be_joined_are_tried_one_by_one():
-    import re
-
-    from dutycheck.structure import BoundStructure
-
-    bound = BoundStructure((), ((Role.PLANS, (re.compile(r"(下一步)\1"), re.compile("今后"))),
-                                (Role.SHORTFALLS, (re.compile("(?i)problem"),))))
-    assert bound._paragraph_cues[1] is None
-    assert bound.paragraph_role("下一步下一步,") == (Role.PLANS, "下一步下一步")
-    assert bound.paragraph_role("PROBLEMS remain") == (Role.SHORTFALLS, "PROBLEM")
-    assert bound.paragraph_role("下一步,") is None
-
-
 def test_numbering_levels_as_the_five_patterns_give_them():
     from dutycheck.structure import _ANY_NUMBERING, _NUMBERING, _numbering_level
 
