@@ -100,17 +100,42 @@ class CrossFindings:
     def superseded(self) -> set[str]:
         return {p for r in self.revisions for p in r.superseded}
 
+    _by_path: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _index(self) -> tuple[dict, dict]:
+        """path → the revisions and the copies naming it (a Revision or CopyPair, a list when
+        several), built once for the lists as they are: a batch asks `for_path` of every report."""
+        state = (id(self.revisions), len(self.revisions), id(self.copies), len(self.copies))
+        if self._by_path is None or self._by_path[0] != state:
+            revs: dict[str, object] = {}
+            copies: dict[str, object] = {}
+            named: tuple[tuple[dict, Iterable[tuple[str, object]]], ...] = (
+                (revs, ((p, r) for r in self.revisions for p in (r.kept, *r.superseded))),
+                (copies, ((p, c) for c in self.copies for p in (c.a, c.b))))
+            for index, things in named:
+                for p, x in things:
+                    had = index.get(p)
+                    if had is None:
+                        index[p] = x
+                    elif isinstance(had, list):
+                        had.append(x)
+                    elif had is not x:
+                        index[p] = [had, x]
+            self._by_path = (state, revs, copies)
+        return self._by_path[1], self._by_path[2]
+
     def for_path(self, path: str) -> list[Finding]:
+        """This report's findings: its revisions', then its copies', each in the order listed."""
+        revs, copies = self._index()
         out = []
-        for r in self.revisions:
+        for r in _listed(revs.get(path)):
             if path in r.superseded:
                 out.append(Finding(SUPERSEDED, other=r.kept))
             elif path == r.kept:
                 out += [Finding(SUPERSEDES, other=p) for p in r.superseded]
-        for c in self.copies:
-            if path in (c.a, c.b):
-                out.append(Finding(c.code, other=c.b if path == c.a else c.a, share=round(c.share, 4),
-                                   passages=c.passages))
+        for c in _listed(copies.get(path)):
+            out.append(Finding(c.code, other=c.b if path == c.a else c.a, share=round(c.share, 4),
+                               passages=c.passages))
         return out
 
     def to_dict(self) -> dict:
@@ -118,15 +143,23 @@ class CrossFindings:
                 "revisions": [r.to_dict() for r in self.revisions]}
 
 
-class CrossIndex:
-    """Collects each audited report's agency, year, date and fingerprints during a batch."""
+def _listed(found: object) -> list:
+    return [] if found is None else found if isinstance(found, list) else [found]
 
-    def __init__(self) -> None:
-        self.entries: list[Entry] = []
+
+class CrossIndex:
+    """Collects each audited report's agency, year, date and fingerprints during a batch.
+
+    `entries`: where they are kept, a list (the default) or any sequence of Entry that can be
+    appended to; a batch's is on disk (batch/table.py: `paths()` and `groups()` let the checks
+    read it without a list of every entry)."""
+
+    def __init__(self, entries: Sequence[Entry] | None = None) -> None:
+        self.entries: Sequence[Entry] = [] if entries is None else entries
 
     def add(self, path: str, agency: str | None, year: int | None, date: str | None,
             fingerprints: str | None) -> None:
-        self.entries.append(Entry.of(path, agency, year, date, fingerprints))
+        self.entries.append(Entry.of(path, agency, year, date, fingerprints))  # type: ignore[attr-defined]
 
     def check(self, *, passages: bool = True, previous: Iterable[Entry] = (),
               locate: Callable[[str], str] | None = None) -> CrossFindings:
@@ -134,11 +167,15 @@ class CrossIndex:
         the stored reports of earlier years, matched to the same agency's next year).
         `locate` gives the file to read a report's passages from, where its path is a name
         shown to the reviewer rather than a file (the workbench's uploads)."""
+        from .batch.table import View
+
         found = CrossFindings(revisions=revisions(self.entries))
         gone = found.superseded
-        standing = [e for e in self.entries if e.path not in gone]
+        paths = getattr(self.entries, "paths", None)
+        keep = array("l", (n for n, p in enumerate(paths() if paths else (e.path for e in self.entries))
+                           if p not in gone))
         prev = [e for e in previous if e.agency]
-        found.copies = copied_pairs(standing + prev, n_current=len(standing))
+        found.copies = copied_pairs(View(self.entries, keep, prev), n_current=len(keep))
         if passages:
             found.copies = [with_passages(c, locate) for c in found.copies]
         return found
@@ -153,18 +190,25 @@ def _mtime(path: str) -> float:
 
 def revisions(entries: Sequence[Entry]) -> list[Revision]:
     """Same agency and year more than once: the newest version stands."""
+    out = []
+    for group in _groups(entries):
+        newest = max(group, key=lambda e: (e.date or "", _mtime(e.path), e.path))
+        out.append(Revision(group[0].agency or "", group[0].year or 0, newest.path,
+                            tuple(sorted(e.path for e in group if e is not newest))))
+    return out
+
+
+def _groups(entries: Sequence[Entry]) -> Iterable[list[Entry]]:
+    """The entries of each (agency, year) that has more than one, by agency and year, each in
+    the order given (a batch's table groups them itself, without every entry at once)."""
+    grouped = getattr(entries, "groups", None)
+    if grouped is not None:
+        return grouped()
     groups: dict[tuple[str, int], list[Entry]] = {}
     for e in entries:
         if e.agency and e.year:
             groups.setdefault((e.agency, e.year), []).append(e)
-    out = []
-    for (agency, year), group in sorted(groups.items()):
-        if len(group) < 2:
-            continue
-        newest = max(group, key=lambda e: (e.date or "", _mtime(e.path), e.path))
-        out.append(Revision(agency, year, newest.path,
-                            tuple(sorted(e.path for e in group if e is not newest))))
-    return out
+    return [g for _, g in sorted(groups.items()) if len(g) > 1]
 
 
 def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> list[CopyPair]:
@@ -180,7 +224,13 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
     # array at a time, equal hashes come out adjacent without a list of all keys at once
     buckets = [array("Q") for _ in range(16)]
     shift = _KEY_BITS + _ID_BITS - 4
+    # each report's agency and year as small numbers: a pair's test needs no Entry (entries may
+    # be on disk; an Entry is read again only for a pair that is listed)
+    numbers: dict[object, int] = {}
+    agencies, years = array("l"), array("l")
     for i, e in enumerate(entries):
+        agencies.append(numbers.setdefault(("agency", e.agency), len(numbers)) if e.agency else -1)
+        years.append(numbers.setdefault(("year", e.year), len(numbers)))
         for key in e.hashes:
             k = key << _ID_BITS | i
             buckets[k >> shift].append(k)
@@ -191,7 +241,7 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
     # grows with the sentences, not with the pairs (a batch of many near-copies of a few
     # texts has hundreds of thousands of candidate pairs)
     postings: list[array] = []
-    mine = [array("L") for _ in entries]
+    mine = [array("I") for _ in range(len(entries))]     # 4 bytes a sentence: postings < 2**32
     mask = (1 << _ID_BITS) - 1
     run: list[int] = []
     prev_hash = -1
@@ -204,7 +254,7 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
                 if len(run) > 1:
                     for i in run:
                         mine[i].append(len(postings))
-                    postings.append(array("L", run))
+                    postings.append(array("I", run))       # report numbers < 2**24
             run = []
             prev_hash = h
         if k >= 0:
@@ -219,16 +269,15 @@ def copied_pairs(entries: Sequence[Entry], *, n_current: int | None = None) -> l
             smaller = min(sizes[i], sizes[j])
             if smaller < MIN_SENTENCES or shared < MIN_SHARED or shared / smaller < COPY_SHARE:
                 continue
-            a, b = entries[i], entries[j]
-            if a.agency and a.agency == b.agency:
-                if a.year == b.year:
+            if agencies[i] >= 0 and agencies[i] == agencies[j]:
+                if years[i] == years[j]:
                     continue                   # a revision, listed as such
                 code = REPEATS_LAST_YEAR
             elif j >= n_current:
                 continue                       # an earlier year of another agency
             else:
                 code = COPIED
-            out.append(CopyPair(a.path, b.path, shared, shared / smaller, code=code))
+            out.append(CopyPair(entries[i].path, entries[j].path, shared, shared / smaller, code=code))
     return sorted(out, key=lambda c: (-c.share, c.a, c.b))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from ..formal import Finding
 from ..schema import BatchRecord
 from .inputs import Skipped
 from .records import CODE_STATUS, STATUSES, ErrorRow, Extras, ItemInfo, Outcome, ReportRow, items_of
+from .table import ReportTable
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..checklist.model import Checklist
@@ -105,7 +106,9 @@ class Batch:
         self.items = items_of(checklist)
         self.groups = {g.id: g.title for g in checklist.groups.values()}
         self.keep_rows = keep_rows
-        self.rows: list[ReportRow] = []
+        # a ranking batch keeps its rows and the copy check's entries on disk (table.py)
+        self._table = ReportTable() if keep_rows else None
+        self.rows: Sequence[ReportRow] = self._table.rows if self._table is not None else []
         self.errors: list[ErrorRow] = []
         self.skipped: list[Skipped] = list(skipped)
         self.started = time.time()
@@ -118,12 +121,13 @@ class Batch:
         self._scores = array("d")                      # every audited report's score: 8 bytes each
         self._cov = _empty_coverage(len(self.items))
         self._regions: dict[str, _RegionAcc] = {}
-        self._cross = CrossIndex() if keep_rows else None    # 形式审查 across reports (copies.py)
+        # 形式审查 across reports (copies.py)
+        self._cross = CrossIndex(self._table.entries) if self._table is not None else None
         self.cross = CrossFindings()
         self.superseded: set[str] = set()
-        self._formal: dict[str, tuple[Finding, ...]] = {}    # path → its own 形式审查 findings
         self._findings: dict = {}       # each distinct Finding, and tuple of them (_shared_findings)
-        self._names: dict[str, tuple[str | None, int | None]] = {}
+        self._finding_sets: list[tuple[Finding, ...]] = []   # the distinct tuples: an entry's `formal`
+        self._finding_index: dict[tuple[Finding, ...], int] = {}
 
     def _count_unique(self, row: ReportRow) -> None:
         """A report that is neither a duplicate nor superseded: into the totals, coverage and its region."""
@@ -146,29 +150,35 @@ class Batch:
                 self._n["duplicates"] += 1
             else:
                 self._count_unique(row)
-            if self.keep_rows:
-                self.rows.append(row)
-            if self._cross is not None and not row.duplicate_of and outcome.line:
-                ex = outcome.extras
-                if ex is None:          # not from a worker (a cache hit, a corrected audit): parse
-                    d = json.loads(outcome.line)
-                    ex = Extras((d.get("report") or {}).get("date"), d.get("fingerprints"),
-                                tuple(d.get("formal") or ()))
-                self._cross.add(row.path, row.agency, row.year, ex.date, ex.fingerprints)
-                if ex.formal:
-                    self._formal[row.path] = self._shared_findings(ex.formal)
-                self._names[row.path] = (row.agency, row.year)
+            if self._table is not None:
+                self._table.rows.append(row)
+                if not row.duplicate_of and outcome.line:
+                    ex = outcome.extras
+                    if ex is None:          # not from a worker (a cache hit, a corrected audit): parse
+                        d = json.loads(outcome.line)
+                        ex = Extras((d.get("report") or {}).get("date"), d.get("fingerprints"),
+                                    tuple(d.get("formal") or ()))
+                    self._table.entries.append(Entry.of(row.path, row.agency, row.year, ex.date, ex.fingerprints),
+                                               self._formal_index(ex.formal) if ex.formal else -1)
         else:
             self.errors.append(row)
             self._n["duplicates"] += row.duplicate_of is not None
         self.elapsed = time.perf_counter() - self._t0
 
-    def _shared_findings(self, formal: Sequence[dict]) -> tuple[Finding, ...]:
-        """A report's own findings, equal ones shared across the batch (most reports lack the
-        same parts): the batch keeps one object per distinct finding (and list of findings)."""
+    def _formal_index(self, formal: Sequence[dict]) -> int:
+        """A report's own findings as the number of that tuple of findings among the batch's
+        distinct ones (most reports lack the same parts): one object per distinct finding."""
         shared = self._findings
         found = tuple(shared.setdefault(f, f) for f in map(Finding.from_dict, formal))
-        return shared.setdefault(found, found)
+        n = self._finding_index.get(found)
+        if n is None:
+            n = self._finding_index[found] = len(self._finding_sets)
+            self._finding_sets.append(found)
+        return n
+
+    def _own_findings(self, path: str) -> tuple[Finding, ...]:
+        n = self._table.entries.formal(path) if self._table is not None else -1
+        return self._finding_sets[n] if n >= 0 else ()
 
     def finish(self, *, previous: Iterable[Entry] = (), locate: Callable[[str], str] | None = None) -> None:
         """Close the run: the checks across reports (revisions, copies; `previous` are the
@@ -194,13 +204,23 @@ class Batch:
 
     def findings(self, path: str) -> list[Finding]:
         """One report's 形式审查: its own findings, then the batch's (copies, revisions)."""
-        return list(self._formal.get(path, ())) + self.cross.for_path(path)
+        return list(self._own_findings(path)) + self.cross.for_path(path)
 
     def formal_list(self) -> list[tuple[str, str | None, int | None, Finding]]:
         """Every 形式审查 finding of the batch as (path, agency, year, finding), by path."""
-        paths = sorted(set(self._formal) | {p for c in self.cross.copies for p in (c.a, c.b)}
+        own = self._table.entries.with_formal() if self._table is not None else {}
+        paths = sorted(set(own) | {p for c in self.cross.copies for p in (c.a, c.b)}
                        | {p for r in self.cross.revisions for p in (r.kept, *r.superseded)})
-        return [(p, *self._names.get(p, (None, None)), f) for p in paths for f in self.findings(p)]
+        out = []
+        for p in paths:
+            name = own[p][:2] if p in own else self._name(p)
+            fs = self._finding_sets[own[p][2]] if p in own else ()
+            out += [(p, *name, f) for f in [*fs, *self.cross.for_path(p)]]
+        return out
+
+    def _name(self, path: str) -> tuple[str | None, int | None]:
+        found = self._table.entries.name(path) if self._table is not None else None
+        return found if found is not None else (None, None)
 
     def _recount(self) -> None:
         """Coverage, regions and the mean again, from the rows that stand (a superseded version
@@ -218,17 +238,20 @@ class Batch:
     def ranking(self) -> list[tuple[int, ReportRow]]:
         """Rows by score, best first; equal scores share a rank (1, 2, 2, 4). A superseded
         version of a report (the same agency and year again, older) is left out."""
-        if not self.keep_rows:
+        return list(self.iter_ranking())
+
+    def iter_ranking(self) -> Iterator[tuple[int, ReportRow]]:
+        """`ranking()` one row at a time, without a list of them all (csv of a large batch)."""
+        if self._table is None:
             raise RuntimeError("this batch kept no rows (keep_rows=False): no ranking")
-        rows = sorted((r for r in self.rows if r.path not in self.superseded),
-                      key=lambda r: (-r.score, r.agency or "\uffff", r.year or 0, r.path))
-        out: list[tuple[int, ReportRow]] = []
-        prev, rank = None, 0
-        for n, r in enumerate(rows, 1):
+        prev, rank, n = None, 0, 0
+        for r in self._table.rows.ranked():
+            if r.path in self.superseded:
+                continue
+            n += 1
             if r.score != prev:
                 rank, prev = n, r.score
-            out.append((rank, r))
-        return out
+            yield rank, r
 
     def _coverage(self, i: int) -> Coverage:
         c = self._cov[i]
@@ -292,8 +315,11 @@ class Batch:
             [s.to_dict() for s in self.regions()], [e.record() for e in self.errors],
             [s.to_dict() for s in self.skipped],
             {"formal": {**self.cross.to_dict(),
-                        "reports": [{"path": p, "findings": [f.to_dict() for f in fs]}
-                                    for p, fs in sorted(self._formal.items())]}})
+                        "reports": [{"path": p, "findings": [f.to_dict() for f in self._finding_sets[own[2]]]}
+                                    for p, own in sorted(self._own_formal().items())]}})
+
+    def _own_formal(self) -> dict[str, tuple[str | None, int | None, int]]:
+        return self._table.entries.with_formal() if self._table is not None else {}
 
     def to_dict(self) -> dict:
         """Everything but the per-report audits, JSON-ready (the `dutycheck.batch/1` head)."""
