@@ -183,7 +183,10 @@ def test_the_scan_translates_every_character_as_the_table(monkeypatch):
     assert nz.translate("２０２４年，學校（一）法治") == "2024年,学校(一)法治"
 
 
-def test_artifacts_are_found_in_the_whole_text_as_line_by_line():
+def test_artifacts_are_found_in_the_whole_text_as_line_by_line(monkeypatch):
+    # by a scan for the characters they begin with, or (once a process translates with its own
+    # scan) at the characters that scan marked: ＊ becomes * in translation
+    from dutycheck import normalize as nz
     from dutycheck.normalize import _ARTIFACTS, _artifacts
 
     # the pattern as it was when each line was searched alone: a bookmark's text could then
@@ -199,8 +202,14 @@ def test_artifacts_are_found_in_the_whole_text_as_line_by_line():
         return spans
 
     for text in ["**加粗**正文__下划线__", "***三个星号*", "[bookmark: _GoBack]法治[TOC][toc][bookmark:",
-                 "[bookmark: 见第\n二页]\u200b零宽\ufeff", "_a_ [x] [bookmark:a]]\U000e0041标签", "", "\n\n"]:
-        assert _artifacts(text) == by_line(text), text
+                 "[bookmark: 见第\n二页]\u200b零宽\ufeff", "_a_ [x] [bookmark:a]]\U000e0041标签", "", "\n\n",
+                 "＊＊全角＊＊學習［TOC］＿＿", "**學**"]:
+        plain = text.translate(nz.translation_table())
+        assert _artifacts(plain) == by_line(plain), text
+        monkeypatch.setattr(nz, "_texts_translated", [nz._FAST_AFTER])
+        translated, marks = nz._translate_marked(text)
+        assert translated == plain and marks is not None
+        assert _artifacts(translated, marks) == by_line(plain), text
 
 
 def test_each_kept_piece_knows_its_line():
@@ -223,3 +232,37 @@ def test_each_kept_piece_knows_its_line():
         assert [n.location(p) for p in positions] == expected
         assert n.locations(positions) == expected
         assert n.locations(positions[::-1]) == expected[::-1]
+
+
+def test_a_quote_is_the_original_characters_behind_the_range():
+    # quote() slices a string of the original character behind each normalised one; it must
+    # give what walking the kept pieces over the range gives, for any range in the text or past it
+    from bisect import bisect_right
+
+    from conftest import BUNDLED
+
+    from dutycheck.read import read_source
+
+    def walked(n, start, end):
+        parts, starts = [], n._norm_starts
+        i = bisect_right(starts, start) - 1
+        while i < len(starts) and starts[i] < end:
+            ne = starts[i + 1] if i + 1 < len(starts) else len(n.text)
+            lo, hi = max(starts[i], start), min(ne, end)
+            if lo < hi:
+                o = n._orig_starts[i] + (lo - starts[i])
+                parts.append(n.source.text[o:o + (hi - lo)])
+            i += 1
+        return "".join(parts).replace("\n", "").strip()
+
+    texts = [normalize(read_source(p)) for p in BUNDLED[:2]] + [
+        norm("# 一、总体情况\n\n- 3 -\n２０２３年，我局  聘请法律\n顾问 2 名。\n> 引用\n**加粗**\u200b\n\n"), norm(""),
+        norm("- 3 -\n")]
+    for n in texts:
+        size = len(n.text)
+        cuts = sorted({0, 1, max(size - 1, 0), size, size + 2} | set(range(0, size, 7)))
+        for start in cuts:
+            for end in cuts + [-1]:
+                assert n.quote(start, end) == walked(n, start, end), (start, end)
+    example = texts[2]
+    assert example.quote(0, example.text.index("引用")) == "一、总体情况２０２３年，我局聘请法律顾问2名。"

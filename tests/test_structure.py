@@ -215,23 +215,6 @@ def test_numbering_levels_as_the_five_patterns_give_them():
     assert {_numbering_level(t) for t in texts} >= {1, 2, 3, 4, 5, None}
 
 
-def test_sentences_and_sections_are_the_dataclasses_they_would_be():
-    # parse fills a Sentence's or Section's fields at once, not through the frozen __init__
-    import dataclasses
-
-    from dutycheck.models import Section, Sentence
-
-    doc = doc_of(read_report("晋城市教育局-2023.txt"))
-    for made in doc.sentences + doc.sections:
-        again = type(made)(*(getattr(made, f.name) for f in dataclasses.fields(made)))
-        assert made == again and hash(made) == hash(again) and repr(made) == repr(again)
-        assert made.__dict__ == again.__dict__
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        doc.sentences[0].text = "改"     # type: ignore[misc]
-    assert isinstance(doc.sentences[0], Sentence) and isinstance(doc.sections[0], Section)
-    assert [s.index for s in doc.sentences] == list(range(len(doc.sentences)))
-
-
 def test_sections_end_where_the_next_of_their_level_or_above_begins():
     doc = doc_of("某县教育局2023年法治政府建设工作报告\n\n一、主要举措和成效\n(一)学法\n开展讲座12场。\n"
                  "(二)用法\n聘请法律顾问1名。\n二、存在的不足\n宣传不够。\n三、下一步工作安排\n继续推进。")
@@ -239,3 +222,31 @@ def test_sections_end_where_the_next_of_their_level_or_above_begins():
         later = [s.start for s in doc.sections[i + 1:] if s.level <= sec.level]
         assert sec.end == (later[0] if later else len(doc.text))
     assert [s.level for s in doc.sections] == [0, 1, 2, 2, 1, 1]
+
+
+def test_heading_cues_skipped_by_their_first_characters_find_what_each_search_finds():
+    # a heading pattern none of whose first characters occurs in a heading is not searched for;
+    # the role and cue must be those of searching for each in turn
+    import re
+
+    from dutycheck.structure import BoundStructure
+
+    def searched(bound, heading):
+        for role, pats in bound.headings:
+            for pat in pats:
+                m = pat.search(heading)
+                if m:
+                    return role, m.group(0)
+        return None
+
+    bound = RULES.bind(2024).structure
+    odd = BoundStructure(((Role.OTHER, (re.compile(r"\d+年"), re.compile("(?<!不)足"))),
+                          (Role.PLANS, (re.compile("计划"),))), ())
+    texts = list(_bundled_paragraphs()) + ["三、下一步工作计划", "二、问题与不足", "(四)第一责任人履职情况",
+                                           "其他", "2024年计划", "充足", "不足", ""]
+    for b in (bound, odd):
+        for t in texts:
+            got = b.heading_role(t)
+            assert (got and (got[0], got[1].params["cue"])) == (searched(b, t) or None), t
+    assert odd.heading_role("2024年计划")[1].params["cue"] == "2024年"
+    assert odd.heading_role("充足计划")[0] is Role.OTHER and odd.heading_role("不足计划")[0] is Role.PLANS

@@ -15,7 +15,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from .models import Location, SourceText
@@ -105,11 +105,13 @@ def _class_of(codes: list[int]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _scan() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str], Callable[[re.Match[str]], str]]:
+def _scan() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str], Callable[[re.Match[str]], str],
+                     re.Pattern[str], dict[str, str]]:
     """What `translate` uses once a process has translated `_FAST_AFTER` texts: the frequent
     characters and what each becomes (a character the table leaves alone, so replacing them
     first translates nothing twice), a pattern for any other character the table changes (and
-    for any character beyond the BMP), and what that character becomes.
+    for any character beyond the BMP), what that character becomes, the same pattern with the
+    characters an artifact can begin with (`_ARTIFACT_START`), and the table as characters.
 
     `str.translate` looks every character up in the table: ~0.3 ms of a 3,200-character report,
     where a scan for the few characters to change takes a tenth of that. Compiling the pattern
@@ -123,19 +125,31 @@ def _scan() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str], Callable[[re.
     # one by one would each be tested after the BMP's bitmap, for every character scanned
     bmp = _class_of([cp for cp in table if cp not in done and cp <= 0xFFFF])
     pattern = re.compile(bmp[:-1] + "\U00010000-\U0010ffff]")
-    return frequent, pattern, lambda m: to.get(m.group(), m.group())
+    marks = re.compile(bmp[:-1] + "\\[*_" + _INVISIBLE_BMP + "\U00010000-\U0010ffff]")
+    return frequent, pattern, lambda m: to.get(m.group(), m.group()), marks, to
 
 
 def translate(text: str) -> str:
     """`text.translate(translation_table())`: width folding, look-alikes, traditional → simplified."""
+    return _translate_marked(text)[0]
+
+
+def _translate_marked(text: str) -> tuple[str, list[int] | None]:
+    """`translate(text)`, and where in it a conversion artifact may begin (None: anywhere).
+
+    One scan finds both the characters to translate and those an artifact begins with: the
+    translation is one for one, and a character that becomes one (＊ → *) is one to translate."""
     _texts_translated[0] += 1
     if _texts_translated[0] <= _FAST_AFTER:
-        return text.translate(translation_table())
-    frequent, rest, one = _scan()
-    for ch, to in frequent:
+        return text.translate(translation_table()), None
+    frequent, rest, one, marks, to = _scan()
+    for ch, to_ch in frequent:
         if ch in text:
-            text = text.replace(ch, to)
-    return rest.sub(one, text) if rest.search(text) else text
+            text = text.replace(ch, to_ch)
+    at = [m.start() for m in marks.finditer(text)]
+    if any(text[p] in to for p in at):
+        text = rest.sub(one, text)
+    return text, at
 
 
 def _opencc_table() -> bytes:
@@ -245,11 +259,11 @@ class NormalText:
         locations = self.source.locations
         if not locations:
             return Location(1)
+        if 0 <= pos < len(self.text) and self._piece_lines:     # (a piece lies within one line)
+            idx = self._piece_lines[bisect_right(self._norm_starts, pos) - 1]
+            return locations[idx] if idx < len(locations) else locations[-1]
         i = bisect_right(self._norm_starts, pos) - 1
-        if 0 <= pos < len(self.text) and self._piece_lines:
-            idx = self._piece_lines[i]      # (a piece lies within one line)
-        else:
-            idx = bisect_right(self._line_starts, self._orig_starts[i] + (pos - self._norm_starts[i])) - 1
+        idx = bisect_right(self._line_starts, self._orig_starts[i] + (pos - self._norm_starts[i])) - 1
         return locations[max(0, min(idx, len(locations) - 1))]
 
     def locations(self, positions: list[int]) -> list[Location]:
@@ -274,20 +288,17 @@ class NormalText:
 
     def quote(self, start: int, end: int) -> str:
         """The original characters behind text[start:end], artifacts and line breaks left out."""
-        orig = self.source.text
-        norm_starts, orig_starts = self._norm_starts, self._orig_starts
-        n = len(norm_starts)
-        parts = []
-        i = bisect_right(norm_starts, start) - 1
-        while i < n and norm_starts[i] < end:
-            ns = norm_starts[i]
-            ne = norm_starts[i + 1] if i + 1 < n else len(self.text)
-            lo, hi = max(ns, start), min(ne, end)
-            if lo < hi:
-                o = orig_starts[i] + (lo - ns)
-                parts.append(orig[o:o + (hi - lo)])
-            i += 1
-        return "".join(parts).replace("\n", "").strip()
+        if start < 0 or end < 0:
+            start, end = max(start, 0), max(end, 0)
+        return self._as_written[start:end].replace("\n", "").strip()
+
+    @cached_property
+    def _as_written(self) -> str:
+        """The original character behind each character of `text` (built on the first quote:
+        a quote is then a slice, not a walk over the pieces it spans)."""
+        orig, norm_starts = self.source.text, self._norm_starts
+        ends = norm_starts[1:] + (len(self.text),)
+        return "".join([orig[o:o + (e - s)] for s, e, o in zip(norm_starts, ends, self._orig_starts)])
 
 
 def _line_pieces(line: str, offset: int, spaces: list[tuple[int, int]],
@@ -337,11 +348,22 @@ def _line_pieces(line: str, offset: int, spaces: list[tuple[int, int]],
 _NONE: list[tuple[int, int]] = []      # a line's spaces or artifacts when it has none (never changed)
 
 
-def _artifacts(text: str) -> list[tuple[int, int]]:
+def _artifacts(text: str, starts: list[int] | None = None) -> list[tuple[int, int]]:
     """The spans of `_ARTIFACTS` in `text`, as `finditer` finds them: each try starts at a
-    character an artifact can begin with."""
-    spans = []
-    find, at = _ARTIFACT_START.search, _ARTIFACTS.match
+    character an artifact can begin with (found by a scan; or among `starts`, in order, where
+    the text holds every such character)."""
+    spans: list[tuple[int, int]] = []
+    at = _ARTIFACTS.match
+    if starts is not None:
+        end = 0
+        for p in starts:
+            if p >= end:
+                a = at(text, p)
+                if a is not None:
+                    spans.append(a.span())
+                    end = a.end()
+        return spans
+    find = _ARTIFACT_START.search
     m = find(text)
     while m is not None:
         a = at(text, m.start())
@@ -419,13 +441,13 @@ def normalize(source: SourceText) -> NormalText:
         off += len(ln) + 1
     # the whole text translated at once: the table maps no line break, so each line's slice
     # of it is that line translated
-    whole = translate(source.text)
+    whole, marks = _translate_marked(source.text)
     # runs of horizontal space and artifacts hold no line break: one pass finds every line's
     spaces_by_line: dict[int, list[tuple[int, int]]] = {}
     for m in _HSPACE.finditer(whole):
         spaces_by_line.setdefault(bisect_right(line_starts, m.start()) - 1, []).append(m.span())
     artifacts_by_line: dict[int, list[tuple[int, int]]] = {}
-    for span in _artifacts(whole):
+    for span in _artifacts(whole, marks):
         artifacts_by_line.setdefault(bisect_right(line_starts, span[0]) - 1, []).append(span)
 
     # per line: cleaned text, kept pieces, markdown level, line index, the pieces' text

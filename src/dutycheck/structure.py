@@ -10,10 +10,9 @@ checklist (`structure:`), so the parser knows no report template by heart.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from .models import Reason, ReportMeta, Role, Section, Sentence
 from .normalize import LIST_START, NormalText
@@ -158,15 +157,31 @@ class BoundStructure:
         roles = tuple(role for role, pats in self.paragraphs for _ in pats)
         return roles, _joined(tuple(pat for _, pats in self.paragraphs for pat in pats))
 
+    @cached_property
+    def _heading_cues(self) -> tuple[tuple[Role, re.Pattern, frozenset[str] | None], ...]:
+        """Each heading pattern with its role and the characters every match of it begins with
+        (None: not known)."""
+        from .checklist.compile import lead_chars
+
+        return tuple((role, pat, frozenset(lead) if (lead := lead_chars(pat)) else None)
+                     for role, pats in self.headings for pat in pats)
+
     def heading_role(self, heading: str) -> tuple[Role, Reason] | None:
         """The role of the first heading pattern (in the checklist's order) found anywhere in
-        `heading`, and the words it found. (Searched for one by one: joined, as the paragraph
-        patterns are, they are tried at every character and cost as much.)"""
-        for role, pats in self.headings:
-            for pat in pats:
-                m = pat.search(heading)
-                if m:
-                    return role, Reason.of("heading_cue", cue=m.group(0))
+        `heading`, and the words it found. A pattern none of whose first characters the heading
+        holds is not searched for: of 16 patterns a heading needs two or three searches.
+        (Joined, as the paragraph patterns are, they are tried at every character and cost as
+        much as searched one by one.)"""
+        chars: set[str] | None = None
+        for role, pat, lead in self._heading_cues:
+            if lead is not None:
+                if chars is None:
+                    chars = set(heading)
+                if lead.isdisjoint(chars):
+                    continue
+            m = pat.search(heading)
+            if m:
+                return role, Reason.of("heading_cue", cue=m.group(0))
         return None
 
     def paragraph_role(self, text: str) -> tuple[Role, str] | None:
@@ -331,32 +346,6 @@ def _head_and_tail(paras: list[tuple[int, str]]) -> tuple[int, int]:
     return head, tail
 
 
-_T = TypeVar("_T")
-
-
-def _maker(cls: type[_T]) -> Callable[..., _T]:
-    """A constructor of the frozen dataclass `cls` taking every field in order, that fills the
-    instance's __dict__ at once: the dataclass's own __init__ sets each field through
-    object.__setattr__, ~14,000 instructions for a Sentence (61 a report: a fifth of `parse`).
-    The instance is the same (tests/test_structure.py compares); a class with __post_init__,
-    defaults computed at init or slots keeps its own __init__."""
-    every = fields(cls)     # type: ignore[arg-type]  # (a dataclass: a TypeVar cannot say so)
-    if hasattr(cls, "__post_init__") or hasattr(cls, "__slots__") or any(not f.init for f in every):
-        return cls
-    names = tuple(f.name for f in every)
-    new = object.__new__
-
-    def make(*values: Any) -> _T:
-        obj = new(cls)
-        obj.__dict__.update(zip(names, values))
-        return obj
-    return make
-
-
-_new_sentence = _maker(Sentence)
-_new_section = _maker(Section)
-
-
 # why a part has its role when no pattern said so (words: messages.REASON_TEXT)
 _ROOT = Reason("title_and_opening")
 _TITLE_BLOCK = Reason("title_block")
@@ -378,13 +367,12 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
     meta = _meta(paras, head, tail, text, page_meta)
     rules = compiled.bind(year or meta.year).structure
 
-    sections: list[Section] = []
-    root = _new_section(0, 0, "", None, Role.PREAMBLE, _ROOT, None, 0, len(text))
-    sections.append(root)
+    root = _Part(0, 0, "", Role.PREAMBLE, _ROOT, None, 0, len(text))
+    sections: list[_Part] = [root]   # made into Sections at the end, with their lines found in one go
     # each sentence as (text, start, end, section, role, reason, is_heading); made into Sentences
     # at the end, with their lines found in one go
     rows: list[tuple[str, int, int, int, Role, Reason, bool]] = []
-    stack: list[Section] = [root]          # open sections, deepest last
+    stack: list[_Part] = [root]            # open sections, deepest last (each ends where it is closed)
     top_roles: list[Role] = []             # roles of top-level sections seen so far
     top_level: int | None = None
     override: tuple[Role, Reason, int] | None = None   # paragraph cue: role, reason, level
@@ -392,7 +380,7 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
     # they are added, not recounted for every paragraph)
     all_preamble, intro_ended = True, False
 
-    def add_sentence(s: int, e: int, sec: Section, role: Role, reason: Reason, heading: bool) -> None:
+    def add_sentence(s: int, e: int, sec: _Part, role: Role, reason: Reason, heading: bool) -> None:
         nonlocal all_preamble, intro_ended
         body = text[s:e]
         stripped = body.lstrip()
@@ -438,7 +426,7 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
             if top_level is None or level < top_level:
                 top_level = level
             while len(stack) > 1 and stack[-1].level >= level:
-                stack.pop()
+                stack.pop().end = pstart
             parent = stack[-1]
             if override and level <= override[2]:
                 override = None
@@ -447,7 +435,7 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
             elif override:
                 role, reason = override[0], override[1]
             elif parent.index != 0:
-                role, reason = parent.role, Reason.of("parent_heading", heading=parent.heading)
+                role, reason = parent.role, parent.as_parent()
             elif any(r in (Role.SHORTFALLS, Role.PLANS) for r in top_roles):
                 role, reason = top_roles[-1], _AFTER_PART
             else:
@@ -457,12 +445,10 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
                 # a numbered point under 下一步/存在问题 that names a duty (５．研究制定…第一责任人
                 # 职责清单) stays a plan or a weakness: only a plans/shortfalls/other heading
                 # changes the part a sub-heading belongs to
-                role, reason = parent.role, Reason.of("parent_heading", heading=parent.heading)
+                role, reason = parent.role, parent.as_parent()
             if level == top_level:
                 top_roles.append(role)
-            loc = normal.location(pstart)
-            sec = _new_section(len(sections), level, heading, loc.line, role, reason,
-                               parent.index, pstart, len(text))
+            sec = _Part(len(sections), level, heading, role, reason, parent.index, pstart, len(text))
             sections.append(sec)
             stack.append(sec)
             add_sentence(pstart, pstart + extent, sec, role, reason, True)
@@ -487,23 +473,32 @@ def parse(normal: NormalText, compiled: CompiledChecklist, *, year: int | None =
         for s, e in _split_sentences(body_start, body):
             add_sentence(s, e, sec, role, reason, False)
 
-    sentences = [_new_sentence(i, t, start, end, sec, role, reason, loc.line, loc.page, heading)
+    sentences = [Sentence(i, t, start, end, sec, role, reason, loc.line, loc.page, heading)
                  for i, ((t, start, end, sec, role, reason, heading), loc)
                  in enumerate(zip(rows, normal.locations([row[1] for row in rows])))]
     roles_present: dict[Role, Sentence] = {}      # the first sentence in each role
     for sent in sentences:
         roles_present.setdefault(sent.role, sent)
-    return Document(normal, meta, _close_sections(sections, len(text)), sentences, roles_present)
+    lines = [None] + [loc.line for loc in normal.locations([part.start for part in sections[1:]])]
+    return Document(normal, meta, [Section(part.index, part.level, part.heading, line, part.role,
+                                           part.role_reason, part.parent, part.start, part.end)
+                                   for part, line in zip(sections, lines)], sentences, roles_present)
 
 
-def _close_sections(sections: list[Section], text_end: int) -> list[Section]:
-    """The sections with their ends: the start of the next section of the same level or above."""
-    ends = [text_end] * len(sections)
-    open_: list[Section] = []           # sections still open, their levels rising
-    for sec in sections:
-        while open_ and open_[-1].level >= sec.level:
-            ends[open_.pop().index] = sec.start
-        open_.append(sec)
-    return [_new_section(sec.index, sec.level, sec.heading, sec.line, sec.role, sec.role_reason,
-                         sec.parent, sec.start, end) if end != sec.end else sec
-            for sec, end in zip(sections, ends)]
+class _Part:
+    """A section as `parse` reads on: it ends where a heading of its level or above closes it
+    (at the end of the text if none does), and is made a Section once all are known."""
+
+    __slots__ = ("index", "level", "heading", "role", "role_reason", "parent", "start", "end", "_parent_reason")
+
+    def __init__(self, index: int, level: int, heading: str, role: Role, role_reason: Reason,
+                 parent: int | None, start: int, end: int) -> None:
+        self.index, self.level, self.heading, self.role = index, level, heading, role
+        self.role_reason, self.parent, self.start, self.end = role_reason, parent, start, end
+        self._parent_reason: Reason | None = None
+
+    def as_parent(self) -> Reason:
+        """Why a sub-heading without a cue of its own has this section's role (made once)."""
+        if self._parent_reason is None:
+            self._parent_reason = Reason.of("parent_heading", heading=self.heading)
+        return self._parent_reason
