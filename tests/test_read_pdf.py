@@ -444,3 +444,17 @@ def test_import_dutycheck_leaves_the_pipeline_until_it_is_used():
         import dutycheck
 
         dutycheck.no_such_name  # noqa: B018
+
+
+@needs_cjk_font
+def test_pages_extracted_in_time_are_read_however_late_the_caller_asks(tmp_path, monkeypatch):
+    # the deadline stops a child still working, not one whose caller did other work first; the
+    # answer is larger than a pipe holds, so the child waits for the reader part of the way
+    lines = make._report_lines(REPORT) * 10
+    pdf = make.write_pdf(tmp_path / "long.pdf", lines)
+    want = read_source(pdf)
+    assert len("".join(want.lines).encode("utf-8")) > 65536
+    monkeypatch.setattr(reader, "PDF_TIMEOUT", 1.0)
+    pending = reader.start_source(pdf)
+    time.sleep(3)                                    # the caller imports, compiles, …
+    assert pending.finish() == want

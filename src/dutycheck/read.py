@@ -1101,7 +1101,10 @@ class _Child:
     exactly what it would have met without the child.
 
     The answer comes back marshalled (plain lists, numbers and strings: unlike pickle,
-    loading it cannot run code); a ReportError as its texts and place.
+    loading it cannot run code); a ReportError as its texts and place. A caller may ask late
+    (past the deadline, for a start long before): the answer is still read as long as each
+    part of it comes within `_LATE_GRACE` (a child done working only waits for the pipe); only
+    a child still working is stopped.
 
     `pdfium`: fn uses pdfium (`_pdfium`). A process's first PDF child imports it itself (a single
     `dutycheck audit x.pdf` never imports it in the parent, and the import overlaps the
@@ -1146,10 +1149,11 @@ class _Child:
         try:
             while True:
                 left = None if self._deadline is None else self._deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    break
-                ready, _, _ = select.select([self._rfd], [], [], left)
+                late = left is not None and left <= 0
+                ready, _, _ = select.select([self._rfd], [], [], _LATE_GRACE if late else left)
                 if not ready:
+                    if late:
+                        break       # past the deadline, and nothing came: the child is still working
                     continue
                 chunk = os.read(self._rfd, 1 << 20)
                 if not chunk:
@@ -1193,6 +1197,10 @@ class _Child:
             except ProcessLookupError:
                 pass
         os.waitpid(pid, 0)
+
+
+_LATE_GRACE = 0.5
+"""Seconds `_Child.result()` waits for each further part of an answer once past the deadline."""
 
 
 def _child_main(fn, data: bytes, name: str, rfd: int, wfd: int, pdfium: bool, bounded: bool) -> None:
