@@ -231,3 +231,37 @@ def test_passages_of_a_pair_named_for_the_reviewer_are_read_from_where_the_files
     found = with_passages(pair, files.__getitem__)
     assert any("青少年法治教育大纲" in p for p in found.passages)
     assert (found.a, found.b) == (pair.a, pair.b)             # still named as the reviewer named them
+
+
+def test_a_batch_reads_the_passages_again_in_a_child_that_may_die(region):
+    """`passages_of` reads the pairs' files in a forked child (the batch process keeps no reader
+    loaded): the same passages as `with_passages` in this process; a child that dies, or a
+    reader that never returns, costs the passages only."""
+    import os
+    import sys
+
+    from dutycheck import copies
+    from dutycheck.copies import CopyPair, passages_of, with_passages
+
+    files = {"甲县/晋城市教育局-2023.txt": str(region / "甲县/晋城市教育局-2023.txt"),
+             "乙县/阳城县教育局-2023.txt": str(region / "乙县/阳城县教育局-2023.txt")}
+    pairs = [CopyPair(*files, shared=40, share=0.95, code="copied"),
+             CopyPair("无此文件.txt", "乙县/阳城县教育局-2023.txt", shared=9, share=0.6, code="copied")]
+    found = passages_of(pairs, files.get)
+    assert found == [with_passages(p, files.get) for p in pairs] and found[0].passages and not found[1].passages
+    if not sys.platform.startswith("linux"):
+        return
+    assert passages_of(pairs, lambda path: os._exit(3)) == pairs          # the child died
+
+    def hang(path: str) -> str:
+        import time
+
+        time.sleep(60)
+        return path
+
+    old = copies.PASSAGES_SECONDS
+    copies.PASSAGES_SECONDS = 0.5
+    try:
+        assert passages_of(pairs, hang) == pairs                          # killed after the deadline
+    finally:
+        copies.PASSAGES_SECONDS = old

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from array import array
 from bisect import bisect_right
 from collections import Counter
@@ -177,7 +178,7 @@ class CrossIndex:
         prev = [e for e in previous if e.agency]
         found.copies = copied_pairs(View(self.entries, keep, prev), n_current=len(keep))
         if passages:
-            found.copies = [with_passages(c, locate) for c in found.copies]
+            found.copies = passages_of(found.copies, locate)
         return found
 
 
@@ -294,6 +295,76 @@ def _sentences(path: str) -> list[str]:
 
     text = "\n".join(read_source(path).lines)
     return [m.group().strip() for m in _SENTENCE.finditer(text) if m.group().strip()]
+
+
+PASSAGES_SECONDS = 300.0
+"""How long the child reading the copied pairs' files again may take; after that the pairs are
+listed without their passages."""
+
+
+def passages_of(pairs: list[CopyPair], locate: Callable[[str], str] | None = None) -> list[CopyPair]:
+    """Every pair with its shared text (`with_passages`). Where the system forks (Linux), the files
+    are read again in a child process: the batch process never loads the readers (pdfium,
+    python-docx, lxml and the decoders: 4-6 MB that it would keep to the end of the run), and a
+    reader that crashes or hangs there costs only the passages."""
+    if not pairs:
+        return pairs
+    if not sys.platform.startswith("linux"):
+        return [with_passages(c, locate) for c in pairs]
+    import pickle
+    import select
+    import signal
+    import time
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                        # the child: read, send the passages, exit
+        code = 1
+        try:
+            os.close(r)
+            import logging
+            import warnings
+
+            # other threads of the parent (a progress bar, a web server) may have held a stream's
+            # lock at the fork: nothing here writes to the parent's streams
+            sys.stdout = sys.stderr = open(os.devnull, "w")
+            warnings.simplefilter("ignore")
+            logging.disable(logging.CRITICAL)
+            data = pickle.dumps([with_passages(c, locate).passages for c in pairs])
+            with os.fdopen(w, "wb") as fh:
+                fh.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    chunks: list[bytes] = []
+    done = False
+    deadline = time.monotonic() + PASSAGES_SECONDS
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([r], [], [], left)[0]:
+                break
+            chunk = os.read(r, 1 << 16)
+            if not chunk:
+                done = True
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(r)
+        if not done:                                    # too slow, or the parent was interrupted
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        _, status = os.waitpid(pid, 0)
+    try:
+        found = pickle.loads(b"".join(chunks)) if done and status == 0 else None
+    except Exception:  # noqa: BLE001 — a child that died while writing: no passages
+        found = None
+    if not isinstance(found, list) or len(found) != len(pairs):
+        return pairs
+    return [CopyPair(c.a, c.b, c.shared, c.share, tuple(p), c.code) if p else c for c, p in zip(pairs, found)]
 
 
 def with_passages(pair: CopyPair, locate: Callable[[str], str] | None = None) -> CopyPair:

@@ -187,6 +187,31 @@ def _read_file(path: str) -> tuple[str, bytes | None]:
         return h.hexdigest(), None
 
 
+class _FirstOf:
+    """The first input with each sha256 (its first 16 bytes), for the duplicate check: in a private
+    temporary SQLite database on disk, so that it does not grow the batch process with N (a
+    dict of keys and paths took ~300 bytes a file)."""
+
+    def __init__(self) -> None:
+        import sqlite3
+
+        # "" opens a private temporary database on disk, deleted when the connection closes
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA cache_size = -256")
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("CREATE TABLE seen (key BLOB PRIMARY KEY, path BLOB) WITHOUT ROWID")
+        self._db.execute("BEGIN")           # never committed: the table lives as long as the batch
+
+    def first(self, sha256: str, path: str) -> str:
+        """The path of the first input with this sha256 (this one, if it is the first)."""
+        key = bytes.fromhex(sha256[:32])
+        if self._db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)",
+                            (key, path.encode("utf-8", "surrogatepass"))).rowcount == 1:
+            return path
+        return self._db.execute("SELECT path FROM seen WHERE key = ?", (key,)).fetchone()[0].decode(
+            "utf-8", "surrogatepass")
+
+
 def _crash(path: str) -> ErrorInfo:
     return ErrorInfo(path, None, None, None, "审查进程意外退出（可能是内存不足或解析库崩溃），此文件未审查",
                      "the worker process died while auditing this file (out of memory or a parser crash)",
@@ -219,7 +244,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
     if isinstance(inputs, Sized) and len(inputs) <= 1:
         jobs = 1
     index = _prepare_index(checklist)
-    first_of: dict[bytes, str] = {}   # first 16 bytes of a sha256 → path of the first input with it
+    first_of = _FirstOf()             # sha256 → path of the first input with it
 
     canon: dict[str, str] = {i: i for i in index[2]}   # rows share the checklist's id strings
 
@@ -249,7 +274,7 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
         except OSError as exc:
             return "", None, from_result(inp, "", None, ("error", error_info(_os_error(exc, inp.path),
                                                                                   inp.path))), None
-        first = first_of.setdefault(bytes.fromhex(sha[:32]), inp.path)
+        first = first_of.first(sha, inp.path)
         dup_of = None if first == inp.path else first
         if lookup is not None:
             line = lookup(sha)
