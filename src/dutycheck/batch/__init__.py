@@ -24,6 +24,7 @@ The package, one module per concern:
   pool.py       the worker pool: iter_outcomes, per-file time limit, crash isolation
   aggregate.py  Batch: running totals, ranking, coverage, regions
   spool.py      Spool: the JSON lines of a run on disk for the final exports
+  table.py      ReportTable: a ranking batch's rows and copy-check entries on disk (SQLite)
   sinks.py      where outcomes go as they finish: JsonlSink, StoreSink, SpoolSink, ListSink
   run.py        run_batch: the whole pipeline in one call; exit_code: the exit status rule
 """
