@@ -19,12 +19,14 @@ import sqlite3
 import threading
 from array import array
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .records import ReportRow
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..copies import Entry
+
+T = TypeVar("T")
 
 CACHE_KIB = 1024        # SQLite's page cache for the tables (its default is 2 MiB)
 _CHUNK = 256            # result rows fetched at a time while iterating
@@ -78,7 +80,7 @@ class ReportTable:
                 chunk = cur.fetchmany(_CHUNK)
 
 
-class _Table:
+class _Table(Sequence[T]):
     """A table read like a list: its `data` column decoded by `_one`, in the order added."""
 
     _name = ""
@@ -93,8 +95,14 @@ class _Table:
     def __bool__(self) -> bool:
         return self._count > 0
 
-    def _one(self, data: bytes) -> Any:
+    def _one(self, data: bytes) -> T:
         raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -109,7 +117,7 @@ class _Table:
         return (self._one(d) for (d,) in self._t.stream(f"SELECT data FROM {self._name} ORDER BY n"))
 
 
-class Rows(_Table, Sequence[ReportRow]):
+class Rows(_Table[ReportRow]):
     """The batch's ReportRows, in the order added."""
 
     _name = "rows"
@@ -124,15 +132,6 @@ class Rows(_Table, Sequence[ReportRow]):
     def _one(self, data: bytes) -> ReportRow:
         return ReportRow(*marshal.loads(data))
 
-    @overload
-    def __getitem__(self, i: int) -> ReportRow: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[ReportRow]: ...
-
-    def __getitem__(self, i):
-        return super().__getitem__(i)
-
     def ranked(self) -> Iterator[ReportRow]:
         """The rows by score, best first, then agency (none last), year, path, and the order added:
         what sorted(rows, key=(-score, agency or U+FFFF, year or 0, path)) gives."""
@@ -140,7 +139,7 @@ class Rows(_Table, Sequence[ReportRow]):
             "SELECT data FROM rows ORDER BY score DESC, agency, year, path, n"))
 
 
-class Entries(_Table, Sequence["Entry"]):
+class Entries(_Table["Entry"]):
     """The copy check's Entry of each report (path, agency, year, date, fingerprint keys) in the
     order added, with the report's own 形式审查 findings as an index (-1: none) into the
     batch's list of distinct ones."""
@@ -160,15 +159,6 @@ class Entries(_Table, Sequence["Entry"]):
         hashes = array("Q")
         hashes.frombytes(keys)
         return Entry(path, agency, year, date, hashes)
-
-    @overload
-    def __getitem__(self, i: int) -> Entry: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[Entry]: ...
-
-    def __getitem__(self, i):
-        return super().__getitem__(i)
 
     def paths(self) -> Iterator[str]:
         """Every entry's path, in the order added."""
