@@ -121,35 +121,33 @@ def test_pdf_title_block_keeps_the_salutation_out_of_the_title(tmp_path):
     assert report.agency == "晋城市教育局" and report.year == 2023
 
 
-@needs_cjk_font
-def test_pdf_that_needs_a_password_says_so(tmp_path):
+def encrypted_pdf(path: Path, **encryption: str) -> Path:
+    """The report's first lines as a PDF encrypted with fpdf's `set_encryption(**encryption)`."""
     from fpdf import FPDF
 
     pdf = FPDF()
     pdf.add_font("cjk", "", make.cjk_font())
-    pdf.set_encryption(owner_password="owner", user_password="open-2023")
+    pdf.set_encryption(**encryption)
     pdf.add_page()
     pdf.set_font("cjk", size=12)
     pdf.multi_cell(0, 7, "\n".join(make._report_lines(REPORT)[:12]))
-    pdf.output(str(tmp_path / "locked.pdf"))
+    pdf.output(str(path))
+    return path
+
+
+@needs_cjk_font
+def test_pdf_that_needs_a_password_says_so(tmp_path):
+    locked = encrypted_pdf(tmp_path / "locked.pdf", owner_password="owner", user_password="open-2023")
     with pytest.raises(ReportError) as exc:
-        read_source(tmp_path / "locked.pdf")
+        read_source(locked)
     assert "密码" in exc.value.zh and "password" in exc.value.en
     assert "损坏" not in exc.value.zh
 
 
 @needs_cjk_font
 def test_pdf_with_only_an_owner_password_is_read(tmp_path):
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_font("cjk", "", make.cjk_font())
-    pdf.set_encryption(owner_password="print-only")          # opens without a password
-    pdf.add_page()
-    pdf.set_font("cjk", size=12)
-    pdf.multi_cell(0, 7, "\n".join(make._report_lines(REPORT)[:12]))
-    pdf.output(str(tmp_path / "print-only.pdf"))
-    assert "晋城市教育局" in read_source(tmp_path / "print-only.pdf").text
+    pdf = encrypted_pdf(tmp_path / "print-only.pdf", owner_password="print-only")   # opens without a password
+    assert "晋城市教育局" in read_source(pdf).text
 
 
 @needs_cjk_font
@@ -167,17 +165,10 @@ def test_the_raw_pdfium_calls_give_the_text_pypdfium2_gives(tmp_path):
     # the reader calls pdfium through pypdfium2_raw (half of pypdfium2's import); its text and its
     # failures are those of pypdfium2's PdfDocument / get_textpage().get_text_range()
     import pypdfium2 as pdfium
-    from fpdf import FPDF
 
-    locked = FPDF()
-    locked.add_font("cjk", "", make.cjk_font())
-    locked.set_encryption(owner_password="owner", user_password="open-2023")
-    locked.add_page()
-    locked.set_font("cjk", size=12)
-    locked.multi_cell(0, 7, "\n".join(make._report_lines(REPORT)[:12]))
-    locked.output(str(tmp_path / "locked.pdf"))
+    locked = encrypted_pdf(tmp_path / "locked.pdf", owner_password="owner", user_password="open-2023")
     files = make.build(tmp_path / "inputs")
-    pdfs = [files["report.pdf"], files["scanned.pdf"], files["truncated.pdf"], tmp_path / "locked.pdf",
+    pdfs = [files["report.pdf"], files["scanned.pdf"], files["truncated.pdf"], locked,
             make.seed_in_formats(REPORT, tmp_path / "seed")["pdf"]]
 
     def helper(data: bytes) -> list[str] | str:
