@@ -137,8 +137,8 @@ class BoundStructure:
         """The role of the first heading pattern (in the checklist's order) found anywhere in
         `heading`, and the words it found. A pattern none of whose first characters the heading
         holds is not searched for: of 16 patterns a heading needs two or three searches.
-        (Joined, as the paragraph patterns are, they are tried at every character and cost as
-        much as searched one by one.)"""
+        (Joined into one alternation they are tried at every character and cost as much as
+        searched one by one.)"""
         chars: set[str] | None = None
         for role, pat, lead in self._heading_cues:
             if lead is not None:
