@@ -311,7 +311,7 @@ def passages_of(pairs: list[CopyPair], locate: Callable[[str], str] | None = Non
         return pairs
     if not sys.platform.startswith("linux"):
         return [with_passages(c, locate) for c in pairs]
-    import pickle
+    import marshal
     import select
     import signal
     import time
@@ -330,7 +330,8 @@ def passages_of(pairs: list[CopyPair], locate: Callable[[str], str] | None = Non
             sys.stdout = sys.stderr = open(os.devnull, "w")
             warnings.simplefilter("ignore")
             logging.disable(logging.CRITICAL)
-            data = pickle.dumps([with_passages(c, locate).passages for c in pairs])
+            # marshal, not pickle: loading what a child that read hostile files wrote runs no code
+            data = marshal.dumps([with_passages(c, locate).passages for c in pairs])
             with os.fdopen(w, "wb") as fh:
                 fh.write(data)
             code = 0
@@ -359,7 +360,7 @@ def passages_of(pairs: list[CopyPair], locate: Callable[[str], str] | None = Non
                 pass
         _, status = os.waitpid(pid, 0)
     try:
-        found = pickle.loads(b"".join(chunks)) if done and status == 0 else None
+        found = marshal.loads(b"".join(chunks)) if done and status == 0 else None
     except Exception:  # noqa: BLE001 — a child that died while writing: no passages
         found = None
     if not isinstance(found, list) or len(found) != len(pairs):
