@@ -368,7 +368,9 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
     finally:
         if not finished:        # Ctrl-C, SIGTERM, the caller stopped: the workers stop now too
             _terminate(pool)
-        pool.shutdown(wait=False, cancel_futures=True)
+        # after a complete run the idle workers leave at once; waiting for them and the pool's
+        # threads leaves the batch process with one thread (copies.passages_of may fork then)
+        pool.shutdown(wait=finished, cancel_futures=True)
 
 
 def _terminate(pool, grace: float = 2.0) -> None:
