@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DutycheckError
 from ..safetext import display_path
-from ..schema import AuditRecord, ErrorInfo, dumps
+from ..schema import AuditRecord, ErrorInfo
 from ..timelimit import FileTimeout, time_limit
 from .inputs import Input
 from .records import ErrorRow, Extras, Outcome, ReportRow, error_info, summarize, summary_fields, summary_of
@@ -126,9 +126,8 @@ def _audit_one(path: str, checklist: Checklist | None = None, data: bytes | None
             line = rec.to_json()
             return ("ok", line, summary_fields(rec, *_prepare_index(cl)), Extras.of(rec, audit_rows(rec, line)))
         # no store: the line straight from the result (the same bytes, without the record's objects)
-        d = AuditRecord.dict_of(result)
-        return ("ok", dumps(d), summary_of(result, *_prepare_index(cl)),
-                Extras(d["report"]["date"], d["fingerprints"], tuple(d["formal"])))
+        return ("ok", AuditRecord.json_of(result), summary_of(result, *_prepare_index(cl)),
+                Extras(result.report.date, result.fingerprints, tuple(f.to_dict() for f in result.formal)))
     except _FileTimeout:
         return ("error", ErrorInfo(path, None, None, None,
                                    f"审查超时（超过 {limit:g} 秒），此文件未审查；可用 --timeout 放宽",
