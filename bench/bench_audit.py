@@ -6,7 +6,12 @@ Reports:
   2. in-process throughput: audits per second of the bundled reports on one core (target: >= 600/s),
      by wall time and by CPU time of this process (the CPU figure moves less on a busy machine).
 
-Usage: python bench/bench_audit.py [--runs 15] [--seconds 5]
+With --against REV the in-process loop also runs on another git revision of this repository
+(unpacked with `git archive`), the two in fresh processes taken in turn, and the
+ratio is printed: a target written as "N/s on the machine it was measured on" travels to another
+machine as the ratio to the code of that day (issue 13 was written at 2b6af4f, ~224/s there).
+
+Usage: python bench/bench_audit.py [--runs 15] [--seconds 5] [--against REV [--pairs 3]]
 """
 
 from __future__ import annotations
@@ -46,17 +51,20 @@ def timed_together(cmds: list[list[str]], runs: int) -> list[float]:
     return [statistics.median(t) for t in times]
 
 
-def throughput(seconds: float) -> tuple[float, float, float]:
-    """Audits per second in this process on one core, and mean report size in characters."""
-    sys.path.insert(0, str(ROOT / "src"))
+def throughput(seconds: float, root: Path = ROOT) -> tuple[float, float, float]:
+    """Audits per second in this process on one core, and mean report size in characters, of the
+    code and bundled reports under `root`."""
+    sys.path.insert(0, str(root / "src"))
+    import dutycheck
     from dutycheck.audit import audit_source
     from dutycheck.checklist.load import load_checklist
     from dutycheck.read import read_source
-
+    if not Path(dutycheck.__file__).resolve().is_relative_to(root.resolve()):
+        raise SystemExit(f"dutycheck imported from {dutycheck.__file__}, not from {root}")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     checklist = load_checklist("default")
-    sources = [read_source(p) for p in REPORTS]
+    sources = [read_source(p) for p in sorted((root / "reports").rglob("*.txt"))]
     for s in sources:
         audit_source(s, checklist)
     n, start, cpu = 0, time.perf_counter(), time.process_time()
@@ -69,11 +77,48 @@ def throughput(seconds: float) -> tuple[float, float, float]:
     return rate, cpu_rate, statistics.mean(len(s.text) for s in sources)
 
 
+def unpack(rev: str, into: Path) -> Path:
+    """A git revision of this repository, unpacked under `into` (its code, checklists and reports)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def compared(rev: str, seconds: float, pairs: int) -> None:
+    """In-process throughput of this tree and of `rev`, each in a fresh process, taken in turn."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="dutycheck-against-") as tmp:
+        other = unpack(rev, Path(tmp))
+        rates: dict[Path, list[tuple[float, float]]] = {ROOT: [], other: []}
+        for _ in range(pairs):
+            for root in rates:
+                run = subprocess.run([sys.executable, __file__, "--seconds", str(seconds), "--_tree", str(root)],
+                                     capture_output=True, text=True)
+                if run.returncode:
+                    raise SystemExit(f"{root}: {run.stderr.strip()}")
+                out = run.stdout.split()
+                rates[root].append((float(out[0]), float(out[1])))
+        here, there = ([statistics.median(r[k] for r in rates[root]) for k in (0, 1)] for root in (ROOT, other))
+    print(f"in-process audits/s, {pairs} pairs in fresh processes taken in turn (median):")
+    print(f"  this tree   {here[0]:7.1f}/s wall, {here[1]:7.1f}/s CPU")
+    print(f"  {rev:<11s} {there[0]:7.1f}/s wall, {there[1]:7.1f}/s CPU  (its own bundled reports)")
+    print(f"  ratio       {here[0] / there[0]:5.2f}x wall, {here[1] / there[1]:5.2f}x CPU")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--against", metavar="REV", help="also measure this git revision, in turn, and print the ratio")
+    ap.add_argument("--pairs", type=int, default=3, help="rounds of the --against comparison")
+    ap.add_argument("--_tree", type=Path, help=argparse.SUPPRESS)   # one throughput figure of a tree, for --against
     args = ap.parse_args()
+    if args._tree:
+        rate, cpu_rate, _ = throughput(args.seconds, args._tree)
+        print(rate, cpu_rate)
+        return
     seed = str(REPORTS[0])
     py = sys.executable
     # pip compiles bytecode when it installs a package; an editable checkout (or a machine with
@@ -92,6 +137,8 @@ def main() -> None:
           f"ratio {cold_term / base:4.2f}x  (target <= 2.5x)")
     print(f"in-process audits/s on one core ({len(REPORTS)} bundled reports, "
           f"mean {chars:,.0f} chars): {rate:7.1f}/s wall, {cpu_rate:7.1f}/s CPU  (target >= 600/s)")
+    if args.against:
+        compared(args.against, args.seconds, args.pairs)
     print(f"load average: {os.getloadavg()[0]:.2f}")
 
 

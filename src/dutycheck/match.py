@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 
 from rapidfuzz import fuzz
 
@@ -193,17 +194,19 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
     joined = "\n".join(keys)
     by_term = index.by_term
     if compiled.automaton is not None and joined:
-        # one pass over the joined keys: no phrase holds a line break, so the automaton is back
-        # at its root at the start of every sentence and finds what a pass per sentence finds
+        # one pass over the joined keys: no phrase holds a line break, so every match lies in
+        # one sentence's key, and matches come ordered by where they end, sentence by sentence
+        phrases = compiled.phrases
         s, nxt, last = 0, (starts[1] if len(starts) > 1 else pos), len(starts) - 1
         base = 0
-        for end, (term, n) in compiled.automaton.iter(joined):
-            if end >= nxt:
-                while end >= nxt:
+        for p, start, end in compiled.automaton.find_matches_as_indexes(joined, overlapping=True):
+            if start >= nxt:
+                while start >= nxt:
                     s += 1
                     nxt = starts[s + 1] if s < last else pos
                 base = starts[s]
-            hit = (end + 1 - n - base, end + 1 - base, 100.0)
+            hit = (start - base, end - base, 100.0)
+            term = phrases[p]
             found = by_term.get(term)
             if found is None:
                 by_term[term] = {s: [hit]}
@@ -228,47 +231,30 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
 def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
     """Near-variants of long phrases with no exact hit (重大执法决定法制审核 ≈ 重大行政执法决定法制审核).
 
-    Only sentences holding at least 60 % of the phrase's bigrams are aligned. Whether a bigram
-    occurs in the document is looked up once (phrases share many), and a phrase is dropped as
-    soon as too many of its bigrams are missing. The few phrases left test each sentence's key
-    for their bigrams, stopping at the first too many missing (cheaper than finding where the
-    rarest bigrams occur, and the same sentences pass)."""
+    Only sentences holding at least 60 % of the phrase's bigrams are aligned. One scan of the
+    joined keys finds which sentences hold each bigram (`_bigram_sentences`); a phrase whose
+    bigrams are too often absent from the whole document is dropped, and the others count, per
+    sentence, how many of the bigrams the document holds it holds, so that only the sentences
+    holding enough of them are looked at."""
     pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.by_term]
     if not pending:
         return
-    in_doc: dict[str, bool] = {}
+    holding = _bigram_sentences(compiled, joined, index.starts)
     keys = index.keys
     for term, cutoff in pending:
         grams = compiled.term_bigrams[term]
         need = 0.6 * len(grams)
         if not grams:
             continue
-        allow = len(grams) - need
-        present, missing = [], 0
-        for g in grams:
-            got = in_doc.get(g)
-            if got is None:
-                got = in_doc[g] = g in joined      # substring search; the others are in no sentence
-            if got:
-                present.append(g)
-            else:
-                missing += 1
-                if missing > allow:
-                    break
-        if missing > allow:
+        present = [g for g in grams if g in holding]
+        if len(grams) - len(present) > len(grams) - need:      # too many absent from every sentence
             continue
         spare = len(present) - need      # a sentence may lack this many of the bigrams present
         shortest = len(term) - 2         # the alignment must cover this much of the key
-        for s, key in enumerate(keys):
-            if len(key) < shortest:
-                continue
-            lost = 0
-            for g in present:
-                if g not in key:
-                    lost += 1
-                    if lost > spare:
-                        break
-            if lost > spare:
+        held = Counter(chain.from_iterable(holding[g] for g in present))    # sentence → how many it holds
+        for s in sorted(held):
+            key = keys[s]
+            if len(present) - held[s] > spare or len(key) < shortest:
                 continue
             al = fuzz.partial_ratio_alignment(term, key, score_cutoff=cutoff)
             if al is None or al.dest_end - al.dest_start < len(term) - 2:
@@ -276,6 +262,27 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
             if CLAUSE_BARRIER in key[al.dest_start:al.dest_end]:
                 continue
             index.add(term, s, al.dest_start, al.dest_end, round(al.score, 1))
+
+
+def _bigram_sentences(compiled: CompiledMatcher, joined: str, starts: list[int]) -> dict[str, list[int]]:
+    """Each fuzzy bigram the document holds → the sentences whose keys hold it, in order (one
+    scan of the keys joined by a line break, which no bigram holds)."""
+    out: dict[str, list[int]] = {}
+    if compiled.bigram_automaton is None:
+        return out
+    bigrams = compiled.bigrams
+    s, last, beyond = 0, len(starts) - 1, len(joined) + 1
+    nxt = starts[1] if len(starts) > 1 else beyond
+    for p, start, _ in compiled.bigram_automaton.find_matches_as_indexes(joined, overlapping=True):
+        while start >= nxt:
+            s += 1
+            nxt = starts[s + 1] if s < last else beyond
+        got = out.get(bigrams[p])
+        if got is None:
+            out[bigrams[p]] = [s]
+        elif got[-1] != s:
+            got.append(s)
+    return out
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 from ..structure import FURNITURE_LEAD, BoundStructure, StructureRules, fill_placeholders
 from .model import Checklist, CompiledContext, ContextRules, Item
@@ -30,16 +30,27 @@ from .model import Checklist, CompiledContext, ContextRules, Item
 
 @dataclass(frozen=True)
 class CompiledMatcher:
-    """Every phrase of a checklist, compiled for one scan of a report (match.index_document)."""
+    """Every phrase of a checklist, compiled for one scan of a report (match.index_document).
 
-    automaton: ahocorasick.Automaton | None
+    The automata report every match, overlapping ones too, as (pattern index, start, end) in
+    characters, ordered by where they end (at one end, the longest first)."""
+
+    phrases: tuple[str, ...]                 # the literal phrases, in `automaton`'s pattern order
+    automaton: AhoCorasick | None            # over `phrases`
     regexes: Mapping[str, re.Pattern]        # `re:` term as written → its pattern
     fuzzy_terms: Mapping[str, float]         # term → cutoff
     term_bigrams: Mapping[str, set[str]]
+    bigrams: tuple[str, ...] = ()            # every fuzzy term's bigrams, in `bigram_automaton`'s order
+    bigram_automaton: AhoCorasick | None = None
 
 
 def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _automaton(patterns: tuple[str, ...]) -> AhoCorasick | None:
+    """Every match of every pattern, overlapping ones included (MatchKind.Standard)."""
+    return AhoCorasick(patterns, matchkind=MatchKind.Standard) if patterns else None
 
 
 def _has_placeholder(pattern: str) -> bool:
@@ -65,14 +76,11 @@ def compile_matcher(checklist: Checklist, year: int | None = None) -> CompiledMa
                         cut = checklist.fuzzy.cutoff(len(term))
                         if cut is not None and not term.startswith("re:"):
                             fuzzy_terms[term] = cut
-    automaton = None
-    if literals:
-        automaton = ahocorasick.Automaton()
-        for term in literals:
-            automaton.add_word(term, (term, len(term)))
-        automaton.make_automaton()
-    return CompiledMatcher(automaton, MappingProxyType(regexes), MappingProxyType(fuzzy_terms),
-                           MappingProxyType({t: _bigrams(t) for t in fuzzy_terms}))
+    phrases = tuple(sorted(literals))
+    term_bigrams = {t: _bigrams(t) for t in fuzzy_terms}
+    bigrams = tuple(sorted(set().union(*term_bigrams.values())))
+    return CompiledMatcher(phrases, _automaton(phrases), MappingProxyType(regexes), MappingProxyType(fuzzy_terms),
+                           MappingProxyType(term_bigrams), bigrams, _automaton(bigrams))
 
 
 # the parser `re` compiles with (private, hence looked up by name; a failure only costs speed)
