@@ -121,3 +121,34 @@ def test_each_template_pattern_names_a_character_it_needs():
     found = template_text(lines, [Location(1), Location(2)])
     assert [f.line for f in found] == [2] and "某某" in found[0].text
     assert template_text(lines[:1], [Location(1)]) == []
+
+
+def test_a_publication_date_split_over_two_lines_is_no_date():
+    # published_date first searches the lines joined (most reports print no date), where a date
+    # can run over a line break; only a date within one line counts, as before
+    from dutycheck.formal import published_date
+    from dutycheck.models import Location
+
+    lines = ["发布时间：", "2024-04-08", "全年办理行政复议案件3件。", "成文日期：2024年3月28日"]
+    locations = [Location(n + 1) for n in range(len(lines))]
+    assert published_date(lines[:3], locations) is None
+    assert published_date(lines, locations) == ("2024-03-28", Location(4))
+
+
+def test_the_fingerprint_key_drops_what_the_plain_class_drops():
+    # _FP_DROP is written `[…][…]*` for speed: on every character and on real sentences it must
+    # delete exactly what `[\s\W_\d]+` deletes
+    import re
+    import sys
+
+    from conftest import BUNDLED
+
+    from dutycheck.formal import _FP_DROP
+
+    plain = re.compile(r"[\s\W_\d]+")
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    assert _FP_DROP.sub("", every) == plain.sub("", every)
+    for path in BUNDLED:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            assert _FP_DROP.sub("", line) == plain.sub("", line)
+            assert [m.span() for m in _FP_DROP.finditer(line)] == [m.span() for m in plain.finditer(line)]

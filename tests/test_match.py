@@ -168,3 +168,39 @@ def test_one_pass_over_the_document_finds_each_phrase_in_its_own_sentence(checkl
     hit = index.hits["全覆盖"][0]
     lo, hi = index.span_in_text(hit.sentence, hit.start, hit.end)
     assert doc.sentences[hit.sentence].text[lo:hi] == "全覆盖"
+
+
+def test_key_spans_point_where_the_key_segments_point(checklist):
+    # DocIndex.span_in_text reads a span from each key character's place in the text
+    # (key_positions, once per sentence); key_segments gives the same places as stretches
+    from bisect import bisect_right
+
+    from conftest import BUNDLED
+
+    from dutycheck.audit import parse_source
+    from dutycheck.checklist.load import compiled_checklist
+    from dutycheck.match import index_document
+    from dutycheck.normalize import key_segments
+    from dutycheck.read import read_source
+
+    def by_segments(text: str, start: int, end: int) -> tuple[int, int]:
+        key_starts, text_starts, n = key_segments(text)
+        if not n:
+            return 0, 0
+        first, last = min(start, n - 1), min(end, n) - 1
+        i = bisect_right(key_starts, first) - 1
+        j = bisect_right(key_starts, last) - 1
+        return text_starts[i] + first - key_starts[i], text_starts[j] + last - key_starts[j] + 1
+
+    compiled = compiled_checklist(checklist)
+    spans = 0
+    for path in BUNDLED:
+        doc = parse_source(read_source(path), compiled)
+        index = index_document(doc, compiled.bind(doc.meta.year).matcher)
+        for s in doc.sentences:
+            n = len(index.keys[s.index])
+            for start in range(0, n, 3):
+                for end in range(start + 1, n + 2, 5):
+                    assert index.span_in_text(s.index, start, end) == by_segments(s.text, start, end)
+                    spans += 1
+    assert spans > 10_000

@@ -18,6 +18,10 @@ _CLAUSE_SEP = re.compile(r"[,，:：;；]")
 
 _UP_TO_LAST_SEP = re.compile(rf"(?s).*{_CLAUSE_SEP.pattern}")
 
+# read once: on Python 3.11 `Status.DONE` goes through EnumType.__getattr__ (~7x a global)
+_DONE, _PLANNED, _SHORTFALL = Status.DONE, Status.PLANNED, Status.SHORTFALL
+_PLANS, _SHORTFALLS = Role.PLANS, Role.SHORTFALLS
+
 
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause (between commas/colons) that holds text[start:end]."""
@@ -30,30 +34,30 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 def decide(text: str, role: Role, role_reason: Reason, start: int, end: int,
            ctx: CompiledContext) -> tuple[Status, Reason]:
     """Status of a mention at text[start:end] in a sentence of the given role, and why."""
-    if role is Role.PLANS:
-        return Status.PLANNED, Reason.of("in_part", role=role, role_reason=role_reason)
+    if role is _PLANS:
+        return _PLANNED, Reason.of("in_part", role=role, role_reason=role_reason)
     lo, hi = clause_bounds(text, start, end)
     leads = ctx.leads
-    if role is Role.SHORTFALLS:
+    if role is _SHORTFALLS:
         # 针对上年督察指出的问题，已完成规范性文件清理: a correction reported as finished
         # inside the weaknesses part is work done, unless the clause names a weakness too
         m = _in_clause(ctx.rectified, leads.get("rectified"), text, lo, hi)
         if m and not _in_clause(ctx.shortfall, leads.get("shortfall"), text, lo, hi):
-            return Status.DONE, Reason.of("rectified", cue=m.group(0))
+            return _DONE, Reason.of("rectified", cue=m.group(0))
         # …执法案卷不规范问题，已于2024年6月完成整改，建立执法全过程记录台账: the correction is
         # reported before the mention, and the mention's own clause names no weakness
         m = _search(ctx.rectified, leads.get("rectified"), text, 0, lo)
         if m and not _in_clause(ctx.shortfall, leads.get("shortfall"), text, lo, hi):
-            return Status.DONE, Reason.of("rectified_before", cue=m.group(0))
-        return Status.SHORTFALL, Reason.of("in_part", role=role, role_reason=role_reason)
+            return _DONE, Reason.of("rectified_before", cue=m.group(0))
+        return _SHORTFALL, Reason.of("in_part", role=role, role_reason=role_reason)
     m = _in_clause(ctx.shortfall, leads.get("shortfall"), text, lo, hi)
     if m and not _in_clause(ctx.not_shortfall, leads.get("not_shortfall"), text, lo, hi):
-        return Status.SHORTFALL, Reason.of("shortfall_cue", cue=m.group(0))
+        return _SHORTFALL, Reason.of("shortfall_cue", cue=m.group(0))
     done_here = _in_clause(ctx.done, leads.get("done"), text, lo, hi)
     if ctx.planned is not None and not done_here:
         m = _cue(ctx.planned, leads.get("planned"), text, hi)
         if m:
-            return Status.PLANNED, Reason.of("plan_cue", cue=m.group(0))
+            return _PLANNED, Reason.of("plan_cue", cue=m.group(0))
     if ctx.tentative is not None and not done_here:
         m = _cue(ctx.tentative, leads.get("tentative"), text, hi)
         if m:
@@ -64,15 +68,17 @@ def decide(text: str, role: Role, role_reason: Reason, start: int, end: int,
             fig = (_search(ctx.done_figures, figures, text, 0, c_lo)
                    or _search(ctx.done_figures, figures, text, c_hi, len(text)))
             if fig is None:
-                return Status.PLANNED, Reason.of("tentative_cue", cue=m.group(0))
-            return Status.DONE, Reason.of("tentative_with_figure", cue=m.group(0), figure=fig.group(0))
-    return Status.DONE, Reason.of("in_part", role=role, role_reason=role_reason)
+                return _PLANNED, Reason.of("tentative_cue", cue=m.group(0))
+            return _DONE, Reason.of("tentative_with_figure", cue=m.group(0), figure=fig.group(0))
+    return _DONE, Reason.of("in_part", role=role, role_reason=role_reason)
 
 
 # A cue's lead class (`CompiledContext.leads`) holds every character a match of it can begin
 # with, so a match is tried only where one of them stands: the same first match as a search,
 # which `re` would try at every character (the cue patterns open with lookbehinds, so it cannot
 # skip ahead). `pattern.match(text, pos)` still sees the text before `pos`, as lookbehinds ask.
+# The lead characters are looked for with `search`, one at a time: most clauses hold none, and
+# a search that finds nothing costs half of a `finditer` that yields nothing.
 
 def _in_clause(pat: re.Pattern | None, lead: re.Pattern | None, text: str, lo: int, hi: int) -> re.Match | None:
     """`pat.search(text[lo:hi])` (the clause alone: lookbehinds see nothing before it)."""
@@ -80,13 +86,16 @@ def _in_clause(pat: re.Pattern | None, lead: re.Pattern | None, text: str, lo: i
         return None
     if lead is None:
         return pat.search(text[lo:hi])
-    clause = None
-    for first in lead.finditer(text, lo, hi):
-        if clause is None:
-            clause = text[lo:hi]
-        m = pat.match(clause, first.start() - lo)
+    first = lead.search(text, lo, hi)
+    if first is None:
+        return None
+    clause = text[lo:hi]
+    while first is not None:
+        at = first.start()
+        m = pat.match(clause, at - lo)
         if m:
             return m
+        first = lead.search(text, at + 1, hi)
     return None
 
 
@@ -96,10 +105,13 @@ def _search(pat: re.Pattern | None, lead: re.Pattern | None, text: str, pos: int
         return None
     if lead is None:
         return pat.search(text, pos, endpos)
-    for first in lead.finditer(text, pos, endpos):
-        m = pat.match(text, first.start(), endpos)
+    first = lead.search(text, pos, endpos)
+    while first is not None:
+        at = first.start()
+        m = pat.match(text, at, endpos)
         if m:
             return m
+        first = lead.search(text, at + 1, endpos)
     return None
 
 
@@ -111,16 +123,17 @@ def _cue(pat: re.Pattern, lead: re.Pattern | None, text: str, hi: int) -> re.Mat
             if not _in_title(text, m.start()):
                 return m
         return None
-    after = 0           # as finditer goes on: the next match starts after the last one
-    for first in lead.finditer(text, 0, hi):
+    first = lead.search(text, 0, hi)
+    while first is not None:
         at = first.start()
-        if at < after:
-            continue
         found = pat.match(text, at, hi)
         if found:
             if not _in_title(text, at):
                 return found
-            after = found.end()
+            # as finditer goes on: the next match starts after this one (or after it, when empty)
+            first = lead.search(text, max(found.end(), at + 1), hi)
+        else:
+            first = lead.search(text, at + 1, hi)
     return None
 
 

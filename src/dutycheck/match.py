@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 
 from rapidfuzz import fuzz
 
@@ -21,12 +22,16 @@ from .checklist.compile import BoundChecklist, CompiledMatcher
 from .checklist.model import CompiledContext, Item, Rule
 from .context import decide, talked_about
 from .models import STATUS_ORDER, Candidate, Evidence, ItemResult, Location, Reason, Role, Sentence, Status
-from .normalize import CLAUSE_BARRIER, key_segments, sentence_key
+from .normalize import CLAUSE_BARRIER, key_positions, sentence_key
 from .structure import Document
 
 _TITLE_OPEN, _TITLE_CLOSE = "《〈", "》〉"
 _TITLE_OPENER = re.compile(f"[{_TITLE_OPEN}]")
 _SUBSTANTIVE = (Role.ACHIEVEMENTS, Role.FIRST_RESPONSIBLE)
+# the statuses and roles the items' loops compare with, read once: on Python 3.11 `Status.DONE`
+# goes through EnumType.__getattr__ (~7x the cost of a global), hundreds of times a report
+_DONE, _PLANNED, _SHORTFALL, _ABSENT = STATUS_ORDER
+_PREAMBLE, _PLANS, _SHORTFALLS = Role.PREAMBLE, Role.PLANS, Role.SHORTFALLS
 
 
 @dataclass(slots=True)
@@ -56,7 +61,7 @@ class DocIndex:
     # document is scanned: rules look hits up by sentence)
     by_term: dict[str, dict[int, list[Span]]] = field(default_factory=dict)
     starts: list[int] = field(default_factory=list)    # where each key starts in the keys joined by a line break
-    _segments: dict[int, tuple[list[int], list[int], int]] = field(default_factory=dict)
+    _positions: dict[int, list[int]] = field(default_factory=dict)     # by sentence: key_positions
     _terms_in: dict[int, set[str]] | None = None
     _spans: dict[str, dict[int, tuple[list[int], list[int]]]] = field(default_factory=dict)
     _quotes: dict[int, str] = field(default_factory=dict)
@@ -117,18 +122,17 @@ class DocIndex:
                     self._terms_in[s].add(term)
         return self._terms_in.get(sentence, set())
 
+    def positions(self, sentence: int) -> list[int]:
+        """For each character of a sentence's match key, its index in the sentence's text (made
+        once per sentence: a span is then two list lookups, `key_span`)."""
+        got = self._positions.get(sentence)
+        if got is None:
+            got = self._positions[sentence] = key_positions(self.doc.sentences[sentence].text)
+        return got
+
     def span_in_text(self, sentence: int, start: int, end: int) -> tuple[int, int]:
         """Where [start, end) of a sentence's match key lies in the sentence's text."""
-        got = self._segments.get(sentence)
-        if got is None:
-            got = self._segments[sentence] = key_segments(self.doc.sentences[sentence].text)
-        key_starts, text_starts, n = got
-        if not n:
-            return 0, 0
-        first, last = min(start, n - 1), min(end, n) - 1
-        i = bisect_right(key_starts, first) - 1
-        j = bisect_right(key_starts, last) - 1
-        return text_starts[i] + first - key_starts[i], text_starts[j] + last - key_starts[j] + 1
+        return key_span(self.positions(sentence), start, end)
 
     def quote(self, sentence: Sentence) -> str:
         """The sentence as the report writes it."""
@@ -161,6 +165,16 @@ class DocIndex:
         return got
 
 
+def key_span(positions: list[int], start: int, end: int) -> tuple[int, int]:
+    """Where [start, end) of a match key lies in its text, given `key_positions` of the text:
+    from the first character's place to just after the last one's (what the key drops between
+    them, spaces and quotes, lies inside the span)."""
+    n = len(positions)
+    if not n:
+        return 0, 0
+    return positions[min(start, n - 1)], positions[min(end, n) - 1] + 1
+
+
 _NO_HITS: dict[int, list[Span]] = {}
 _SENTENCE_SEP = "\x00"     # between sentences while their keys are made in one pass (normalize deletes it)
 
@@ -180,17 +194,19 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
     joined = "\n".join(keys)
     by_term = index.by_term
     if compiled.automaton is not None and joined:
-        # one pass over the joined keys: no phrase holds a line break, so the automaton is back
-        # at its root at the start of every sentence and finds what a pass per sentence finds
+        # one pass over the joined keys: no phrase holds a line break, so every match lies in
+        # one sentence's key, and matches come ordered by where they end, sentence by sentence
+        phrases = compiled.phrases
         s, nxt, last = 0, (starts[1] if len(starts) > 1 else pos), len(starts) - 1
         base = 0
-        for end, (term, n) in compiled.automaton.iter(joined):
-            if end >= nxt:
-                while end >= nxt:
+        for p, start, end in compiled.automaton.find_matches_as_indexes(joined, overlapping=True):
+            if start >= nxt:
+                while start >= nxt:
                     s += 1
                     nxt = starts[s + 1] if s < last else pos
                 base = starts[s]
-            hit = (end + 1 - n - base, end + 1 - base, 100.0)
+            hit = (start - base, end - base, 100.0)
+            term = phrases[p]
             found = by_term.get(term)
             if found is None:
                 by_term[term] = {s: [hit]}
@@ -200,62 +216,54 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
                     found[s] = [hit]
                 else:
                     here.append(hit)
+    holding = _sentences_holding(compiled, joined, starts)
     for term, pat in compiled.regexes.items():
-        for m in pat.finditer(joined):
-            if m.end() == m.start():
-                continue
-            s = bisect_right(starts, m.start()) - 1
-            if bisect_right(starts, m.end() - 1) - 1 != s:
-                continue
-            index.add(term, s, m.start() - starts[s], m.end() - starts[s], 100.0)
-    _fuzzy(index, compiled, joined)
+        windows = [(0, len(joined))]
+        literals = compiled.regex_literals.get(term)
+        if literals is not None:        # every match holds one of them: only sentences that do
+            sentences = sorted({s for lit in literals for s in holding.get(lit, ())})
+            if term in compiled.line_regexes:       # the same matches as the whole text gives
+                windows = [(starts[s], starts[s] + len(keys[s])) for s in sentences]
+            elif not sentences:
+                windows = []
+        for lo, hi in windows:
+            for m in pat.finditer(joined, lo, hi):
+                if m.end() == m.start():
+                    continue
+                s = bisect_right(starts, m.start()) - 1
+                if bisect_right(starts, m.end() - 1) - 1 != s:
+                    continue
+                index.add(term, s, m.start() - starts[s], m.end() - starts[s], 100.0)
+    _fuzzy(index, compiled, holding)
     return index
 
 
-def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
+def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, list[int]]) -> None:
     """Near-variants of long phrases with no exact hit (重大执法决定法制审核 ≈ 重大行政执法决定法制审核).
 
-    Only sentences holding at least 60 % of the phrase's bigrams are aligned. Whether a bigram
-    occurs in the document is looked up once (phrases share many), and a phrase is dropped as
-    soon as too many of its bigrams are missing. The few phrases left test each sentence's key
-    for their bigrams, stopping at the first too many missing (cheaper than finding where the
-    rarest bigrams occur, and the same sentences pass)."""
+    Only sentences holding at least 60 % of the phrase's bigrams are aligned. `holding` tells
+    which sentences hold each bigram (`_sentences_holding`); a phrase whose
+    bigrams are too often absent from the whole document is dropped, and the others count, per
+    sentence, how many of the bigrams the document holds it holds, so that only the sentences
+    holding enough of them are looked at."""
     pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.by_term]
     if not pending:
         return
-    in_doc: dict[str, bool] = {}
     keys = index.keys
     for term, cutoff in pending:
         grams = compiled.term_bigrams[term]
         need = 0.6 * len(grams)
         if not grams:
             continue
-        allow = len(grams) - need
-        present, missing = [], 0
-        for g in grams:
-            got = in_doc.get(g)
-            if got is None:
-                got = in_doc[g] = g in joined      # substring search; the others are in no sentence
-            if got:
-                present.append(g)
-            else:
-                missing += 1
-                if missing > allow:
-                    break
-        if missing > allow:
+        present = [g for g in grams if g in holding]
+        if len(grams) - len(present) > len(grams) - need:      # too many absent from every sentence
             continue
         spare = len(present) - need      # a sentence may lack this many of the bigrams present
         shortest = len(term) - 2         # the alignment must cover this much of the key
-        for s, key in enumerate(keys):
-            if len(key) < shortest:
-                continue
-            lost = 0
-            for g in present:
-                if g not in key:
-                    lost += 1
-                    if lost > spare:
-                        break
-            if lost > spare:
+        held = Counter(chain.from_iterable(holding[g] for g in present))    # sentence → how many it holds
+        for s in sorted(held):
+            key = keys[s]
+            if len(present) - held[s] > spare or len(key) < shortest:
                 continue
             al = fuzz.partial_ratio_alignment(term, key, score_cutoff=cutoff)
             if al is None or al.dest_end - al.dest_start < len(term) - 2:
@@ -265,7 +273,29 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
             index.add(term, s, al.dest_start, al.dest_end, round(al.score, 1))
 
 
-@dataclass
+def _sentences_holding(compiled: CompiledMatcher, joined: str, starts: list[int]) -> dict[str, list[int]]:
+    """Each of the matcher's pieces (fuzzy bigrams, `re:` literals) the document holds → the
+    sentences whose keys hold it, in order (one scan of the keys joined by a line break, which
+    no piece holds)."""
+    out: dict[str, list[int]] = {}
+    if compiled.piece_automaton is None:
+        return out
+    pieces = compiled.pieces
+    s, last, beyond = 0, len(starts) - 1, len(joined) + 1
+    nxt = starts[1] if len(starts) > 1 else beyond
+    for p, start, _ in compiled.piece_automaton.find_matches_as_indexes(joined, overlapping=True):
+        while start >= nxt:
+            s += 1
+            nxt = starts[s + 1] if s < last else beyond
+        got = out.get(pieces[p])
+        if got is None:
+            out[pieces[p]] = [s]
+        elif got[-1] != s:
+            got.append(s)
+    return out
+
+
+@dataclass(slots=True)
 class RawMatch:
     """A rule of an item matched in one sentence, before its context gives it a status."""
 
@@ -320,6 +350,7 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
     for s in sorted(common):
         sentence = index.doc.sentences[s]
         key = index.keys[s]
+        positions = index.positions(s)
         groups_here = [m[0][s] if len(m) == 1 else [h for bs in m for h in bs.get(s, ())] for m in per_group]
         anchors = groups_here[0]
         if len(anchors) > 1:
@@ -360,14 +391,14 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0,
                                           Reason.of("excluded", term=excluded)))
                 continue
-            if item.ignore_in_titles and _in_title(sentence.text, index.span_in_text(s, a_start, a_end)[0]):
+            if item.ignore_in_titles and _in_title(sentence.text, key_span(positions, a_start, a_end)[0]):
                 rejected.append(Candidate(rule.label, sentence.text, sentence.line, 100.0, _IN_TITLE))
                 continue
-            lo, hi = index.span_in_text(s, start, end)
-            spans = ((lo, hi),) if len(parts) == 1 else tuple(index.span_in_text(s, p[0], p[1]) for p in parts)
+            lo, hi = key_span(positions, start, end)
+            spans = ((lo, hi),) if len(parts) == 1 else tuple(key_span(positions, p[0], p[1]) for p in parts)
             out.append(RawMatch(s, lo, hi, rule.label, sentence.text[lo:hi], score,
                                 CLAUSE_BARRIER in key[start:end], spans))
-            if sentence.role is not Role.SHORTFALLS:
+            if sentence.role is not _SHORTFALLS:
                 break
             # in the shortfalls part a sentence can name the duty twice, as the weakness and
             # as its finished correction (…章程核准滞后问题，已完成…章程核准工作): keep every
@@ -411,7 +442,7 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
     rule = rule_order.get(e.phrase, len(item.rules))      # the first rule of that label
     # the opening summary names duties as slogans (以“三项制度”规范执法、以“谁执法谁普法”压实责任…);
     # the body says what was done, so it comes first (tests/eval4/reports/d_*)
-    summary = sent.role is Role.PREAMBLE
+    summary = sent.role is _PREAMBLE
     return (STATUS_ORDER.index(e.status), int(summary), -nterms, int(in_title), int(heading), rule,
             int(not concrete), e.sentence)
 
@@ -477,7 +508,7 @@ def _section_evidence(item: Item, index: DocIndex) -> list[Evidence]:
         found.append(Evidence(
             text=index.quote(sent), line=loc.line, page=loc.page,
             section=index.section(sent), role=role, score=100.0,
-            status=Status.DONE, phrase=f"role:{role}", matched=sent.text[:40],
+            status=_DONE, phrase=f"role:{role}", matched=sent.text[:40],
             reason=Reason.of("has_part", role=role, role_reason=sent.role_reason), sentence=sent.index))
     return sorted(found, key=lambda e: e.sentence)
 
@@ -525,9 +556,9 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
                     continue
             if m.sentence in seen:
                 k = fresh.get(m.sentence, -1)
-                if k >= 0 and evidence[k].status is not Status.DONE:
+                if k >= 0 and evidence[k].status is not _DONE:
                     ev = _evidence(index, m, ctx)
-                    if ev.status is Status.DONE:
+                    if ev.status is _DONE:
                         evidence[k] = ev
                 continue
             seen.add(m.sentence)
@@ -539,7 +570,7 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
     # a plan heading names the plan itself (（三）完善法律顾问制度 under 下一步); a heading that
     # reads as work done needs its body
     unsupported = {e.sentence for e in evidence if not e.phrase.startswith("role:")
-                   and e.status is Status.DONE and _heading_line(index, sentences[e.sentence])
+                   and e.status is _DONE and _heading_line(index, sentences[e.sentence])
                    and not _body_support(item, index, sentences[e.sentence], topics)}
     if unsupported and HEADING_ALONE == "drop":
         for e in evidence:
@@ -547,11 +578,11 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
                 rejected.append(Candidate(e.phrase, e.text, e.line, e.score, _HEADING_ONLY))
         evidence = [e for e in evidence if e.sentence not in unsupported]
     found = {e.status for e in evidence}
-    status = next((st for st in STATUS_ORDER if st in found), Status.ABSENT)
-    if item.kind == "section" and status is not Status.DONE:
+    status = next((st for st in STATUS_ORDER if st in found), _ABSENT)
+    if item.kind == "section" and status is not _DONE:
         # a part of the report is there or not: 研究制定…第一责任人职责清单 under 下一步 is no
         # account of the duty (tests/eval5/reports/yushan_*)
-        status = Status.ABSENT
+        status = _ABSENT
     if len(evidence) > 1:
         terms = _item_terms(item)
         rule_order: dict[str, int] = {}
@@ -559,12 +590,12 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
             rule_order.setdefault(r.label, i)
         evidence.sort(key=lambda e: _rank(e, item, index, terms, sentences, rule_order))
     # only an absent item with nothing rejected asks whether an all-of rule nearly matched
-    partial = status is Status.ABSENT and not rejected and _partial(item, index)
+    partial = status is _ABSENT and not rejected and _partial(item, index)
     confidence = _confidence(status, evidence, index, stitched | unsupported, rejected, partial, ctx)
     candidates: tuple[Candidate, ...] = ()
     if explain:
         candidates = tuple(rejected[:5])
-        if status is Status.ABSENT and item.kind == "mention":
+        if status is _ABSENT and item.kind == "mention":
             candidates += tuple(near_misses(item, index)[:5])
     return ItemResult(item.id, item.title, item.group, item.weight, status, confidence,
                       tuple(evidence[:limit]), item.basis, item.guidance, candidates)
@@ -627,18 +658,18 @@ def _strength(e: Evidence, index: DocIndex, weak: set[int], ctx: CompiledContext
     w = e.score / 100
     if sent.is_heading:
         w *= _WEAK_HEADING
-    if sent.role is Role.PREAMBLE:
+    if sent.role is _PREAMBLE:
         w *= _WEAK_SUMMARY
-    elif sent.role not in _SUBSTANTIVE and e.status is Status.DONE:
+    elif sent.role not in _SUBSTANTIVE and e.status is _DONE:
         w *= _WEAK_OTHER
     if e.sentence in weak:
         w *= _WEAK_STITCHED
     if e.matched and _in_title(sent.text, max(0, sent.text.find(e.matched))):
         w *= _WEAK_TITLE
-    if e.status is Status.DONE and ctx.topic_after is not None and index.talk(sent):
+    if e.status is _DONE and ctx.topic_after is not None and index.talk(sent):
         w *= _WEAK_TALK
-    if (e.status is Status.PLANNED and sent.role is not Role.PLANS) or (
-            e.status is Status.SHORTFALL and sent.role is not Role.SHORTFALLS):
+    if (e.status is _PLANNED and sent.role is not _PLANS) or (
+            e.status is _SHORTFALL and sent.role is not _SHORTFALLS):
         w *= _WEAK_CUE
     return w
 
@@ -653,7 +684,7 @@ def _confidence(status: Status, evidence: list[Evidence], index: DocIndex,
     exclusion, a cited title, a talk on the duty, a heading alone) or an all-of rule had
     every phrase in one sentence without matching. Otherwise the strongest piece of evidence
     for the status, raised by a second one."""
-    if status is Status.ABSENT:
+    if status is _ABSENT:
         if rejected:
             return 0.6
         return 0.7 if partial else 0.95
