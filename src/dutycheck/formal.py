@@ -187,10 +187,18 @@ _FP_DROP = re.compile(_FP_DROP_CLASS + _FP_DROP_CLASS + "*")
 def sentence_fingerprint(text: str) -> str | None:
     """A 48-bit hash of a sentence's characters (punctuation, digits and spaces left out, so a
     copy with new figures still matches), or None for a sentence too short to tell."""
-    key = _FP_DROP.sub("", text)
+    return _key_fingerprint(_FP_DROP.sub("", text))
+
+
+def _key_fingerprint(key: str) -> str | None:
     if len(key) < MIN_SENTENCE:
         return None
     return hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
+
+
+# between a report's sentences while their keys are made in one pass: a word character, which
+# _FP_DROP keeps (so no run crosses it), from CJK Extension B, which no report uses (checked)
+_FP_SEP = "\U00020000"
 
 
 @dataclass(frozen=True)
@@ -208,9 +216,16 @@ class Fingerprints:
 
 
 def fingerprints(sentences: Iterable[str]) -> Fingerprints:
+    """The distinct `sentence_fingerprint`s of a report's sentences, in order."""
+    texts = list(sentences)
+    joined = _FP_SEP.join(texts)
+    if joined.count(_FP_SEP) == len(texts) - 1:      # one regex pass, not one per sentence
+        keys = _FP_DROP.sub("", joined).split(_FP_SEP) if texts else []
+    else:       # a sentence holds the separator
+        keys = [_FP_DROP.sub("", t) for t in texts]
     seen: dict[str, None] = {}
-    for s in sentences:
-        fp = sentence_fingerprint(s)
+    for key in keys:
+        fp = _key_fingerprint(key)
         if fp is not None:
             seen.setdefault(fp)
     return Fingerprints(tuple(seen))
