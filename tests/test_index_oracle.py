@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from dutycheck.audit import parse_source, source_from_text
 from dutycheck.checklist.compile import CompiledMatcher
 from dutycheck.checklist.load import compiled_checklist
-from dutycheck.match import _bigram_sentences, index_document
+from dutycheck.match import _sentences_holding, index_document
 from dutycheck.normalize import CLAUSE_BARRIER, sentence_key
 from dutycheck.read import read_source
 
@@ -83,9 +83,9 @@ def assert_same_index(text_or_path: str | Path, checklist: str = "default") -> H
     assert index.keys == [sentence_key(s.text) for s in doc.sentences]
     expected = plain_index(index.keys, compiled)
     assert list(index.by_term.items()) == list(expected.items())
-    # the bigram table the fuzzy candidates come from, which a loose filter would hide above
-    holding = _bigram_sentences(compiled, "\n".join(index.keys), index.starts)
-    assert holding == {g: [s for s, key in enumerate(index.keys) if g in key] for g in compiled.bigrams
+    # the table the fuzzy candidates come from, which a loose filter would hide above
+    holding = _sentences_holding(compiled, "\n".join(index.keys), index.starts)
+    assert holding == {g: [s for s, key in enumerate(index.keys) if g in key] for g in compiled.pieces
                        if any(g in key for key in index.keys)}
     return expected
 

@@ -216,30 +216,39 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
                     found[s] = [hit]
                 else:
                     here.append(hit)
+    holding = _sentences_holding(compiled, joined, starts)
     for term, pat in compiled.regexes.items():
-        for m in pat.finditer(joined):
-            if m.end() == m.start():
-                continue
-            s = bisect_right(starts, m.start()) - 1
-            if bisect_right(starts, m.end() - 1) - 1 != s:
-                continue
-            index.add(term, s, m.start() - starts[s], m.end() - starts[s], 100.0)
-    _fuzzy(index, compiled, joined)
+        windows = [(0, len(joined))]
+        literals = compiled.regex_literals.get(term)
+        if literals is not None:        # every match holds one of them: only sentences that do
+            sentences = sorted({s for lit in literals for s in holding.get(lit, ())})
+            if term in compiled.line_regexes:       # the same matches as the whole text gives
+                windows = [(starts[s], starts[s] + len(keys[s])) for s in sentences]
+            elif not sentences:
+                windows = []
+        for lo, hi in windows:
+            for m in pat.finditer(joined, lo, hi):
+                if m.end() == m.start():
+                    continue
+                s = bisect_right(starts, m.start()) - 1
+                if bisect_right(starts, m.end() - 1) - 1 != s:
+                    continue
+                index.add(term, s, m.start() - starts[s], m.end() - starts[s], 100.0)
+    _fuzzy(index, compiled, holding)
     return index
 
 
-def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
+def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, list[int]]) -> None:
     """Near-variants of long phrases with no exact hit (重大执法决定法制审核 ≈ 重大行政执法决定法制审核).
 
-    Only sentences holding at least 60 % of the phrase's bigrams are aligned. One scan of the
-    joined keys finds which sentences hold each bigram (`_bigram_sentences`); a phrase whose
+    Only sentences holding at least 60 % of the phrase's bigrams are aligned. `holding` tells
+    which sentences hold each bigram (`_sentences_holding`); a phrase whose
     bigrams are too often absent from the whole document is dropped, and the others count, per
     sentence, how many of the bigrams the document holds it holds, so that only the sentences
     holding enough of them are looked at."""
     pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.by_term]
     if not pending:
         return
-    holding = _bigram_sentences(compiled, joined, index.starts)
     keys = index.keys
     for term, cutoff in pending:
         grams = compiled.term_bigrams[term]
@@ -264,22 +273,23 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, joined: str) -> None:
             index.add(term, s, al.dest_start, al.dest_end, round(al.score, 1))
 
 
-def _bigram_sentences(compiled: CompiledMatcher, joined: str, starts: list[int]) -> dict[str, list[int]]:
-    """Each fuzzy bigram the document holds → the sentences whose keys hold it, in order (one
-    scan of the keys joined by a line break, which no bigram holds)."""
+def _sentences_holding(compiled: CompiledMatcher, joined: str, starts: list[int]) -> dict[str, list[int]]:
+    """Each of the matcher's pieces (fuzzy bigrams, `re:` literals) the document holds → the
+    sentences whose keys hold it, in order (one scan of the keys joined by a line break, which
+    no piece holds)."""
     out: dict[str, list[int]] = {}
-    if compiled.bigram_automaton is None:
+    if compiled.piece_automaton is None:
         return out
-    bigrams = compiled.bigrams
+    pieces = compiled.pieces
     s, last, beyond = 0, len(starts) - 1, len(joined) + 1
     nxt = starts[1] if len(starts) > 1 else beyond
-    for p, start, _ in compiled.bigram_automaton.find_matches_as_indexes(joined, overlapping=True):
+    for p, start, _ in compiled.piece_automaton.find_matches_as_indexes(joined, overlapping=True):
         while start >= nxt:
             s += 1
             nxt = starts[s + 1] if s < last else beyond
-        got = out.get(bigrams[p])
+        got = out.get(pieces[p])
         if got is None:
-            out[bigrams[p]] = [s]
+            out[pieces[p]] = [s]
         elif got[-1] != s:
             got.append(s)
     return out

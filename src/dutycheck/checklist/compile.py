@@ -40,8 +40,11 @@ class CompiledMatcher:
     regexes: Mapping[str, re.Pattern]        # `re:` term as written → its pattern
     fuzzy_terms: Mapping[str, float]         # term → cutoff
     term_bigrams: Mapping[str, set[str]]
-    bigrams: tuple[str, ...] = ()            # every fuzzy term's bigrams, in `bigram_automaton`'s order
-    bigram_automaton: AhoCorasick | None = None
+    # `re:` term → strings one of which each of its matches holds (`required_literals`), if known
+    regex_literals: Mapping[str, tuple[str, ...]]
+    line_regexes: frozenset[str]             # `re:` terms whose every match lies within a line (`line_bound`)
+    pieces: tuple[str, ...]                  # fuzzy terms' bigrams and regex literals, in `piece_automaton`'s order
+    piece_automaton: AhoCorasick | None      # over `pieces`: which sentences hold each
 
 
 def _bigrams(text: str) -> set[str]:
@@ -78,9 +81,11 @@ def compile_matcher(checklist: Checklist, year: int | None = None) -> CompiledMa
                             fuzzy_terms[term] = cut
     phrases = tuple(sorted(literals))
     term_bigrams = {t: _bigrams(t) for t in fuzzy_terms}
-    bigrams = tuple(sorted(set().union(*term_bigrams.values())))
+    regex_literals = {t: lits for t, pat in regexes.items() if (lits := required_literals(pat))}
+    pieces = tuple(sorted(set().union(*term_bigrams.values(), *regex_literals.values())))
     return CompiledMatcher(phrases, _automaton(phrases), MappingProxyType(regexes), MappingProxyType(fuzzy_terms),
-                           MappingProxyType(term_bigrams), bigrams, _automaton(bigrams))
+                           MappingProxyType(term_bigrams), MappingProxyType(regex_literals),
+                           frozenset(t for t, pat in regexes.items() if line_bound(pat)), pieces, _automaton(pieces))
 
 
 # the parser `re` compiles with (private, hence looked up by name; a failure only costs speed)
@@ -151,6 +156,113 @@ def _lead_one(op, av) -> tuple[set[str], bool] | None:
     if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
         return set(), True          # looks around, consumes nothing
     return None
+
+
+def required_literals(pattern: re.Pattern) -> tuple[str, ...] | None:
+    """Strings, none holding a line break, one of which every match of `pattern` contains, or
+    None when that is not known (a case-folded pattern, one `re`'s parser spells otherwise).
+
+    A text holding none of them holds no match. Of the sets the pattern offers (a run of
+    literal characters; a group of alternatives each offering one), the one whose shortest
+    string is longest, then the one with fewest strings: `\\d+[名个位]法[治制]副校长` gives
+    ("副校长",), `(党组会|局务会)议?\\d+次` gives ("党组会", "局务会")."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        sets = _literal_sets(_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:       # a construct the private parser spells otherwise: no prefilter
+        return None
+    sets = [s for s in sets if all(s) and not any("\n" in lit for lit in s)]
+    if not sets:
+        return None
+    return tuple(sorted(_most_selective(sets)))
+
+
+def _most_selective(sets: list[frozenset[str]]) -> frozenset[str]:
+    """The set whose shortest string is longest, then the one with fewest strings."""
+    return max(sets, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _literal_sets(items) -> list[frozenset[str]]:
+    """Sets of strings one of which every match of the parsed sequence contains."""
+    out: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            out.append(frozenset(["".join(run)]))
+            run = []
+        if op is _sre.SUBPATTERN and not av[1] and not av[2]:      # (…) or (?:…), no flags
+            out += _literal_sets(av[3])
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            out += _literal_sets(av[2])         # the body occurs at least once
+        elif op is _sre.ATOMIC_GROUP:
+            out += _literal_sets(av)
+        elif op is _sre.BRANCH:
+            best = []
+            for alt in av[1]:
+                got = _literal_sets(alt)
+                if not got:
+                    break
+                best.append(_most_selective(got))
+            else:
+                out.append(frozenset().union(*best))
+    if run:
+        out.append(frozenset(["".join(run)]))
+    return out
+
+
+# the classes (\\d, \\w, \\S) that never match a line break
+_NO_BREAK_CATEGORIES = ("CATEGORY_DIGIT", "CATEGORY_WORD", "CATEGORY_NOT_SPACE",
+                        "CATEGORY_UNI_DIGIT", "CATEGORY_UNI_WORD", "CATEGORY_UNI_NOT_SPACE")
+
+
+def line_bound(pattern: re.Pattern) -> bool:
+    """Whether every match of `pattern` lies within one line and depends on nothing outside it:
+    no character it consumes can be a line break, and it has no lookaround, anchor or
+    back-reference. Such a pattern finds the same matches in a text as in each of its lines
+    searched alone (`finditer(text, line_start, line_end)`)."""
+    if pattern.flags & re.IGNORECASE:
+        return False
+    try:
+        return _no_break(_parser.parse(pattern.pattern, pattern.flags), bool(pattern.flags & re.DOTALL))
+    except Exception:
+        return False
+
+
+def _no_break(items, dotall: bool) -> bool:
+    categories = {getattr(_sre, name) for name in _NO_BREAK_CATEGORIES if hasattr(_sre, name)}
+    for op, av in items:
+        if op is _sre.LITERAL:
+            if av == 10:
+                return False
+        elif op is _sre.ANY:
+            if dotall:
+                return False
+        elif op is _sre.IN:
+            for o, a in av:
+                if o is _sre.LITERAL and a != 10 or o is _sre.RANGE and not a[0] <= 10 <= a[1]:
+                    continue
+                if o is _sre.CATEGORY and a in categories:
+                    continue
+                return False        # a negated class, \\s, \\D…: may match a line break
+        elif op is _sre.SUBPATTERN:
+            if av[1] or av[2] or not _no_break(av[3], dotall):     # flags inside: not analysed
+                return False
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            if not _no_break(av[2], dotall):
+                return False
+        elif op is _sre.ATOMIC_GROUP:
+            if not _no_break(av, dotall):
+                return False
+        elif op is _sre.BRANCH:
+            if not all(_no_break(alt, dotall) for alt in av[1]):
+                return False
+        else:           # lookarounds, anchors, back-references, NOT_LITERAL…
+            return False
+    return True
 
 
 def lead_pattern(pattern: re.Pattern | None) -> re.Pattern | None:
