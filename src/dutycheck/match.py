@@ -192,31 +192,7 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
         starts.append(pos)
         pos += len(k) + 1
     joined = "\n".join(keys)
-    by_term = index.by_term
-    if compiled.automaton is not None and joined:
-        # one pass over the joined keys: no phrase holds a line break, so every match lies in
-        # one sentence's key, and matches come ordered by where they end, sentence by sentence
-        phrases = compiled.phrases
-        s, nxt, last = 0, (starts[1] if len(starts) > 1 else pos), len(starts) - 1
-        base = 0
-        for p, start, end in compiled.automaton.find_matches_as_indexes(joined, overlapping=True):
-            if start >= nxt:
-                while start >= nxt:
-                    s += 1
-                    nxt = starts[s + 1] if s < last else pos
-                base = starts[s]
-            hit = (start - base, end - base, 100.0)
-            term = phrases[p]
-            found = by_term.get(term)
-            if found is None:
-                by_term[term] = {s: [hit]}
-            else:
-                here = found.get(s)
-                if here is None:
-                    found[s] = [hit]
-                else:
-                    here.append(hit)
-    holding = _sentences_holding(compiled, joined, starts)
+    holding = _scan(index, compiled, joined)
     for term, pat in compiled.regexes.items():
         windows = [(0, len(joined))]
         literals = compiled.regex_literals.get(term)
@@ -242,7 +218,7 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, list[i
     """Near-variants of long phrases with no exact hit (重大执法决定法制审核 ≈ 重大行政执法决定法制审核).
 
     Only sentences holding at least 60 % of the phrase's bigrams are aligned. `holding` tells
-    which sentences hold each bigram (`_sentences_holding`); a phrase whose
+    which sentences hold each bigram (from `_scan`); a phrase whose
     bigrams are too often absent from the whole document is dropped, and the others count, per
     sentence, how many of the bigrams the document holds it holds, so that only the sentences
     holding enough of them are looked at."""
@@ -273,26 +249,44 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, list[i
             index.add(term, s, al.dest_start, al.dest_end, round(al.score, 1))
 
 
-def _sentences_holding(compiled: CompiledMatcher, joined: str, starts: list[int]) -> dict[str, list[int]]:
-    """Each of the matcher's pieces (fuzzy bigrams, `re:` literals) the document holds → the
-    sentences whose keys hold it, in order (one scan of the keys joined by a line break, which
-    no piece holds)."""
-    out: dict[str, list[int]] = {}
-    if compiled.piece_automaton is None:
-        return out
-    pieces = compiled.pieces
+def _scan(index: DocIndex, compiled: CompiledMatcher, joined: str) -> dict[str, list[int]]:
+    """One pass of the automaton over the joined keys: every phrase's hits go into the index,
+    and each piece (fuzzy bigram, `re:` literal) the document holds → the sentences holding it,
+    in order, is returned. No phrase or piece holds a line break, so every match lies in one
+    sentence's key, and matches come ordered by where they end, sentence by sentence."""
+    holding: dict[str, list[int]] = {}
+    if compiled.automaton is None or not joined:
+        return holding
+    phrases, pieces, n = compiled.phrases, compiled.pieces, len(compiled.phrases)
+    by_term, starts = index.by_term, index.starts
     s, last, beyond = 0, len(starts) - 1, len(joined) + 1
     nxt = starts[1] if len(starts) > 1 else beyond
-    for p, start, _ in compiled.piece_automaton.find_matches_as_indexes(joined, overlapping=True):
-        while start >= nxt:
-            s += 1
-            nxt = starts[s + 1] if s < last else beyond
-        got = out.get(pieces[p])
-        if got is None:
-            out[pieces[p]] = [s]
-        elif got[-1] != s:
-            got.append(s)
-    return out
+    base = 0
+    for p, start, end in compiled.automaton.find_matches_as_indexes(joined, overlapping=True):
+        if start >= nxt:
+            while start >= nxt:
+                s += 1
+                nxt = starts[s + 1] if s < last else beyond
+            base = starts[s]
+        if p >= n:          # a piece: only which sentences hold it
+            got = holding.get(pieces[p - n])
+            if got is None:
+                holding[pieces[p - n]] = [s]
+            elif got[-1] != s:
+                got.append(s)
+            continue
+        hit = (start - base, end - base, 100.0)
+        term = phrases[p]
+        found = by_term.get(term)
+        if found is None:
+            by_term[term] = {s: [hit]}
+        else:
+            here = found.get(s)
+            if here is None:
+                found[s] = [hit]
+            else:
+                here.append(hit)
+    return holding
 
 
 @dataclass(slots=True)
