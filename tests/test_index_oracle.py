@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from dutycheck.audit import parse_source, source_from_text
 from dutycheck.checklist.compile import CompiledMatcher
 from dutycheck.checklist.load import compiled_checklist
-from dutycheck.match import _sentences_holding, index_document
+from dutycheck.match import DocIndex, _scan, index_document
 from dutycheck.normalize import CLAUSE_BARRIER, sentence_key
 from dutycheck.read import read_source
 
@@ -84,7 +84,7 @@ def assert_same_index(text_or_path: str | Path, checklist: str = "default") -> H
     expected = plain_index(index.keys, compiled)
     assert list(index.by_term.items()) == list(expected.items())
     # the table the fuzzy candidates come from, which a loose filter would hide above
-    holding = _sentences_holding(compiled, "\n".join(index.keys), index.starts)
+    holding = _scan(DocIndex(doc, index.keys, starts=index.starts), compiled, "\n".join(index.keys))
     assert holding == {g: [s for s, key in enumerate(index.keys) if g in key] for g in compiled.pieces
                        if any(g in key for key in index.keys)}
     return expected

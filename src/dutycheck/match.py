@@ -192,31 +192,7 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
         starts.append(pos)
         pos += len(k) + 1
     joined = "\n".join(keys)
-    by_term = index.by_term
-    if compiled.automaton is not None and joined:
-        # one pass over the joined keys: no phrase holds a line break, so every match lies in
-        # one sentence's key, and matches come ordered by where they end, sentence by sentence
-        phrases = compiled.phrases
-        s, nxt, last = 0, (starts[1] if len(starts) > 1 else pos), len(starts) - 1
-        base = 0
-        for p, start, end in compiled.automaton.find_matches_as_indexes(joined, overlapping=True):
-            if start >= nxt:
-                while start >= nxt:
-                    s += 1
-                    nxt = starts[s + 1] if s < last else pos
-                base = starts[s]
-            hit = (start - base, end - base, 100.0)
-            term = phrases[p]
-            found = by_term.get(term)
-            if found is None:
-                by_term[term] = {s: [hit]}
-            else:
-                here = found.get(s)
-                if here is None:
-                    found[s] = [hit]
-                else:
-                    here.append(hit)
-    holding = _sentences_holding(compiled, joined, starts)
+    holding = _scan(index, compiled, joined)
     for term, pat in compiled.regexes.items():
         windows = [(0, len(joined))]
         literals = compiled.regex_literals.get(term)
@@ -242,7 +218,7 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, list[i
     """Near-variants of long phrases with no exact hit (重大执法决定法制审核 ≈ 重大行政执法决定法制审核).
 
     Only sentences holding at least 60 % of the phrase's bigrams are aligned. `holding` tells
-    which sentences hold each bigram (`_sentences_holding`); a phrase whose
+    which sentences hold each bigram (from `_scan`); a phrase whose
     bigrams are too often absent from the whole document is dropped, and the others count, per
     sentence, how many of the bigrams the document holds it holds, so that only the sentences
     holding enough of them are looked at."""
@@ -273,26 +249,44 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, list[i
             index.add(term, s, al.dest_start, al.dest_end, round(al.score, 1))
 
 
-def _sentences_holding(compiled: CompiledMatcher, joined: str, starts: list[int]) -> dict[str, list[int]]:
-    """Each of the matcher's pieces (fuzzy bigrams, `re:` literals) the document holds → the
-    sentences whose keys hold it, in order (one scan of the keys joined by a line break, which
-    no piece holds)."""
-    out: dict[str, list[int]] = {}
-    if compiled.piece_automaton is None:
-        return out
-    pieces = compiled.pieces
+def _scan(index: DocIndex, compiled: CompiledMatcher, joined: str) -> dict[str, list[int]]:
+    """One pass of the automaton over the joined keys: every phrase's hits go into the index,
+    and each piece (fuzzy bigram, `re:` literal) the document holds → the sentences holding it,
+    in order, is returned. No phrase or piece holds a line break, so every match lies in one
+    sentence's key, and matches come ordered by where they end, sentence by sentence."""
+    holding: dict[str, list[int]] = {}
+    if compiled.automaton is None or not joined:
+        return holding
+    phrases, pieces, n = compiled.phrases, compiled.pieces, len(compiled.phrases)
+    by_term, starts = index.by_term, index.starts
     s, last, beyond = 0, len(starts) - 1, len(joined) + 1
     nxt = starts[1] if len(starts) > 1 else beyond
-    for p, start, _ in compiled.piece_automaton.find_matches_as_indexes(joined, overlapping=True):
-        while start >= nxt:
-            s += 1
-            nxt = starts[s + 1] if s < last else beyond
-        got = out.get(pieces[p])
-        if got is None:
-            out[pieces[p]] = [s]
-        elif got[-1] != s:
-            got.append(s)
-    return out
+    base = 0
+    for p, start, end in compiled.automaton.find_matches_as_indexes(joined, overlapping=True):
+        if start >= nxt:
+            while start >= nxt:
+                s += 1
+                nxt = starts[s + 1] if s < last else beyond
+            base = starts[s]
+        if p >= n:          # a piece: only which sentences hold it
+            got = holding.get(pieces[p - n])
+            if got is None:
+                holding[pieces[p - n]] = [s]
+            elif got[-1] != s:
+                got.append(s)
+            continue
+        hit = (start - base, end - base, 100.0)
+        term = phrases[p]
+        found = by_term.get(term)
+        if found is None:
+            by_term[term] = {s: [hit]}
+        else:
+            here = found.get(s)
+            if here is None:
+                found[s] = [hit]
+            else:
+                here.append(hit)
+    return holding
 
 
 @dataclass(slots=True)
@@ -434,8 +428,7 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
         return (STATUS_ORDER.index(e.status), 0, 0, 0, e.sentence)
     sent = sentences[e.sentence]
     found = terms & index.terms_in(e.sentence)
-    # a phrase inside a longer one found too is one mention (党组 in 党组会)
-    nterms = len(found) if len(found) < 2 else sum(1 for t in found if not any(t != u and t in u for u in found))
+    nterms = _mentions(found) if len(found) > 1 else len(found)
     in_title = bool(e.matched) and _in_title(sent.text, sent.text.find(e.matched[:2]))
     heading = sent.is_heading or _topic_line(sent.text)
     concrete = _figure_near(sent.text, e.matched)
@@ -445,6 +438,19 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
     summary = sent.role is _PREAMBLE
     return (STATUS_ORDER.index(e.status), int(summary), -nterms, int(in_title), int(heading), rule,
             int(not concrete), e.sentence)
+
+
+def _mentions(found: set[str]) -> int:
+    """How many of the phrases found are mentions of their own: a phrase inside a longer one
+    found too is one mention (党组 in 党组会)."""
+    n = 0
+    for t in found:
+        for u in found:
+            if t != u and t in u:
+                break
+        else:
+            n += 1
+    return n
 
 
 _NUMBERING_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)"
@@ -569,16 +575,19 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
         fresh.clear()
     # a plan heading names the plan itself (（三）完善法律顾问制度 under 下一步); a heading that
     # reads as work done needs its body
-    unsupported = {e.sentence for e in evidence if not e.phrase.startswith("role:")
-                   and e.status is _DONE and _heading_line(index, sentences[e.sentence])
-                   and not _body_support(item, index, sentences[e.sentence], topics)}
-    if unsupported and HEADING_ALONE == "drop":
-        for e in evidence:
-            if e.sentence in unsupported:
-                rejected.append(Candidate(e.phrase, e.text, e.line, e.score, _HEADING_ONLY))
-        evidence = [e for e in evidence if e.sentence not in unsupported]
-    found = {e.status for e in evidence}
-    status = next((st for st in STATUS_ORDER if st in found), _ABSENT)
+    unsupported: set[int] = set()
+    status = _ABSENT
+    if evidence:        # (most items name nothing: no set building for them)
+        unsupported = {e.sentence for e in evidence if not e.phrase.startswith("role:")
+                       and e.status is _DONE and _heading_line(index, sentences[e.sentence])
+                       and not _body_support(item, index, sentences[e.sentence], topics)}
+        if unsupported and HEADING_ALONE == "drop":
+            for e in evidence:
+                if e.sentence in unsupported:
+                    rejected.append(Candidate(e.phrase, e.text, e.line, e.score, _HEADING_ONLY))
+            evidence = [e for e in evidence if e.sentence not in unsupported]
+        found = {e.status for e in evidence}
+        status = next((st for st in STATUS_ORDER if st in found), _ABSENT)
     if item.kind == "section" and status is not _DONE:
         # a part of the report is there or not: 研究制定…第一责任人职责清单 under 下一步 is no
         # account of the duty (tests/eval5/reports/yushan_*)
@@ -688,11 +697,20 @@ def _confidence(status: Status, evidence: list[Evidence], index: DocIndex,
         if rejected:
             return 0.6
         return 0.7 if partial else 0.95
-    decisive = sorted((_strength(e, index, weak, ctx) for e in evidence if e.status is status),
-                      reverse=True)
-    conf = decisive[0]
-    if len(decisive) > 1:
-        conf = min(1.0, conf + 0.5 * decisive[1] * (1 - conf))
+    # the two strongest pieces for the status (one pass; no list sorted to read two values)
+    best = second = -1.0
+    n = 0
+    for e in evidence:
+        if e.status is status:
+            w = _strength(e, index, weak, ctx)
+            n += 1
+            if w > best:
+                best, second = w, best
+            elif w > second:
+                second = w
+    conf = best
+    if n > 1:
+        conf = min(1.0, conf + 0.5 * second * (1 - conf))
     return round(conf, 2)
 
 

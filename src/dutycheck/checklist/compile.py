@@ -35,16 +35,15 @@ class CompiledMatcher:
     The automata report every match, overlapping ones too, as (pattern index, start, end) in
     characters, ordered by where they end (at one end, the longest first)."""
 
-    phrases: tuple[str, ...]                 # the literal phrases, in `automaton`'s pattern order
-    automaton: AhoCorasick | None            # over `phrases`
+    phrases: tuple[str, ...]                 # the literal phrases: patterns 0… of `automaton`
+    automaton: AhoCorasick | None            # over `phrases`, then `pieces`
     regexes: Mapping[str, re.Pattern]        # `re:` term as written → its pattern
     fuzzy_terms: Mapping[str, float]         # term → cutoff
     term_bigrams: Mapping[str, set[str]]
     # `re:` term → strings one of which each of its matches holds (`required_literals`), if known
     regex_literals: Mapping[str, tuple[str, ...]]
     line_regexes: frozenset[str]             # `re:` terms whose every match lies within a line (`line_bound`)
-    pieces: tuple[str, ...]                  # fuzzy terms' bigrams and regex literals, in `piece_automaton`'s order
-    piece_automaton: AhoCorasick | None      # over `pieces`: which sentences hold each
+    pieces: tuple[str, ...]                  # fuzzy terms' bigrams and regex literals: the patterns after `phrases`
 
 
 def _bigrams(text: str) -> set[str]:
@@ -83,9 +82,10 @@ def compile_matcher(checklist: Checklist, year: int | None = None) -> CompiledMa
     term_bigrams = {t: _bigrams(t) for t in fuzzy_terms}
     regex_literals = {t: lits for t, pat in regexes.items() if (lits := required_literals(pat))}
     pieces = tuple(sorted(set().union(*term_bigrams.values(), *regex_literals.values())))
-    return CompiledMatcher(phrases, _automaton(phrases), MappingProxyType(regexes), MappingProxyType(fuzzy_terms),
-                           MappingProxyType(term_bigrams), MappingProxyType(regex_literals),
-                           frozenset(t for t, pat in regexes.items() if line_bound(pat)), pieces, _automaton(pieces))
+    line_regexes = frozenset(t for t, pat in regexes.items() if line_bound(pat))
+    return CompiledMatcher(phrases, _automaton(phrases + pieces), MappingProxyType(regexes),
+                           MappingProxyType(fuzzy_terms), MappingProxyType(term_bigrams),
+                           MappingProxyType(regex_literals), line_regexes, pieces)
 
 
 # the parser `re` compiles with (private, hence looked up by name; a failure only costs speed)
