@@ -254,8 +254,9 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, set[in
 def _scan(index: DocIndex, compiled: CompiledMatcher, joined: str) -> dict[str, set[int]]:
     """One pass of the automaton over the joined keys: every phrase's hits go into the index,
     and each piece (fuzzy bigram, `re:` literal) the document holds → the sentences holding it
-    is returned. No phrase or piece holds a line break, so every match lies in one
-    sentence's key, and matches come ordered by where they end, sentence by sentence."""
+    is returned (a piece that is a phrase is where the phrase's hits are). No phrase or piece
+    holds a line break, so every match lies in one sentence's key, and matches come ordered by
+    where they end, sentence by sentence."""
     holding: dict[str, set[int]] = {}
     if compiled.automaton is None or not joined:
         return holding
@@ -288,6 +289,9 @@ def _scan(index: DocIndex, compiled: CompiledMatcher, joined: str) -> dict[str, 
                 found[s] = [hit]
             else:
                 here.append(hit)
+    for piece in compiled.phrase_pieces:        # a phrase too: its hits say where it is
+        if piece in by_term:
+            holding[piece] = set(by_term[piece])
     return holding
 
 
