@@ -152,3 +152,46 @@ def test_the_fingerprint_key_drops_what_the_plain_class_drops():
         for line in path.read_text(encoding="utf-8").splitlines():
             assert _FP_DROP.sub("", line) == plain.sub("", line)
             assert [m.span() for m in _FP_DROP.finditer(line)] == [m.span() for m in plain.finditer(line)]
+
+
+def test_fingerprints_of_a_report_are_its_sentences_fingerprints():
+    # fingerprints() makes every sentence's key in one pass over the sentences joined by a
+    # separator; the hashes must be each sentence's own, in order, separator or not
+    from conftest import BUNDLED
+
+    from dutycheck.audit import parse_source
+    from dutycheck.formal import _FP_SEP, sentence_fingerprint
+    from dutycheck.read import read_source
+
+    def plain(texts: list[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(fp for fp in map(sentence_fingerprint, texts) if fp))
+
+    for path in BUNDLED:
+        texts = [s.text for s in parse_source(read_source(path), "default").sentences]
+        assert fingerprints(texts).hashes == plain(texts) and len(plain(texts)) > 20
+        texts[3] += _FP_SEP + "全年共办理行政复议案件十二件"
+        assert fingerprints(texts).hashes == plain(texts)
+    assert fingerprints([]).hashes == () and fingerprints(["，", "短句"]).hashes == ()
+    edge = ["、全年制定行政规范性文件3件，", "，均经合法性审核并报县司法局备案。_"]
+    assert fingerprints(edge).hashes == plain(edge) and len(plain(edge)) == 2
+
+
+def test_template_and_date_patterns_are_tried_where_their_leads_stand():
+    # template_text and published_date look for a pattern only where a character its matches
+    # begin with stands (_found): the leads must be the pattern's own, and _found must say what
+    # a search says, lookbehinds and all
+    import random
+
+    from dutycheck.checklist.compile import lead_chars
+    from dutycheck.formal import _PUBLISHED, _PUBLISHED_LEADS, _TEMPLATE_LEADS, TEMPLATE_PATTERNS, _found
+
+    for leads, pat in zip(_TEMPLATE_LEADS, TEMPLATE_PATTERNS):
+        assert sorted(lead_chars(pat)) == sorted(leads), pat.pattern
+    assert sorted(lead_chars(_PUBLISHED)) == sorted(_PUBLISHED_LEADS)
+    pieces = ["XX", "aXX", "X", "×××", "20__", "20_ 年", "___", "*人", "a*人", "＊ 次", "某某", "（此处填写）",
+              "(请根据", "发布时间：2024-04-08", "成文日期 2024年3月8日", "，", "年", " ", "\n", "局", "1", "2"]
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        for leads, pat in list(zip(_TEMPLATE_LEADS, TEMPLATE_PATTERNS)) + [(_PUBLISHED_LEADS, _PUBLISHED)]:
+            assert _found(pat, leads, text) == bool(pat.search(text)), (pat.pattern, text)

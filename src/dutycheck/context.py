@@ -22,6 +22,22 @@ _UP_TO_LAST_SEP = re.compile(rf"(?s).*{_CLAUSE_SEP.pattern}")
 _DONE, _PLANNED, _SHORTFALL = Status.DONE, Status.PLANNED, Status.SHORTFALL
 _PLANS, _SHORTFALLS = Role.PLANS, Role.SHORTFALLS
 
+# `Reason.of("in_part", …)` once for each role and role reason: most mentions get this reason,
+# and the sentences of a section share one role_reason object. Keyed by identity (a Reason's
+# equality compares its nested params); the entry holds the role reason, so its id is not reused.
+_PART_REASONS: dict[tuple[Role, int], tuple[Reason, Reason]] = {}
+_PART_REASONS_MAX = 512
+
+
+def _in_part(role: Role, role_reason: Reason) -> Reason:
+    key = (role, id(role_reason))
+    got = _PART_REASONS.get(key)
+    if got is None or got[0] is not role_reason:
+        if len(_PART_REASONS) >= _PART_REASONS_MAX:
+            _PART_REASONS.clear()
+        got = _PART_REASONS[key] = (role_reason, Reason.of("in_part", role=role, role_reason=role_reason))
+    return got[1]
+
 
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause (between commas/colons) that holds text[start:end]."""
@@ -35,7 +51,7 @@ def decide(text: str, role: Role, role_reason: Reason, start: int, end: int,
            ctx: CompiledContext) -> tuple[Status, Reason]:
     """Status of a mention at text[start:end] in a sentence of the given role, and why."""
     if role is _PLANS:
-        return _PLANNED, Reason.of("in_part", role=role, role_reason=role_reason)
+        return _PLANNED, _in_part(role, role_reason)
     lo, hi = clause_bounds(text, start, end)
     leads = ctx.leads
     if role is _SHORTFALLS:
@@ -49,7 +65,7 @@ def decide(text: str, role: Role, role_reason: Reason, start: int, end: int,
         m = _search(ctx.rectified, leads.get("rectified"), text, 0, lo)
         if m and not _in_clause(ctx.shortfall, leads.get("shortfall"), text, lo, hi):
             return _DONE, Reason.of("rectified_before", cue=m.group(0))
-        return _SHORTFALL, Reason.of("in_part", role=role, role_reason=role_reason)
+        return _SHORTFALL, _in_part(role, role_reason)
     m = _in_clause(ctx.shortfall, leads.get("shortfall"), text, lo, hi)
     if m and not _in_clause(ctx.not_shortfall, leads.get("not_shortfall"), text, lo, hi):
         return _SHORTFALL, Reason.of("shortfall_cue", cue=m.group(0))
@@ -70,7 +86,7 @@ def decide(text: str, role: Role, role_reason: Reason, start: int, end: int,
             if fig is None:
                 return _PLANNED, Reason.of("tentative_cue", cue=m.group(0))
             return _DONE, Reason.of("tentative_with_figure", cue=m.group(0), figure=fig.group(0))
-    return _DONE, Reason.of("in_part", role=role, role_reason=role_reason)
+    return _DONE, _in_part(role, role_reason)
 
 
 # A cue's lead class (`CompiledContext.leads`) holds every character a match of it can begin

@@ -434,8 +434,7 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
         return (STATUS_ORDER.index(e.status), 0, 0, 0, e.sentence)
     sent = sentences[e.sentence]
     found = terms & index.terms_in(e.sentence)
-    # a phrase inside a longer one found too is one mention (党组 in 党组会)
-    nterms = len(found) if len(found) < 2 else sum(1 for t in found if not any(t != u and t in u for u in found))
+    nterms = _mentions(found) if len(found) > 1 else len(found)
     in_title = bool(e.matched) and _in_title(sent.text, sent.text.find(e.matched[:2]))
     heading = sent.is_heading or _topic_line(sent.text)
     concrete = _figure_near(sent.text, e.matched)
@@ -445,6 +444,19 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
     summary = sent.role is _PREAMBLE
     return (STATUS_ORDER.index(e.status), int(summary), -nterms, int(in_title), int(heading), rule,
             int(not concrete), e.sentence)
+
+
+def _mentions(found: set[str]) -> int:
+    """How many of the phrases found are mentions of their own: a phrase inside a longer one
+    found too is one mention (党组 in 党组会)."""
+    n = 0
+    for t in found:
+        for u in found:
+            if t != u and t in u:
+                break
+        else:
+            n += 1
+    return n
 
 
 _NUMBERING_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)"
@@ -569,16 +581,19 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
         fresh.clear()
     # a plan heading names the plan itself (（三）完善法律顾问制度 under 下一步); a heading that
     # reads as work done needs its body
-    unsupported = {e.sentence for e in evidence if not e.phrase.startswith("role:")
-                   and e.status is _DONE and _heading_line(index, sentences[e.sentence])
-                   and not _body_support(item, index, sentences[e.sentence], topics)}
-    if unsupported and HEADING_ALONE == "drop":
-        for e in evidence:
-            if e.sentence in unsupported:
-                rejected.append(Candidate(e.phrase, e.text, e.line, e.score, _HEADING_ONLY))
-        evidence = [e for e in evidence if e.sentence not in unsupported]
-    found = {e.status for e in evidence}
-    status = next((st for st in STATUS_ORDER if st in found), _ABSENT)
+    unsupported: set[int] = set()
+    status = _ABSENT
+    if evidence:        # (most items name nothing: no set building for them)
+        unsupported = {e.sentence for e in evidence if not e.phrase.startswith("role:")
+                       and e.status is _DONE and _heading_line(index, sentences[e.sentence])
+                       and not _body_support(item, index, sentences[e.sentence], topics)}
+        if unsupported and HEADING_ALONE == "drop":
+            for e in evidence:
+                if e.sentence in unsupported:
+                    rejected.append(Candidate(e.phrase, e.text, e.line, e.score, _HEADING_ONLY))
+            evidence = [e for e in evidence if e.sentence not in unsupported]
+        found = {e.status for e in evidence}
+        status = next((st for st in STATUS_ORDER if st in found), _ABSENT)
     if item.kind == "section" and status is not _DONE:
         # a part of the report is there or not: 研究制定…第一责任人职责清单 under 下一步 is no
         # account of the duty (tests/eval5/reports/yushan_*)
@@ -688,11 +703,20 @@ def _confidence(status: Status, evidence: list[Evidence], index: DocIndex,
         if rejected:
             return 0.6
         return 0.7 if partial else 0.95
-    decisive = sorted((_strength(e, index, weak, ctx) for e in evidence if e.status is status),
-                      reverse=True)
-    conf = decisive[0]
-    if len(decisive) > 1:
-        conf = min(1.0, conf + 0.5 * decisive[1] * (1 - conf))
+    # the two strongest pieces for the status (one pass; no list sorted to read two values)
+    best = second = -1.0
+    n = 0
+    for e in evidence:
+        if e.status is status:
+            w = _strength(e, index, weak, ctx)
+            n += 1
+            if w > best:
+                best, second = w, best
+            elif w > second:
+                second = w
+    conf = best
+    if n > 1:
+        conf = min(1.0, conf + 0.5 * second * (1 - conf))
     return round(conf, 2)
 
 
