@@ -85,7 +85,8 @@ def assert_same_index(text_or_path: str | Path, checklist: str = "default") -> H
     assert list(index.by_term.items()) == list(expected.items())
     # the table the fuzzy candidates come from, which a loose filter would hide above
     holding = _scan(DocIndex(doc, index.keys, starts=index.starts), compiled, "\n".join(index.keys))
-    assert holding == {g: [s for s, key in enumerate(index.keys) if g in key] for g in compiled.pieces
+    pieces = compiled.pieces + compiled.phrase_pieces
+    assert holding == {g: {s for s, key in enumerate(index.keys) if g in key} for g in pieces
                        if any(g in key for key in index.keys)}
     return expected
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import chain
+from math import floor
 
 from rapidfuzz import fuzz
 
@@ -214,14 +214,14 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
     return index
 
 
-def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, list[int]]) -> None:
+def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, set[int]]) -> None:
     """Near-variants of long phrases with no exact hit (重大执法决定法制审核 ≈ 重大行政执法决定法制审核).
 
     Only sentences holding at least 60 % of the phrase's bigrams are aligned. `holding` tells
-    which sentences hold each bigram (from `_scan`); a phrase whose
-    bigrams are too often absent from the whole document is dropped, and the others count, per
-    sentence, how many of the bigrams the document holds it holds, so that only the sentences
-    holding enough of them are looked at."""
+    which sentences hold each bigram (from `_scan`). A phrase whose bigrams are too often absent
+    from the whole document is dropped. A sentence may lack `spare` of the bigrams the document
+    holds, so it holds one of any `spare` + 1 of them: only the sentences holding one of the
+    rarest `spare` + 1 are counted."""
     pending = [(t, c) for t, c in compiled.fuzzy_terms.items() if t not in index.by_term]
     if not pending:
         return
@@ -235,11 +235,13 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, list[i
         if len(grams) - len(present) > len(grams) - need:      # too many absent from every sentence
             continue
         spare = len(present) - need      # a sentence may lack this many of the bigrams present
+        if spare < 0:                    # (rounding) no sentence can lack fewer than none
+            continue
         shortest = len(term) - 2         # the alignment must cover this much of the key
-        held = Counter(chain.from_iterable(holding[g] for g in present))    # sentence → how many it holds
-        for s in sorted(held):
+        sentences_of = sorted([holding[g] for g in present], key=len)     # the rarest bigrams first
+        for s in sorted(set().union(*sentences_of[:floor(spare) + 1])):
             key = keys[s]
-            if len(present) - held[s] > spare or len(key) < shortest:
+            if len(key) < shortest or len(present) - len([1 for got in sentences_of if s in got]) > spare:
                 continue
             al = fuzz.partial_ratio_alignment(term, key, score_cutoff=cutoff)
             if al is None or al.dest_end - al.dest_start < len(term) - 2:
@@ -249,12 +251,13 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, list[i
             index.add(term, s, al.dest_start, al.dest_end, round(al.score, 1))
 
 
-def _scan(index: DocIndex, compiled: CompiledMatcher, joined: str) -> dict[str, list[int]]:
+def _scan(index: DocIndex, compiled: CompiledMatcher, joined: str) -> dict[str, set[int]]:
     """One pass of the automaton over the joined keys: every phrase's hits go into the index,
-    and each piece (fuzzy bigram, `re:` literal) the document holds → the sentences holding it,
-    in order, is returned. No phrase or piece holds a line break, so every match lies in one
-    sentence's key, and matches come ordered by where they end, sentence by sentence."""
-    holding: dict[str, list[int]] = {}
+    and each piece (fuzzy bigram, `re:` literal) the document holds → the sentences holding it
+    is returned (a piece that is a phrase is where the phrase's hits are). No phrase or piece
+    holds a line break, so every match lies in one sentence's key, and matches come ordered by
+    where they end, sentence by sentence."""
+    holding: dict[str, set[int]] = {}
     if compiled.automaton is None or not joined:
         return holding
     phrases, pieces, n = compiled.phrases, compiled.pieces, len(compiled.phrases)
@@ -271,9 +274,9 @@ def _scan(index: DocIndex, compiled: CompiledMatcher, joined: str) -> dict[str, 
         if p >= n:          # a piece: only which sentences hold it
             got = holding.get(pieces[p - n])
             if got is None:
-                holding[pieces[p - n]] = [s]
-            elif got[-1] != s:
-                got.append(s)
+                holding[pieces[p - n]] = {s}
+            else:
+                got.add(s)
             continue
         hit = (start - base, end - base, 100.0)
         term = phrases[p]
@@ -286,6 +289,9 @@ def _scan(index: DocIndex, compiled: CompiledMatcher, joined: str) -> dict[str, 
                 found[s] = [hit]
             else:
                 here.append(hit)
+    for piece in compiled.phrase_pieces:        # a phrase too: its hits say where it is
+        if piece in by_term:
+            holding[piece] = set(by_term[piece])
     return holding
 
 

@@ -43,7 +43,10 @@ class CompiledMatcher:
     # `re:` term → strings one of which each of its matches holds (`required_literals`), if known
     regex_literals: Mapping[str, tuple[str, ...]]
     line_regexes: frozenset[str]             # `re:` terms whose every match lies within a line (`line_bound`)
-    pieces: tuple[str, ...]                  # fuzzy terms' bigrams and regex literals: the patterns after `phrases`
+    # the fuzzy terms' bigrams and the regex literals: those that are no phrase are the patterns
+    # after `phrases`; the sentences holding those that are (`phrase_pieces`) are their hits'
+    pieces: tuple[str, ...]
+    phrase_pieces: tuple[str, ...]
 
 
 def _bigrams(text: str) -> set[str]:
@@ -81,11 +84,12 @@ def compile_matcher(checklist: Checklist, year: int | None = None) -> CompiledMa
     phrases = tuple(sorted(literals))
     term_bigrams = {t: _bigrams(t) for t in fuzzy_terms}
     regex_literals = {t: lits for t, pat in regexes.items() if (lits := required_literals(pat))}
-    pieces = tuple(sorted(set().union(*term_bigrams.values(), *regex_literals.values())))
+    wanted = set().union(*term_bigrams.values(), *regex_literals.values())
+    pieces, phrase_pieces = tuple(sorted(wanted - literals)), tuple(sorted(wanted & literals))
     line_regexes = frozenset(t for t, pat in regexes.items() if line_bound(pat))
     return CompiledMatcher(phrases, _automaton(phrases + pieces), MappingProxyType(regexes),
                            MappingProxyType(fuzzy_terms), MappingProxyType(term_bigrams),
-                           MappingProxyType(regex_literals), line_regexes, pieces)
+                           MappingProxyType(regex_literals), line_regexes, pieces, phrase_pieces)
 
 
 # the parser `re` compiles with (private, hence looked up by name; a failure only costs speed)
