@@ -231,7 +231,7 @@ def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, set[in
         need = 0.6 * len(grams)
         if not grams:
             continue
-        present = [g for g in grams if g in holding]
+        present = holding.keys() & grams         # the bigrams some sentence holds
         if len(grams) - len(present) > len(grams) - need:      # too many absent from every sentence
             continue
         spare = len(present) - need      # a sentence may lack this many of the bigrams present
