@@ -18,9 +18,9 @@ from dutycheck.checklist.compile import line_bound, required_literals
 
 @pytest.mark.parametrize("pattern, literals", [
     (r"\d+[名个位]法[治制]副校长", ("副校长",)),
-    (r"(党组会|局务会|局长办公会)议?\d+次", ("党组会", "局务会", "局长办公会")),    # longest shortest
-    (r"报[^|]{1,12}备案", ("备案",)),                  # a tie: the first
-    (r"风险(进行了?|开展了?)评估", ("风险",)),
+    (r"(党组会|局务会|局长办公会)议?\d+次", ("党组会", "局务会", "局长办公会")),    # 3 characters beat 次
+    (r"报[^|]{1,12}备案", ("备案",)),                  # the longer
+    (r"风险(进行了?|开展了?)评估", ("风险",)),           # of equals, one string; then the first
     (r"(?:培训){2,}", ("培训",)),                      # a repeat that occurs at least once
     (r"(?:开展|组织)(?:讲座|培训)", ("开展", "组织")),
     (r"(?<!不)公开\d+条", ("公开",)),                   # lookarounds consume nothing
