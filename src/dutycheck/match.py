@@ -363,19 +363,22 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
     assert common is not None
     within, clause, modifiers_before = rule.within, rule.clause, rule.modifiers_before
     out = []
+    sentences, keys = index.doc.sentences, index.keys
+    first, rest = per_group[0], per_group[1:]
     for s in sorted(common):
-        sentence = index.doc.sentences[s]
-        key = index.keys[s]
+        sentence = sentences[s]
+        key = keys[s]
         positions = index.positions(s)
-        groups_here = [m[0][s] if len(m) == 1 else [h for bs in m for h in bs.get(s, ())] for m in per_group]
-        anchors = groups_here[0]
+        # each group's hits here, phrase by phrase in the group's order
+        anchors = first[0][s] if len(first) == 1 else [h for bs in first for h in bs.get(s, ())]
+        others = [m[0][s] if len(m) == 1 else [h for bs in m for h in bs.get(s, ())] for m in rest] if rest else []
         if len(anchors) > 1:
             anchors = sorted(anchors, key=_best_first)
         for anchor in anchors:
             a_start, a_end, score = anchor
             start, end = a_start, a_end
             parts = [anchor]
-            for g in groups_here[1:]:
+            for g in others:
                 best = None
                 best_gap = 0
                 for h in g:
@@ -400,7 +403,7 @@ def _rule_matches(rule: Rule, item: Item, index: DocIndex,
                     end = best[1]
                 if best[2] < score:
                     score = best[2]
-            if len(parts) != len(groups_here):
+            if len(parts) != len(per_group):
                 continue
             excluded = _excluded(rule, index, s, start, end) if rule.exclude else None
             if excluded:

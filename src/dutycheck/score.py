@@ -25,22 +25,22 @@ def score_statuses(items: Iterable[tuple[str, float, str]],
     `groups` gives (id, title) in display order; a group not listed follows, titled by its id.
     Items with status `na` count nowhere; a group with only such items keeps 0/0.
     """
-    totals: dict[str, list[float]] = {}
-    counts: dict[str, list[int]] = {}
+    totals: dict[str, list] = {}       # group → [done weight, total weight, done items, items]
     na, done_value = Status.NA.value, Status.DONE.value     # read once, not twice per item
     for group, weight, status in items:
-        t = totals.setdefault(group, [0.0, 0.0])
-        c = counts.setdefault(group, [0, 0])
+        t = totals.get(group)
+        if t is None:
+            t = totals[group] = [0.0, 0.0, 0, 0]
         if status == na:
             continue
         t[1] += weight
-        c[1] += 1
+        t[3] += 1
         if status == done_value:
             t[0] += weight
-            c[0] += 1
+            t[2] += 1
     titles = dict(groups)
     order = [g for g, _ in groups] + [g for g in totals if g not in titles]
-    out = tuple(GroupScore(g, titles.get(g, g), _ratio(*totals[g]), counts[g][0], counts[g][1])
+    out = tuple(GroupScore(g, titles.get(g, g), _ratio(totals[g][0], totals[g][1]), totals[g][2], totals[g][3])
                 for g in order if g in totals)
     done = sum(t[0] for t in totals.values())
     total = sum(t[1] for t in totals.values())
@@ -49,6 +49,6 @@ def score_statuses(items: Iterable[tuple[str, float, str]],
 
 def score_items(results: list[ItemResult], checklist: Checklist) -> tuple[float, tuple[GroupScore, ...]]:
     """Overall score (0–100) and one subtotal per group, in checklist group order."""
-    values = {st: st.value for st in Status}
-    return score_statuses(((r.group, r.weight, values[r.status]) for r in results),
+    # a Status is a str equal to its value: passed as it is (no lookup of each item's value)
+    return score_statuses(((r.group, r.weight, r.status) for r in results),
                           [(g.id, g.title) for g in checklist.groups.values()])
