@@ -233,7 +233,7 @@ def test_passages_of_a_pair_named_for_the_reviewer_are_read_from_where_the_files
     assert (found.a, found.b) == (pair.a, pair.b)             # still named as the reviewer named them
 
 
-def test_a_batch_reads_the_passages_again_in_a_child_that_may_die(region):
+def test_a_batch_reads_the_passages_again_in_a_child_that_may_die(region, monkeypatch):
     """`passages_of` reads the pairs' files in a forked child (the batch process keeps no reader
     loaded): the same passages as `with_passages` in this process; a child that dies, or a
     reader that never returns, costs the passages only."""
@@ -247,10 +247,19 @@ def test_a_batch_reads_the_passages_again_in_a_child_that_may_die(region):
              "乙县/阳城县教育局-2023.txt": str(region / "乙县/阳城县教育局-2023.txt")}
     pairs = [CopyPair(*files, shared=40, share=0.95, code="copied"),
              CopyPair("无此文件.txt", "乙县/阳城县教育局-2023.txt", shared=9, share=0.6, code="copied")]
-    found = passages_of(pairs, files.get)
-    assert found == [with_passages(p, files.get) for p in pairs] and found[0].passages and not found[1].passages
     if not sys.platform.startswith("linux"):
+        assert passages_of(pairs, files.get) == [with_passages(p, files.get) for p in pairs]
         return
+    monkeypatch.setattr(copies, "_may_fork", lambda: True)      # whatever threads pytest runs
+    readers: set[int] = set()
+
+    def where(path: str) -> str | None:
+        readers.add(os.getpid())
+        return files.get(path)
+
+    found = passages_of(pairs, where)
+    assert found == [with_passages(p, files.get) for p in pairs] and found[0].passages and not found[1].passages
+    assert readers == set()                 # read in the child: nothing ran here
     assert passages_of(pairs, lambda path: os._exit(3)) == pairs          # the child died
 
     def hang(path: str) -> str:
@@ -259,9 +268,56 @@ def test_a_batch_reads_the_passages_again_in_a_child_that_may_die(region):
         time.sleep(60)
         return path
 
-    old = copies.PASSAGES_SECONDS
-    copies.PASSAGES_SECONDS = 0.5
+    monkeypatch.setattr(copies, "PASSAGES_SECONDS", 0.5)
+    assert passages_of(pairs, hang) == pairs                              # killed after the deadline
+
+
+def test_with_other_threads_alive_the_passages_are_read_in_this_process(region):
+    """The workbench's server runs threads: a lock one of them held at a fork would hang the
+    child until its deadline, so the files are read in the process itself."""
+    import os
+    import threading
+
+    from dutycheck.copies import CopyPair, _may_fork, passages_of, with_passages
+
+    files = {"甲县/晋城市教育局-2023.txt": str(region / "甲县/晋城市教育局-2023.txt"),
+             "乙县/阳城县教育局-2023.txt": str(region / "乙县/阳城县教育局-2023.txt")}
+    pairs = [CopyPair(*files, shared=40, share=0.95, code="copied")]
+    readers: set[int] = set()
+
+    def where(path: str) -> str:
+        readers.add(os.getpid())
+        return files[path]
+
+    stop = threading.Event()
+    server = threading.Thread(target=stop.wait, name="a waitress thread", daemon=True)
+    server.start()
     try:
-        assert passages_of(pairs, hang) == pairs                          # killed after the deadline
+        assert not _may_fork()
+        found = passages_of(pairs, where)
     finally:
-        copies.PASSAGES_SECONDS = old
+        stop.set()
+        server.join()
+    assert found == [with_passages(p, files.get) for p in pairs] and found[0].passages
+    assert readers == {os.getpid()}
+
+
+def test_a_pool_batch_has_no_thread_left_when_it_reads_the_passages(region, monkeypatch):
+    """`batch --jobs 2` waits for its pool's threads before the copy check, so the passages are
+    read in a child (the batch process stays without the readers' memory)."""
+    import threading
+
+    from dutycheck import copies
+
+    threads: list[int] = []
+    real = copies.passages_of
+
+    def counting(pairs, locate=None):
+        threads.append(threading.active_count())
+        return real(pairs, locate)
+
+    monkeypatch.setattr(copies, "passages_of", counting)
+    before = threading.active_count()
+    batch = run_batch([region], recursive=True, jobs=2)
+    assert len(batch.cross.copies) == 1 and batch.cross.copies[0].passages
+    assert threads == [before]              # the pool's threads are gone (pytest's own may run)

@@ -96,4 +96,39 @@ def test_the_line_built_straight_from_a_result_is_the_records_line(path):
     # a batch worker writes AuditRecord.json_of(result); every other writer goes through the record
     for result in _variants(audit_path(path)):
         assert AuditRecord.json_of(result) == AuditRecord.from_result(result).to_json()
-        assert AuditRecord.dict_of(result) == AuditRecord.from_result(result).to_dict()
+
+
+def test_the_line_written_straight_from_a_result_escapes_and_numbers_as_the_encoder_does():
+    """`json_of` writes each value itself: every character JSON escapes (quotes, backslashes,
+    control characters, a lone surrogate from a GBK file name), astral characters, integer and
+    float weights and scores (1 and 1.0 differ), NaN, a bool, a missing page or text, and
+    Reason parameters that cannot be a dict key come out as `to_json` writes them."""
+    import dataclasses
+    import math
+
+    from dutycheck.models import Reason
+
+    result = audit_text(THREE_PART_REPORT, name="县教育局.txt")
+    hostile = ['引号"与\\反斜杠', "控制\x00\x01\x1f\x7f字符\t\n\r", "换行\u2028段落\u2029", "𠀀𝒳😀",
+               "\udcc4\udce3", "", " "]
+    items = []
+    for n, it in enumerate(result.items):
+        text = hostile[n % len(hostile)]
+        evidence = tuple(
+            dataclasses.replace(e, text=text + e.text, section=text, phrase=hostile[(n + 1) % len(hostile)],
+                                score=[87.5, 90, 1e-7, 1e22, -0.0, math.nan, math.inf, True][(n + k) % 8],
+                                line=[3, 10**20, False][k % 3], page=[None, 2, 0][n % 3],
+                                matched=[e.matched, None, text][k % 3],
+                                reason=[e.reason, Reason.of("heading_cue", cue=text, heading=[text, 1]),
+                                        Reason.of("heading_cue", cue=text, heading=1.0)][k % 3])
+            for k, e in enumerate(it.evidence or result.items[0].evidence))
+        items.append(dataclasses.replace(it, title=text + it.title, weight=[1, 1.0, 2.5, math.nan][n % 4],
+                                         basis=hostile[(n + 2) % len(hostile)], guidance=text,
+                                         confidence=[0.9, 1, -math.inf][n % 3], evidence=evidence))
+    odd = dataclasses.replace(result, path="\udcc4\udce3/县\"教育局\\.txt", sha256="", items=tuple(items),
+                              score=95, unit="paragraph")
+    as_float = tuple(dataclasses.replace(it, weight=1.0) for it in odd.items)     # the same items, 1.0
+    as_int = tuple(dataclasses.replace(it, weight=1) for it in odd.items)          # and 1
+    for r in (odd, dataclasses.replace(odd, unit=None), dataclasses.replace(odd, items=as_float),
+              dataclasses.replace(odd, items=as_int)):
+        assert AuditRecord.json_of(r) == AuditRecord.from_result(r).to_json()

@@ -297,19 +297,28 @@ def _sentences(path: str) -> list[str]:
     return [m.group().strip() for m in _SENTENCE.finditer(text) if m.group().strip()]
 
 
+def _may_fork() -> bool:
+    """Whether a forked child can be trusted to run Python: Linux, and no other thread alive."""
+    import threading
+
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
 PASSAGES_SECONDS = 300.0
 """How long the child reading the copied pairs' files again may take; after that the pairs are
 listed without their passages."""
 
 
 def passages_of(pairs: list[CopyPair], locate: Callable[[str], str] | None = None) -> list[CopyPair]:
-    """Every pair with its shared text (`with_passages`). Where the system forks (Linux), the files
-    are read again in a child process: the batch process never loads the readers (pdfium,
-    python-docx, lxml and the decoders: 4-6 MB that it would keep to the end of the run), and a
-    reader that crashes or hangs there costs only the passages."""
+    """Every pair with its shared text (`with_passages`). Where the system forks (Linux) and this
+    process runs no other thread, the files are read again in a child process: the batch process
+    never loads the readers (pdfium, python-docx, lxml and the decoders: 4-6 MB that it would keep
+    to the end of the run), and a reader that crashes or hangs there costs only the passages.
+    With other threads alive (the workbench's server, a progress bar) they are read here: a lock
+    another thread held at the fork would hang the child until its deadline."""
     if not pairs:
         return pairs
-    if not sys.platform.startswith("linux"):
+    if not _may_fork():
         return [with_passages(c, locate) for c in pairs]
     import marshal
     import select

@@ -185,10 +185,11 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
     for term, pat in compiled.regexes.items():
         windows = [(0, len(joined))]
         literals = compiled.regex_literals.get(term)
-        if literals is not None:        # every match holds one of them: only sentences that do
+        if literals is not None:        # every match holds one of them: only near sentences that do
             sentences = sorted({s for lit in literals for s in holding.get(lit, ())})
-            if term in compiled.line_regexes:       # the same matches as the whole text gives
-                windows = [(starts[s], starts[s] + len(keys[s])) for s in sentences]
+            reach = compiled.regex_reach.get(term)
+            if reach is not None:       # the same matches as the whole text gives
+                windows = _windows(sentences, index, reach, len(joined))
             elif not sentences:
                 windows = []
         for lo, hi in windows:
@@ -201,6 +202,21 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
                 index.add(term, s, m.start() - starts[s], m.end() - starts[s], 100.0)
     _fuzzy(index, compiled, holding)
     return index
+
+
+def _windows(sentences: list[int], index: DocIndex, reach: tuple[int, int], size: int) -> list[tuple[int, int]]:
+    """The stretches of the joined keys from `reach[0]` characters before to `reach[1]` after
+    each of these sentences' keys (`compile.literal_reach`), overlapping ones merged."""
+    before, after = reach
+    out: list[tuple[int, int]] = []
+    for s in sentences:
+        lo = max(0, index.starts[s] - before)
+        hi = min(size, index.starts[s] + len(index.keys[s]) + after)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, set[int]]) -> None:

@@ -14,9 +14,11 @@ round-trips unchanged.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _json_str  # how dumps writes a str (ensure_ascii=False)
 from typing import TYPE_CHECKING, Any
 
 from .messages import REASON_TEXT, reason_text
@@ -38,6 +40,30 @@ def _extra(d: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any]:
 def dumps(d: Mapping[str, Any], *, indent: int | None = None) -> str:
     """The house JSON: Chinese as written, not \\u-escaped."""
     return json.dumps(d, ensure_ascii=False, indent=indent)
+
+
+def _json_value(v: Any) -> str:
+    """A value as `dumps` writes it: a str, None, an int or a finite float directly (the encoder's
+    own string function and reprs), anything else (a bool, NaN, a list, a subclass) by `dumps`."""
+    cls = v.__class__
+    if cls is str:
+        return _json_str(v)
+    if v is None:
+        return "null"
+    if cls is int:
+        return int.__repr__(v)
+    if cls is float and v - v == 0.0:      # finite: NaN and ±inf are written as dumps writes them
+        return float.__repr__(v)
+    return dumps(v)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _item_ends(item_id: str, title: str, group: str, weight: float, basis: str, guidance: str) -> tuple[str, str]:
+    """The JSON an item's checklist fixes, before its status and after its evidence, encoded once
+    per process (`typed`: a weight of 1 and of 1.0 are written differently)."""
+    v = _json_value
+    return (f'{{"id": {v(item_id)}, "title": {v(title)}, "group": {v(group)}, "weight": {v(weight)}, "status": ',
+            f', "basis": {v(basis)}, "guidance": {v(guidance)}')
 
 
 # ----------------------------------------------------------------------------- audit/1
@@ -342,62 +368,72 @@ class AuditRecord:
         return dumps(self.to_dict(), indent=indent)
 
     @staticmethod
-    def dict_of(r: AuditResult) -> dict[str, Any]:
-        """`from_result(r).to_dict()` without building the record: the same keys in the same order
-        and the same values, in one pass (a batch worker writes one line per report, and the
-        record's frozen objects, one per item and evidence, cost more than the JSON encoder).
-        The parameters of Reasons the evidence shares are one dict in the result: JSON-ready,
-        not for mutation. tests/test_schema.py holds the two equal, byte for byte once encoded."""
-        m = r.report
-        memo = ReasonMemo()
+    def json_of(r: AuditResult) -> str:
+        """`from_result(r).to_json()` written straight from the result: the same bytes (a batch
+        worker writes one line per report, and building the record's frozen objects, or a dict
+        of it for the encoder to walk, costs more than writing the text). Each value is written
+        as `dumps` writes it (`_json_value`); what the checklist fixes for an item (id, title,
+        group, weight, basis, guidance) is encoded once per process (`_item_ends`), and each
+        distinct Reason once per report. tests/test_schema.py holds the two equal, byte for
+        byte, on the bundled reports and on hostile values."""
+        val = _json_value
         unit = r.unit
-        worded = memo.worded
-        report: dict[str, Any] = {"agency": m.agency, "year": m.year, "date": m.date, "chars": m.chars,
-                                  "title": m.title, "format": r.source_format, "encoding": r.encoding}
-        if r.replaced_chars:
-            report["replaced_chars"] = r.replaced_chars
-        items: list[dict[str, Any]] = []
+        unit_part = f', "unit": {val(unit)}' if unit is not None else ""
+        memo = ReasonMemo()
+        reasons: dict[tuple, tuple[str, str]] = {}
+
+        def reason_parts(reason: Reason) -> tuple[str, str]:
+            """(`"reason": words`, `, "reason_code": …, "reason_params": …` or "") of a Reason."""
+            key: tuple | None = ReasonMemo.key(reason)
+            try:
+                found = reasons.get(key)  # type: ignore[arg-type]
+            except TypeError:       # a parameter that cannot be a key (a list): worded alone
+                key, found = None, None
+            if found is None:
+                words, params = memo.worded(reason)
+                code = (f', "reason_code": {val(reason.code)}, "reason_params": {dumps(params)}'
+                        if reason.code is not None else "")
+                found = (f'"reason": {val(words)}', code)
+                if key is not None:
+                    reasons[key] = found
+            return found
+
+        items: list[str] = []
         gaps: list[str] = []
         skip = (Status.DONE, Status.NA)
         for it in r.items:
             evidence = []
             for e in it.evidence:
-                reason = e.reason
-                words, params = worded(reason)
-                ev: dict[str, Any] = {"text": e.text, "line": e.line, "section": e.section, "role": e.role.value,
-                                      "score": e.score, "status": e.status.value, "phrase": e.phrase,
-                                      "reason": words}
-                if e.matched is not None:
-                    ev["matched"] = e.matched
-                if e.page is not None:
-                    ev["page"] = e.page
-                if unit is not None:
-                    ev["unit"] = unit
-                if reason.code is not None:
-                    ev["reason_code"] = reason.code
-                    ev["reason_params"] = params
-                evidence.append(ev)
-            d: dict[str, Any] = {"id": it.id, "title": it.title, "group": it.group, "weight": it.weight,
-                                 "status": it.status.value, "confidence": it.confidence, "evidence": evidence,
-                                 "basis": it.basis, "guidance": it.guidance}
+                words, code = reason_parts(e.reason)
+                evidence.append(
+                    f'{{"text": {val(e.text)}, "line": {val(e.line)}, "section": {val(e.section)}, '
+                    f'"role": {val(e.role.value)}, "score": {val(e.score)}, "status": {val(e.status.value)}, '
+                    f'"phrase": {val(e.phrase)}, {words}'
+                    + (f', "matched": {val(e.matched)}' if e.matched is not None else "")
+                    + (f', "page": {val(e.page)}' if e.page is not None else "")
+                    + unit_part + code + "}")
+            head, tail = _item_ends(it.id, it.title, it.group, it.weight, it.basis, it.guidance)
+            review = ""
             if it.review is not None:
-                d["machine_status"] = it.machine_status.value if it.machine_status else None
-                d["review"] = dict(it.review)
-            items.append(d)
+                machine = it.machine_status.value if it.machine_status else None
+                review = f', "machine_status": {val(machine)}, "review": {dumps(dict(it.review))}'
+            items.append(f'{head}{val(it.status.value)}, "confidence": {val(it.confidence)}, '
+                         f'"evidence": [{", ".join(evidence)}]{tail}{review}}}')
             if it.status not in skip:
                 gaps.append(it.id)
-        return {"schema": AUDIT_SCHEMA, "path": r.path, "sha256": r.sha256, "report": report,
-                "checklist": {"id": r.checklist_id, "version": r.checklist_version},
-                "score": r.score,
-                "groups": [{"id": g.id, "title": g.title, "score": g.score, "done": g.done, "total": g.total}
-                           for g in r.groups],
-                "items": items, "gaps": gaps,
-                "formal": [f.to_dict() for f in r.formal], "unit": unit, "fingerprints": r.fingerprints}
-
-    @classmethod
-    def json_of(cls, r: AuditResult) -> str:
-        """`from_result(r).to_json()`, without building the record (`dict_of`)."""
-        return dumps(cls.dict_of(r))
+        m = r.report
+        report: dict[str, Any] = {"agency": m.agency, "year": m.year, "date": m.date, "chars": m.chars,
+                                  "title": m.title, "format": r.source_format, "encoding": r.encoding}
+        if r.replaced_chars:
+            report["replaced_chars"] = r.replaced_chars
+        before = dumps({"schema": AUDIT_SCHEMA, "path": r.path, "sha256": r.sha256, "report": report,
+                        "checklist": {"id": r.checklist_id, "version": r.checklist_version},
+                        "score": r.score,
+                        "groups": [{"id": g.id, "title": g.title, "score": g.score, "done": g.done,
+                                    "total": g.total} for g in r.groups]})
+        after = dumps({"gaps": gaps, "formal": [f.to_dict() for f in r.formal], "unit": unit,
+                       "fingerprints": r.fingerprints})
+        return f'{before[:-1]}, "items": [{", ".join(items)}], {after[1:]}'
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AuditRecord:

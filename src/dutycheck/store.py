@@ -354,8 +354,7 @@ class Store:
             audit_id = self._found.pop(row.sha256, None)
             found = (audit_id,) if audit_id is not None else self.db.execute(
                 "SELECT id FROM audits WHERE sha256 = ? AND checklist_hash = ?", (row.sha256, self._ckey)).fetchone()
-            audit_id = found[0] if found else self._insert_audit(
-                row, outcome.line, outcome.extras.store if outcome.extras is not None else None)
+            audit_id = found[0] if found else self._insert_audit(row, outcome)
             self.db.execute(
                 "INSERT OR REPLACE INTO run_reports (run_id, path, audit_id, region, duplicate_of, cached) "
                 "VALUES (?,?,?,?,?,?)",
@@ -370,8 +369,11 @@ class Store:
         self._pending = 0
         self._committed = time.monotonic()
 
-    def _insert_audit(self, row: ReportRow, line: str, rows: AuditRows | None = None) -> int:
-        rows = rows or audit_rows(AuditRecord.from_json(line), line)
+    def _insert_audit(self, row: ReportRow, outcome: Outcome) -> int:
+        """The audit's rows as the worker built them (Extras.store), else from its line."""
+        rows = outcome.extras.store if outcome.extras is not None else None
+        if rows is None:
+            rows = audit_rows(AuditRecord.from_json(outcome.line), outcome.line)
         cl_id, cl_version, agency, year, title, date, score, fmt = rows.audit
         cur = self.db.execute(
             "INSERT INTO audits (sha256, checklist_hash, checklist_id, checklist_version, agency, year, "

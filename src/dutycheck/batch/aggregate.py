@@ -152,7 +152,7 @@ class Batch:
                 self._count_unique(row)
             if self._table is not None:
                 self._table.rows.append(row)
-                if not row.duplicate_of and outcome.line:
+                if not row.duplicate_of and outcome.has_line:
                     ex = outcome.extras
                     if ex is None:          # not from a worker (a cache hit, a corrected audit): parse
                         d = json.loads(outcome.line)

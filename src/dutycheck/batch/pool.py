@@ -1,4 +1,4 @@
-"""Workers: audit files in a process pool (or in this process) and yield each outcome as it is known.
+"""Audit files in worker processes (workers.py) or in this process and yield each outcome as it is known.
 
 Memory stays flat: a bounded number of files is in flight, each worker sends back the JSON
 line and a compact summary. A worker that dies takes only its own file with it.
@@ -9,20 +9,21 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import marshal
 import os
 import signal
 import sys
-import time
 from collections.abc import Callable, Generator, Iterable, Sized
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DutycheckError
 from ..safetext import display_path
-from ..schema import AuditRecord, ErrorInfo, dumps
+from ..schema import AuditRecord, ErrorInfo
 from ..timelimit import FileTimeout, time_limit
 from .inputs import Input
 from .records import ErrorRow, Extras, Outcome, ReportRow, error_info, summarize, summary_fields, summary_of
 from .regions import region_of
+from .workers import SpawnedWorkers, Workers
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..checklist.model import Checklist
@@ -126,9 +127,8 @@ def _audit_one(path: str, checklist: Checklist | None = None, data: bytes | None
             line = rec.to_json()
             return ("ok", line, summary_fields(rec, *_prepare_index(cl)), Extras.of(rec, audit_rows(rec, line)))
         # no store: the line straight from the result (the same bytes, without the record's objects)
-        d = AuditRecord.dict_of(result)
-        return ("ok", dumps(d), summary_of(result, *_prepare_index(cl)),
-                Extras(d["report"]["date"], d["fingerprints"], tuple(d["formal"])))
+        return ("ok", AuditRecord.json_of(result), summary_of(result, *_prepare_index(cl)),
+                Extras(result.report.date, result.fingerprints, tuple(f.to_dict() for f in result.formal)))
     except _FileTimeout:
         return ("error", ErrorInfo(path, None, None, None,
                                    f"审查超时（超过 {limit:g} 秒），此文件未审查；可用 --timeout 放宽",
@@ -137,6 +137,42 @@ def _audit_one(path: str, checklist: Checklist | None = None, data: bytes | None
         return ("error", error_info(exc, path))
     finally:
         disarm()
+
+
+def _serve_task(task: tuple[str, bytes | None, str | None]) -> tuple[tuple, bytes]:
+    """A worker's answer to one task (path, bytes, sha256), as workers.py sends it: the
+    audit's summary and Extras as plain tuples (marshal), the JSON line as UTF-8 bytes."""
+    path, data, sha256 = task
+    res = _audit_one(path, None, data, sha256)
+    try:
+        if res[0] == "ok":
+            _, line, summary, ex = res
+            store = tuple(ex.store) if ex.store is not None else None
+            answer: tuple = ("ok", summary, (ex.date, ex.fingerprints, ex.formal, store))
+            utf8 = line.encode("utf-8")
+        else:
+            e = res[1]
+            answer, utf8 = ("error", (e.path, e.line, e.column, e.key, e.zh, e.en, e.kind, dict(e.extra))), b""
+        marshal.dumps(answer)           # what would not marshal is this file's error, here
+        return answer, utf8
+    except Exception as exc:  # noqa: BLE001 — e.g. a finding holding an object marshal refuses
+        e = error_info(exc, path)
+        return ("error", (e.path, e.line, e.column, e.key, e.zh, e.en, e.kind, {})), b""
+
+
+def _result_of(answer: tuple, utf8: bytes) -> tuple:
+    """A worker's answer as `_audit_one` returned it there (the line left as UTF-8 bytes)."""
+    if answer[0] == "ok":
+        _, summary, (date, fingerprints, formal, store) = answer
+        from ..store import AuditRows
+
+        return ("ok", utf8, summary, Extras(date, fingerprints, formal, AuditRows(*store) if store else None))
+    return ("error", ErrorInfo(*answer[1]))
+
+
+_FORKED_WORKERS = sys.platform.startswith("linux")
+"""Linux forks the workers (workers.Workers); elsewhere they start afresh (SpawnedWorkers)."""
+_SPAWN_CONTEXT: Any = None      # SpawnedWorkers' multiprocessing context: the system's default
 
 
 def default_jobs() -> int:
@@ -218,17 +254,13 @@ def _crash(path: str) -> ErrorInfo:
                      "WorkerCrash")
 
 
-def _noop() -> None:
-    """Submitted once so that every worker is forked before the caller starts any thread."""
-
-
 def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | None = None,
                   lookup: Lookup | None = None, region: str = "auto",
                   on_ready: Callable[[], None] | None = None,
                   timeout: float | None = FILE_TIMEOUT, store_rows: bool = False) -> Generator[Outcome, None, None]:
     """Audit the inputs and yield each outcome as soon as it is known (completion order).
 
-    `jobs=1` audits in this process; more uses a process pool with a bounded number of
+    `jobs=1` audits in this process; more uses forked workers (workers.py) with a bounded number of
     files in flight, so memory stays flat however many inputs there are. `lookup(sha256)`
     may return a stored `dutycheck.audit/1` line for an unchanged file (the cache).
     A file whose bytes equal an earlier input's is audited like any other and its row
@@ -298,32 +330,38 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
             yield known or from_result(inp, sha, dup_of, _audit_one(inp.path, checklist, data, sha or None))
         return
 
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    window = jobs * 4
-
-    def new_pool(workers: int, careful: bool = False) -> ProcessPoolExecutor:
+    def new_pool(workers: int, careful: bool = False) -> Workers | SpawnedWorkers:
         """`careful`: the retry of a file a worker died on reads PDFs in a child per file, whose
         death or limit becomes the file's own message (the memory limit, the time limit)."""
-        import multiprocessing as mp
+        _WORKER["checklist"] = checklist  # inherited by the forked workers: no reload
+        args = (checklist.path, timeout, os.getpid(), store_rows, not careful)
+        if _FORKED_WORKERS:
+            return Workers(workers, _init_worker, args, _serve_task)
+        return SpawnedWorkers(workers, _init_worker, args, _serve_task, _SPAWN_CONTEXT)
 
-        ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
-        _WORKER["checklist"] = checklist  # inherited by forked workers: no reload
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(checklist.path, timeout, os.getpid(), store_rows, not careful))
-        pool.submit(_noop)
-        return pool
+    def careful_retry(inp: Input, sha: str, data: bytes | None) -> tuple:
+        """The file a worker died on, alone in a careful worker: its own message, or WorkerCrash."""
+        solo = new_pool(1, careful=True)
+        try:
+            solo.submit(0, (inp.path, data, sha or None))
+            found = solo.wait()
+            while not found:
+                found = solo.wait()
+            answer = found[0][1]
+            return _result_of(*answer) if answer is not None else ("error", _crash(inp.path))
+        finally:
+            solo.close()
 
     pool = new_pool(jobs)
     if on_ready:
         on_ready()
-    pending: dict[Any, tuple[Input, str, str | None, bytes | None]] = {}
+    pending: dict[int, tuple[Input, str, str | None, bytes | None]] = {}
+    serial = 0
     exhausted = False
     finished = False
     try:
         while True:
-            while not exhausted and len(pending) < window:
+            while not exhausted and pool.busy < pool.capacity:
                 nxt = next(it, None)
                 if nxt is None:
                     exhausted = True
@@ -333,62 +371,26 @@ def iter_outcomes(inputs: Iterable[Input], checklist: Checklist, *, jobs: int | 
                 if known is not None:
                     yield known
                 else:
-                    pending[pool.submit(_audit_one, inp.path, None, data, sha or None)] = (inp, sha, dup_of, data)
+                    serial += 1
+                    pending[serial] = (inp, sha, dup_of, data)
+                    pool.submit(serial, (inp.path, data, sha or None))
             if not pending:
                 break
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            broken: list[tuple[Input, str, str | None, bytes | None]] = []
-            for fut in done:
-                inp, sha, dup_of, data = pending.pop(fut)
-                try:
-                    res = fut.result()
-                except BrokenProcessPool:
-                    broken.append((inp, sha, dup_of, data))
-                    continue
-                except Exception as exc:  # noqa: BLE001 — e.g. a result that would not pickle
-                    res = ("error", error_info(exc, inp.path))
+            for key, answer in pool.wait():
+                inp, sha, dup_of, data = pending.pop(key)
+                if answer is None:
+                    # the worker died on this file (its others went to the other workers): retry
+                    # it alone, so only a file that kills a worker again gets the error row
+                    res = careful_retry(inp, sha, data)
+                else:
+                    res = _result_of(*answer)
                 yield from_result(inp, sha, dup_of, res)
-            if broken:
-                # The pool died with every file in flight; retry each alone in a fresh worker,
-                # so only the file that kills it again gets the error row.
-                broken += list(pending.values())
-                pending.clear()
-                pool.shutdown(wait=False, cancel_futures=True)
-                for inp, sha, dup_of, data in broken:
-                    solo = new_pool(1, careful=True)
-                    try:
-                        res = solo.submit(_audit_one, inp.path, None, data, sha or None).result()
-                    except BrokenProcessPool:
-                        res = ("error", _crash(inp.path))
-                    finally:
-                        solo.shutdown(wait=True, cancel_futures=True)
-                    yield from_result(inp, sha, dup_of, res)
-                pool = new_pool(jobs)
         finished = True
     finally:
-        if not finished:        # Ctrl-C, SIGTERM, the caller stopped: the workers stop now too
-            _terminate(pool)
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _terminate(pool, grace: float = 2.0) -> None:
-    """Stop every worker and wait for it to go (at most `grace` seconds in all, then SIGKILL),
-    so no worker is still reading a report when the batch has said it stopped."""
-    procs = list(getattr(pool, "_processes", {}).values())
-    for proc in procs:
-        try:
-            proc.terminate()
-        except (OSError, ValueError, AttributeError):
-            pass
-    end = time.monotonic() + grace
-    for proc in procs:
-        try:
-            proc.join(max(0.0, end - time.monotonic()))
-            if proc.is_alive():
-                proc.kill()
-                proc.join(1.0)
-        except (OSError, ValueError, AttributeError, AssertionError):
-            pass
+        if finished:
+            pool.close()
+        else:               # Ctrl-C, SIGTERM, the caller stopped: the workers stop now too
+            pool.terminate()
 
 
 def _os_error(exc: OSError, path: str) -> DutycheckError:

@@ -101,18 +101,45 @@ class Extras:
         return cls(rec.report.date, rec.fingerprints, tuple(dict(f) for f in rec.formal), store)
 
 
-@dataclass(slots=True)
 class Outcome:
     """One finished file: its row, its JSON line (`dutycheck.audit/1` or `dutycheck.error/1`)
-    and, from a worker, the Extras that spare the parent parsing the line (None: parse it)."""
+    and, from a worker, the Extras that spare the parent parsing the line (None: parse it).
 
-    row: ReportRow | ErrorRow
-    line: str
-    extras: Extras | None = None
+    The line is given as text or as its UTF-8 bytes (a worker sends bytes): `line` and `utf8`
+    give either form, converted once when first asked, so the jsonl and spool outputs write a
+    worker's bytes without the batch process decoding and encoding ~50 KB per report."""
+
+    __slots__ = ("_line", "_utf8", "extras", "row")
+
+    def __init__(self, row: ReportRow | ErrorRow, line: str | bytes, extras: Extras | None = None) -> None:
+        self.row = row
+        self.extras = extras
+        self._line = line if isinstance(line, str) else None
+        self._utf8 = line if isinstance(line, bytes) else None
+
+    @property
+    def line(self) -> str:
+        if self._line is None:
+            self._line = (self._utf8 or b"").decode("utf-8")
+        return self._line
+
+    @property
+    def utf8(self) -> bytes:
+        if self._utf8 is None:
+            self._utf8 = (self._line or "").encode("utf-8")
+        return self._utf8
+
+    @property
+    def has_line(self) -> bool:
+        """Whether the line is not empty (without decoding it)."""
+        return bool(self._line) if self._line is not None else bool(self._utf8)
 
     @property
     def ok(self) -> bool:
         return isinstance(self.row, ReportRow)
+
+    def __repr__(self) -> str:        # the line is ~50 KB: left out
+        return f"Outcome({self.row!r})"
 
 
 def items_of(checklist: "Checklist") -> tuple[ItemInfo, ...]:

@@ -71,6 +71,7 @@ class JsonlSink:
     def __init__(self, target: str | os.PathLike | IO[str]) -> None:
         self._target = target
         self._fh: IO[str] | None = None if isinstance(target, (str, os.PathLike)) else target
+        self._bytes: IO[bytes] | None = None if self._fh is None else _utf8_buffer(self._fh)
 
     def open(self, batch: Batch) -> None:
         if isinstance(self._target, (str, os.PathLike)):
@@ -78,6 +79,7 @@ class JsonlSink:
 
             try:
                 self._fh = open(self._target, "w", encoding="utf-8", newline="")
+                self._bytes = _utf8_buffer(self._fh)
             except OSError as exc:
                 raise OutputError(f"无法写入输出文件：{exc.strerror}", "cannot write the output file",
                                   path=os.fspath(self._target)) from None
@@ -85,8 +87,13 @@ class JsonlSink:
     def add(self, outcome: Outcome) -> None:
         assert self._fh is not None, "JsonlSink.add before open"
         try:
-            self._fh.write(outcome.line + "\n")
-            self._fh.flush()
+            if self._bytes is not None:     # a worker's UTF-8 bytes as they came: the same bytes
+                self._fh.flush()            # whatever was written as text goes first
+                self._bytes.write(outcome.utf8 + b"\n")
+                self._bytes.flush()
+            else:
+                self._fh.write(outcome.line + "\n")
+                self._fh.flush()
         except OSError as exc:            # disk full, a closed pipe: the run stops, the rest is kept
             from ..errors import OutputError
 
@@ -102,7 +109,24 @@ class JsonlSink:
     def close(self, batch: Batch, complete: bool) -> None:
         if self._fh is not None and isinstance(self._target, (str, os.PathLike)):
             self._fh.close()
-            self._fh = None
+            self._fh = self._bytes = None
+
+
+def _utf8_buffer(fh: IO[str]) -> IO[bytes] | None:
+    """The binary stream under a text stream that writes a line's UTF-8 bytes unchanged (the
+    encoding UTF-8, errors strict, no newline translation), else None: write text."""
+    import codecs
+
+    buffer = getattr(fh, "buffer", None)
+    encoding = getattr(fh, "encoding", None)
+    if buffer is None or not isinstance(encoding, str) or getattr(fh, "errors", None) != "strict":
+        return None
+    try:
+        if codecs.lookup(encoding).name != "utf-8":
+            return None
+    except LookupError:
+        return None
+    return buffer if os.linesep == "\n" else None
 
 
 class SpoolSink:

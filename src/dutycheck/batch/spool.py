@@ -22,7 +22,7 @@ class Spool:
     def add(self, outcome: Outcome) -> None:
         self._fh.seek(0, os.SEEK_END)
         self._offsets[outcome.row.path] = self._fh.tell()
-        self._fh.write(outcome.line.encode("utf-8") + b"\n")
+        self._fh.write(outcome.utf8 + b"\n")
 
     def line(self, path: str) -> str | None:
         off = self._offsets.get(path)
