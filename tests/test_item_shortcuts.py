@@ -68,3 +68,24 @@ def test_confidence_reads_the_two_strongest_pieces_as_sorting_does():
                             == _plain_confidence(status, evidence, index, weak, [], False, ctx))
                     checked += 1
     assert checked > 100
+
+
+def test_an_items_phrases_by_sentence_are_what_each_sentence_holds():
+    # _rank reads the item's anchor phrases in a sentence from a table built per item; it must
+    # be the item's phrases among those the sentence holds (every phrase's hits, inverted)
+    compiled = compiled_checklist("default")
+    checked = 0
+    for path in BUNDLED:
+        doc = parse_source(read_source(path), compiled)
+        index = match.index_document(doc, compiled.bind(doc.meta.year).matcher)
+        held: dict[int, set[str]] = {}
+        for term, found in index.by_term.items():
+            for s in found:
+                held.setdefault(s, set()).add(term)
+        for item in compiled.checklist.items:
+            terms = match._item_terms(item)
+            table = match._terms_by_sentence(terms, index.by_term)
+            for s in range(len(doc.sentences)):
+                assert table.get(s, set()) == terms & held.get(s, set())
+                checked += bool(table.get(s))
+    assert checked > 100

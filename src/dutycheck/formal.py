@@ -196,7 +196,7 @@ def check_report(meta: ReportMeta, items: Sequence[ItemResult], lines: Sequence[
 
 MIN_SENTENCE = 12          # shorter sentences (slogans, headings) say nothing about copying
 # spaces, punctuation, digits and underscores, a run at a time; written `[…][…]*`, not `[…]+`, so
-# that the regex engine's fast search finds where a run starts (a sentence's sub runs ~1.3x faster)
+# that the regex engine's fast search finds where a run starts (callgrind: 1.2x fewer instructions)
 _FP_DROP_CLASS = r"[\s\W_\d]"
 _FP_DROP = re.compile(_FP_DROP_CLASS + _FP_DROP_CLASS + "*")
 
@@ -214,7 +214,7 @@ def _key_fingerprint(key: str) -> str | None:
 
 
 # between a report's sentences while their keys are made in one pass: a word character, which
-# _FP_DROP keeps (so no run crosses it), from CJK Extension B, which no report uses (checked)
+# _FP_DROP keeps (so no run crosses it), from CJK Extension B (a report holding it is split as before)
 _FP_SEP = "\U00020000"
 
 

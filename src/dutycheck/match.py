@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import defaultdict
 from dataclasses import dataclass, field
 from math import floor
 
@@ -62,7 +61,6 @@ class DocIndex:
     by_term: dict[str, dict[int, list[Span]]] = field(default_factory=dict)
     starts: list[int] = field(default_factory=list)    # where each key starts in the keys joined by a line break
     _positions: dict[int, list[int]] = field(default_factory=dict)     # by sentence: key_positions
-    _terms_in: dict[int, set[str]] | None = None
     _spans: dict[str, dict[int, tuple[list[int], list[int]]]] = field(default_factory=dict)
     _quotes: dict[int, str] = field(default_factory=dict)
     _sections: dict[int, str] = field(default_factory=dict)     # by Section.index
@@ -112,15 +110,6 @@ class DocIndex:
         # gap <= within  <=>  h.start <= end + within  and  h.end >= start - within
         i = bisect_right(starts, end + within) - 1
         return i >= 0 and reach[i] >= start - within
-
-    def terms_in(self, sentence: int) -> set[str]:
-        """The phrases that occur in a sentence (built once: evidence ranking asks it often)."""
-        if self._terms_in is None:
-            self._terms_in = defaultdict(set)
-            for term, found in self.by_term.items():
-                for s in found:
-                    self._terms_in[s].add(term)
-        return self._terms_in.get(sentence, set())
 
     def positions(self, sentence: int) -> list[int]:
         """For each character of a sentence's match key, its index in the sentence's text (made
@@ -196,10 +185,11 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
     for term, pat in compiled.regexes.items():
         windows = [(0, len(joined))]
         literals = compiled.regex_literals.get(term)
-        if literals is not None:        # every match holds one of them: only sentences that do
+        if literals is not None:        # every match holds one of them: only near sentences that do
             sentences = sorted({s for lit in literals for s in holding.get(lit, ())})
-            if term in compiled.line_regexes:       # the same matches as the whole text gives
-                windows = [(starts[s], starts[s] + len(keys[s])) for s in sentences]
+            reach = compiled.regex_reach.get(term)
+            if reach is not None:       # the same matches as the whole text gives
+                windows = _windows(sentences, index, reach, len(joined))
             elif not sentences:
                 windows = []
         for lo, hi in windows:
@@ -212,6 +202,21 @@ def index_document(doc: Document, compiled: CompiledMatcher) -> DocIndex:
                 index.add(term, s, m.start() - starts[s], m.end() - starts[s], 100.0)
     _fuzzy(index, compiled, holding)
     return index
+
+
+def _windows(sentences: list[int], index: DocIndex, reach: tuple[int, int], size: int) -> list[tuple[int, int]]:
+    """The stretches of the joined keys from `reach[0]` characters before to `reach[1]` after
+    each of these sentences' keys (`compile.literal_reach`), overlapping ones merged."""
+    before, after = reach
+    out: list[tuple[int, int]] = []
+    for s in sentences:
+        lo = max(0, index.starts[s] - before)
+        hi = min(size, index.starts[s] + len(index.keys[s]) + after)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _fuzzy(index: DocIndex, compiled: CompiledMatcher, holding: dict[str, set[int]]) -> None:
@@ -426,7 +431,24 @@ def _item_terms(item: Item) -> set[str]:
     return {t for rule in item.rules for t in rule.groups[0]}
 
 
-def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: list[Sentence],
+_NO_TERMS: set[str] = set()
+
+
+def _terms_by_sentence(terms: set[str], by_term: dict[str, dict[int, list[Span]]]) -> dict[int, set[str]]:
+    """Sentence → the phrases of `terms` it holds (from the phrases' hits: an item's few phrases,
+    not every phrase the document holds)."""
+    out: dict[int, set[str]] = {}
+    for t in terms:
+        for s in by_term.get(t, _NO_HITS):
+            got = out.get(s)
+            if got is None:
+                out[s] = {t}
+            else:
+                got.add(t)
+    return out
+
+
+def _rank(e: Evidence, item: Item, anchors_in: dict[int, set[str]], sentences: list[Sentence],
           rule_order: dict[str, int]) -> tuple:
     """Order evidence as a reviewer points: the status that decided first, then the
     fullest statement of the duty (most of the item's anchor phrases), then body text
@@ -436,7 +458,7 @@ def _rank(e: Evidence, item: Item, index: DocIndex, terms: set[str], sentences: 
     if item.kind == "section" and e.phrase.startswith("role:"):
         return (STATUS_ORDER.index(e.status), 0, 0, 0, e.sentence)
     sent = sentences[e.sentence]
-    found = terms & index.terms_in(e.sentence)
+    found = anchors_in.get(e.sentence, _NO_TERMS)
     nterms = _mentions(found) if len(found) > 1 else len(found)
     in_title = bool(e.matched) and _in_title(sent.text, sent.text.find(e.matched[:2]))
     heading = sent.is_heading or _topic_line(sent.text)
@@ -602,11 +624,11 @@ def match_item(item: Item, index: DocIndex, ctx: CompiledContext, limit: int,
         # account of the duty (tests/eval5/reports/yushan_*)
         status = _ABSENT
     if len(evidence) > 1:
-        terms = _item_terms(item)
+        anchors_in = _terms_by_sentence(_item_terms(item), index.by_term)
         rule_order: dict[str, int] = {}
         for i, r in enumerate(item.rules):
             rule_order.setdefault(r.label, i)
-        evidence.sort(key=lambda e: _rank(e, item, index, terms, sentences, rule_order))
+        evidence.sort(key=lambda e: _rank(e, item, anchors_in, sentences, rule_order))
     # only an absent item with nothing rejected asks whether an all-of rule nearly matched
     partial = status is _ABSENT and not rejected and _partial(item, index)
     confidence = _confidence(status, evidence, index, stitched | unsupported, rejected, partial, ctx)

@@ -42,7 +42,8 @@ class CompiledMatcher:
     term_bigrams: Mapping[str, set[str]]
     # `re:` term → strings one of which each of its matches holds (`required_literals`), if known
     regex_literals: Mapping[str, tuple[str, ...]]
-    line_regexes: frozenset[str]             # `re:` terms whose every match lies within a line (`line_bound`)
+    # `re:` term → how far its matches reach beyond a line holding one of its literals (`literal_reach`)
+    regex_reach: Mapping[str, tuple[int, int]]
     # the fuzzy terms' bigrams and the regex literals: those that are no phrase are the patterns
     # after `phrases`; the sentences holding those that are (`phrase_pieces`) are their hits'
     pieces: tuple[str, ...]
@@ -86,10 +87,10 @@ def compile_matcher(checklist: Checklist, year: int | None = None) -> CompiledMa
     regex_literals = {t: lits for t, pat in regexes.items() if (lits := required_literals(pat))}
     wanted = set().union(*term_bigrams.values(), *regex_literals.values())
     pieces, phrase_pieces = tuple(sorted(wanted - literals)), tuple(sorted(wanted & literals))
-    line_regexes = frozenset(t for t, pat in regexes.items() if line_bound(pat))
+    regex_reach = {t: reach for t, pat in regexes.items() if (reach := literal_reach(pat)) is not None}
     return CompiledMatcher(phrases, _automaton(phrases + pieces), MappingProxyType(regexes),
                            MappingProxyType(fuzzy_terms), MappingProxyType(term_bigrams),
-                           MappingProxyType(regex_literals), line_regexes, pieces, phrase_pieces)
+                           MappingProxyType(regex_literals), MappingProxyType(regex_reach), pieces, phrase_pieces)
 
 
 # the parser `re` compiles with (private, hence looked up by name; a failure only costs speed)
@@ -170,21 +171,89 @@ def required_literals(pattern: re.Pattern) -> tuple[str, ...] | None:
     literal characters; a group of alternatives each offering one), the one whose shortest
     string is longest, then the one with fewest strings: `\\d+[名个位]法[治制]副校长` gives
     ("副校长",), `(党组会|局务会)议?\\d+次` gives ("党组会", "局务会")."""
+    parsed = _parsed(pattern)
+    try:
+        chosen = None if parsed is None else _chosen(parsed)
+    except Exception:       # a construct read otherwise than expected: no prefilter
+        return None
+    return None if chosen is None else tuple(sorted(chosen[0]))
+
+
+def literal_reach(pattern: re.Pattern) -> tuple[int, int] | None:
+    """How far a match of `pattern` can reach beyond the line holding the literal of
+    `required_literals` it holds: (before, after) in characters, 0 for a side that consumes no
+    line break; None when not known (no literals; a lookaround, anchor or back-reference
+    anywhere; an unbounded side that may cross a line).
+
+    A text's matches are then those found in the windows around the lines holding a literal,
+    each searched alone (`finditer(text, lo, hi)`, overlapping windows merged): every match
+    lies within its literal's window, and a pattern that looks nowhere outside its match finds
+    in a window what a search of the whole text finds there."""
+    parsed = _parsed(pattern)
+    try:
+        return None if parsed is None else _reach(parsed, bool(pattern.flags & re.DOTALL))
+    except Exception:       # a construct read otherwise than expected: no windows
+        return None
+
+
+def _reach(parsed, dotall: bool) -> tuple[int, int] | None:
+    chosen = _chosen(parsed)
+    if chosen is None or _looks_outside(parsed):
+        return None
+    _, first, end = chosen
+    reach = []
+    for side in (parsed[:end], parsed[first:]):     # the chosen part and what stands before / after it
+        if _no_break(side, dotall):
+            reach.append(0)
+            continue
+        width = side.getwidth()[1]
+        if width >= _sre.MAXREPEAT:
+            return None
+        reach.append(width)
+    return reach[0], reach[1]
+
+
+def _parsed(pattern: re.Pattern) -> Any:
+    """`re`'s parse of the pattern, or None (case folded, or spelt otherwise by the parser)."""
     if pattern.flags & re.IGNORECASE:
         return None
     try:
-        sets = _literal_sets(_parser.parse(pattern.pattern, pattern.flags))
+        return _parser.parse(pattern.pattern, pattern.flags)
     except Exception:       # a construct the private parser spells otherwise: no prefilter
         return None
-    sets = [s for s in sets if all(s) and not any("\n" in lit for lit in s)]
-    if not sets:
-        return None
-    return tuple(sorted(_most_selective(sets)))
+
+
+def _chosen(parsed) -> tuple[frozenset[str], int, int] | None:
+    """The most selective literal set of a parsed pattern, and the top-level items [first, end)
+    it comes from."""
+    best: tuple[frozenset[str], int, int] | None = None
+    items, i = list(parsed), 0
+    while i < len(items):
+        j = i
+        while j < len(items) and items[j][0] is _sre.LITERAL:
+            j += 1
+        if j > i:           # a run of literal characters
+            sets = [frozenset(["".join(chr(av) for _, av in items[i:j])])]
+        else:
+            j = i + 1
+            sets = _literal_sets(items[i:j])
+        for got in sets:
+            if not all(got) or any("\n" in lit for lit in got):
+                continue
+            if best is None or _selectivity(got) > _selectivity(best[0]):
+                best = (got, i, j)
+        i = j
+    return best
+
+
+def _selectivity(strings: frozenset[str]) -> tuple[int, int]:
+    """The longer the shortest string, then the fewer strings, the rarer a match."""
+    return min(map(len, strings)), -len(strings)
 
 
 def _most_selective(sets: list[frozenset[str]]) -> frozenset[str]:
-    """The set whose shortest string is longest, then the one with fewest strings."""
-    return max(sets, key=lambda s: (min(map(len, s)), -len(s)))
+    """The set whose shortest string is longest, then the one with fewest strings (the first of equals)."""
+    return max(sets, key=_selectivity)
 
 
 def _literal_sets(items) -> list[frozenset[str]]:
@@ -223,17 +292,21 @@ _NO_BREAK_CATEGORIES = ("CATEGORY_DIGIT", "CATEGORY_WORD", "CATEGORY_NOT_SPACE",
                         "CATEGORY_UNI_DIGIT", "CATEGORY_UNI_WORD", "CATEGORY_UNI_NOT_SPACE")
 
 
-def line_bound(pattern: re.Pattern) -> bool:
-    """Whether every match of `pattern` lies within one line and depends on nothing outside it:
-    no character it consumes can be a line break, and it has no lookaround, anchor or
-    back-reference. Such a pattern finds the same matches in a text as in each of its lines
-    searched alone (`finditer(text, line_start, line_end)`)."""
-    if pattern.flags & re.IGNORECASE:
-        return False
-    try:
-        return _no_break(_parser.parse(pattern.pattern, pattern.flags), bool(pattern.flags & re.DOTALL))
-    except Exception:
-        return False
+def _looks_outside(items) -> bool:
+    """Whether a parsed sequence holds a lookaround, an anchor, a back-reference or a group
+    with flags (what a search of part of a text might see otherwise)."""
+    for op, av in items:
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT, _sre.GROUPREF, _sre.GROUPREF_EXISTS):
+            return True
+        if op is _sre.SUBPATTERN and (av[1] or av[2] or _looks_outside(av[3])):
+            return True
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and _looks_outside(av[2]):
+            return True
+        if op is _sre.ATOMIC_GROUP and _looks_outside(av):
+            return True
+        if op is _sre.BRANCH and any(_looks_outside(alt) for alt in av[1]):
+            return True
+    return False
 
 
 def _no_break(items, dotall: bool) -> bool:
