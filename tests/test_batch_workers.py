@@ -65,12 +65,12 @@ def _outcomes(inputs: list[Input], jobs: int, store_rows: bool = False) -> dict[
 def test_the_workers_send_what_an_in_process_batch_gives(tmp_path, alarm, store_rows, workers):
     """The oracle of the transport: rows, lines (as text and as UTF-8 bytes), the copy check's
     Extras and the store's rows from three workers equal what jobs=1 gives, for every kind of
-    file of a region's folder, errors included, and a report of several MB (more than a pipe holds)."""
+    file of a region's folder, errors included, and a report larger than a pipe holds."""
     make_mixed(tmp_path / "region")
     text = (REPORTS / "山西" / "晋城市教育局-2023.txt").read_text(encoding="utf-8")
     big = tmp_path / "region" / "山西" / "长篇-2023.txt"
-    big.write_text(text + "\n".join(f"附件{i}：{text[:400]}" for i in range(2500)), encoding="utf-8")
-    assert big.stat().st_size > 2 * 2**20
+    big.write_text(text + "\n".join(f"附件{i}：{text[:400]}" for i in range(300)), encoding="utf-8")
+    assert big.stat().st_size > 4 * 2**16                  # more than four pipes hold (64 KB each)
     inputs = expand_paths([tmp_path / "region"], recursive=True).inputs
     alone = _outcomes(inputs, 1, store_rows)
     pooled = _outcomes(inputs, 3, store_rows)
