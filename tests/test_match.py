@@ -170,6 +170,21 @@ def test_one_pass_over_the_document_finds_each_phrase_in_its_own_sentence(checkl
     assert doc.sentences[hit.sentence].text[lo:hi] == "全覆盖"
 
 
+def key_segments(text: str) -> tuple[list[int], list[int], int]:
+    """The oracle: where each stretch of `text` its match key keeps begins, in the key and in the
+    text, and the key's length (how span_in_text found a span before key_positions)."""
+    from dutycheck.normalize import _KEY_DROP_RUN
+
+    key_starts, text_starts = [0], [0]
+    dropped = 0
+    for m in _KEY_DROP_RUN.finditer(text):
+        start, end = m.span()
+        dropped += end - start
+        key_starts.append(end - dropped)
+        text_starts.append(end)
+    return key_starts, text_starts, len(text) - dropped
+
+
 def test_key_spans_point_where_the_key_segments_point(checklist):
     # DocIndex.span_in_text reads a span from each key character's place in the text
     # (key_positions, once per sentence); key_segments gives the same places as stretches
@@ -180,7 +195,6 @@ def test_key_spans_point_where_the_key_segments_point(checklist):
     from dutycheck.audit import parse_source
     from dutycheck.checklist.load import compiled_checklist
     from dutycheck.match import index_document
-    from dutycheck.normalize import key_segments
     from dutycheck.read import read_source
 
     def by_segments(text: str, start: int, end: int) -> tuple[int, int]:

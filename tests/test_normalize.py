@@ -115,7 +115,7 @@ def test_running_header_is_dropped_when_the_title_is_split_over_two_lines():
 
 
 def test_the_plain_class_of_dropped_characters_is_the_key_rule_exactly():
-    # key_positions and key_segments find the characters a match key drops without a barrier
+    # key_positions finds the characters a match key drops without a barrier
     # with a plain character class; it must be the very set _KEY_DROP less _CLAUSE_MARK names
     import sys
 
@@ -141,16 +141,15 @@ def test_sentence_keys_are_the_key_rule_with_clause_barriers_exactly():
     assert sentence_key("坚持“三项制度”，引领学法。") == "坚持三项制度|引领学法|"
 
 
-def test_key_segments_map_each_key_character_to_the_text():
-    from dutycheck.normalize import key_positions, key_segments
+def test_key_positions_point_at_each_character_the_key_keeps():
+    from dutycheck.normalize import _CLAUSE_CHARS, CLAUSE_BARRIER, key_positions
 
     for text in ["“双随机、一公开”监管全覆盖。", "  《宪法》宣传周，法律 顾问", "法治", "、、", ""]:
-        key_starts, text_starts, n = key_segments(text)
         keep = key_positions(text)
-        assert n == len(keep) == len(sentence_key(text))
-        for k, at in enumerate(keep):
-            i = max(i for i, ks in enumerate(key_starts) if ks <= k)
-            assert text_starts[i] + k - key_starts[i] == at
+        assert keep == sorted(set(keep))
+        # the key is the characters kept, a clause mark written as the barrier
+        kept = "".join(CLAUSE_BARRIER if text[i] in _CLAUSE_CHARS else text[i] for i in keep)
+        assert kept == sentence_key(text)
 
 
 def test_artifacts_and_spaces_are_cut_line_by_line():

@@ -560,20 +560,6 @@ def key_positions(text: str) -> list[int]:
     return keep
 
 
-def key_segments(text: str) -> tuple[list[int], list[int], int]:
-    """Where each stretch of `text` that its match key keeps begins, in the key and in the text,
-    and the key's length: `key_positions` as a few numbers (a key index k in the stretch starting
-    at key_starts[i] is text index text_starts[i] + k - key_starts[i])."""
-    key_starts, text_starts = [0], [0]
-    dropped = 0
-    for m in _KEY_DROP_RUN.finditer(text):
-        start, end = m.span()
-        dropped += end - start
-        key_starts.append(end - dropped)
-        text_starts.append(end)
-    return key_starts, text_starts, len(text) - dropped
-
-
 def match_key_map(text: str) -> tuple[str, list[int]]:
     """`sentence_key(text)` and, for each key character, its index in `text`."""
     return sentence_key(text), key_positions(text)
