@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,25 @@ def read_report(name: str) -> str:
         if p.name == name:
             return p.read_text(encoding="utf-8")
     raise FileNotFoundError(name)
+
+
+def random_pattern(rng: random.Random, atoms: Sequence[str], *, alternation: str, repeats: Sequence[str],
+                   asserts: Sequence[str], assert_rate: float, most: int, depth: int = 0) -> str:
+    """A small random regex for the tests of what compile reads from `re`'s parser (lead
+    characters, required literals): 1 to `most` pieces, each an atom (or, above depth 2, a
+    (?:…) group or an alternation opened by `alternation`), repeated 30 % of the time, with a
+    zero-width assertion after it `assert_rate` of the time."""
+    def inner() -> str:
+        return random_pattern(rng, atoms, alternation=alternation, repeats=repeats, asserts=asserts,
+                              assert_rate=assert_rate, most=most, depth=depth + 1)
+
+    choices = list(atoms)
+    if depth < 2:
+        choices += ["(?:" + inner() + ")", alternation + inner() + "|" + inner() + ")"]
+    out = []
+    for _ in range(rng.randint(1, most)):
+        atom = rng.choice(choices)
+        out.append(atom + rng.choice(repeats) if rng.random() < 0.3 else atom)
+        if rng.random() < assert_rate:
+            out.append(rng.choice(asserts))
+    return "".join(out)

@@ -12,7 +12,7 @@ import random
 import re
 
 import pytest
-from conftest import BUNDLED
+from conftest import BUNDLED, random_pattern
 
 from dutycheck import context
 from dutycheck.audit import parse_source
@@ -50,20 +50,11 @@ def test_no_lead_when_it_is_not_known(pattern):
     assert lead_chars(re.compile(pattern)) is None
 
 
-def _random_pattern(rng: random.Random, depth: int = 0) -> str:
+def _random_pattern(rng: random.Random) -> str:
     """A small pattern over a, b, c and the clause mark ， with the constructs cue words use."""
-    atoms = ["a", "b", "c", "，", "[ab]", "[^a]", "."]
-    if depth < 2:
-        atoms += ["(?:" + _random_pattern(rng, depth + 1) + ")",
-                  "(?:" + _random_pattern(rng, depth + 1) + "|" + _random_pattern(rng, depth + 1) + ")"]
-    out = []
-    for _ in range(rng.randint(1, 3)):
-        atom = rng.choice(atoms)
-        out.append(rng.choice(["", "", "?", "*", "+", "{0,2}", "{1,2}?"]) and atom + rng.choice(["?", "*", "+", "{0,2}"])
-                   if rng.random() < 0.3 else atom)
-        if rng.random() < 0.3:
-            out.append(rng.choice(["(?<!a)", "(?<=b)", "(?!c)", "(?=a)", "^", "$"]))
-    return "".join(out)
+    return random_pattern(rng, ["a", "b", "c", "，", "[ab]", "[^a]", "."],
+                          alternation="(?:", repeats=["?", "*", "+", "{0,2}", "{1,2}?"],
+                          asserts=["(?<!a)", "(?<=b)", "(?!c)", "(?=a)", "^", "$"], assert_rate=0.3, most=3)
 
 
 def test_every_match_begins_with_a_lead_character():

@@ -14,6 +14,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from conftest import random_pattern
 
 from dutycheck.checklist.compile import literal_reach, required_literals
 from dutycheck.match import _windows
@@ -61,19 +62,11 @@ def test_how_far_a_match_reaches_beyond_its_literal_s_line(pattern, reach):
     assert literal_reach(re.compile(pattern)) == reach
 
 
-def _random_pattern(rng: random.Random, depth: int = 0) -> str:
+def _random_pattern(rng: random.Random) -> str:
     """A small pattern over a, b, c and line breaks with the constructs `re:` terms use."""
-    atoms = ["a", "b", "c", "ab", "bc", "[ab]", "[^a]", ".", r"\d", r"\s", r"\n", "1"]
-    if depth < 2:
-        atoms += ["(?:" + _random_pattern(rng, depth + 1) + ")",
-                  "(" + _random_pattern(rng, depth + 1) + "|" + _random_pattern(rng, depth + 1) + ")"]
-    out = []
-    for _ in range(rng.randint(1, 4)):
-        atom = rng.choice(atoms)
-        out.append(atom + rng.choice(["?", "*", "+", "{0,2}", "{1,2}", "{2}", "+?"]) if rng.random() < 0.3 else atom)
-        if rng.random() < 0.15:
-            out.append(rng.choice(["(?<!a)", "(?=b)", "^", "$"]))
-    return "".join(out)
+    return random_pattern(rng, ["a", "b", "c", "ab", "bc", "[ab]", "[^a]", ".", r"\d", r"\s", r"\n", "1"],
+                          alternation="(", repeats=["?", "*", "+", "{0,2}", "{1,2}", "{2}", "+?"],
+                          asserts=["(?<!a)", "(?=b)", "^", "$"], assert_rate=0.15, most=4)
 
 
 @pytest.mark.parametrize("pattern, text, span", [
