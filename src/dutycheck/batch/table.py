@@ -80,7 +80,33 @@ class ReportTable:
                 chunk = cur.fetchmany(_CHUNK)
 
 
-class _Table(Sequence[T]):
+class _Indexed(Sequence[T]):
+    """A sequence whose items are looked up one at a time (`_at`): negative indexes and slices
+    read as a list's, an index out of range raises IndexError naming `_what`."""
+
+    _what = ""
+
+    def _at(self, i: int) -> T:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+
+    def __getitem__(self, i):
+        n = len(self)
+        if isinstance(i, slice):
+            return [self._at(k) for k in range(*i.indices(n))]
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"{self._what} index out of range")
+        return self._at(i)
+
+
+class _Table(_Indexed[T]):
     """A table read like a list: its `data` column decoded by `_one`, in the order added."""
 
     _name = ""
@@ -98,19 +124,7 @@ class _Table(Sequence[T]):
     def _one(self, data: bytes) -> T:
         raise NotImplementedError
 
-    @overload
-    def __getitem__(self, i: int) -> T: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[T]: ...
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(self._count))]
-        if i < 0:
-            i += self._count
-        if not 0 <= i < self._count:
-            raise IndexError(f"{self._name} index out of range")
+    def _at(self, i: int) -> T:
         return self._one(self._t.fetch(f"SELECT data FROM {self._name} WHERE n = ?", (i,))[0][0])
 
     def __iter__(self):
@@ -120,7 +134,7 @@ class _Table(Sequence[T]):
 class Rows(_Table[ReportRow]):
     """The batch's ReportRows, in the order added."""
 
-    _name = "rows"
+    _name = _what = "rows"
 
     def append(self, r: ReportRow) -> None:
         data = marshal.dumps((r.path, r.sha256, r.agency, r.year, r.region, r.score, r.done, r.total,
@@ -144,7 +158,7 @@ class Entries(_Table["Entry"]):
     order added, with the report's own 形式审查 findings as an index (-1: none) into the
     batch's list of distinct ones."""
 
-    _name = "entries"
+    _name = _what = "entries"
 
     def append(self, e: Entry, formal: int = -1) -> None:
         data = marshal.dumps((e.path, e.agency, e.year, e.date, e.hashes.tobytes()))
@@ -195,10 +209,12 @@ class Entries(_Table["Entry"]):
         return out
 
 
-class View(Sequence["Entry"]):
+class View(_Indexed["Entry"]):
     """Some entries of a sequence (`keep`: their indexes, ascending), then those of another: what
     the copy check reads (the reports that stand, then stored ones of earlier years) without a
     list of them all."""
+
+    _what = "entry"
 
     def __init__(self, base: Sequence[Entry], keep: array, more: Sequence[Entry] = ()) -> None:
         self._base, self._keep, self._more = base, keep, more
@@ -206,19 +222,7 @@ class View(Sequence["Entry"]):
     def __len__(self) -> int:
         return len(self._keep) + len(self._more)
 
-    @overload
-    def __getitem__(self, i: int) -> Entry: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[Entry]: ...
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError("entry index out of range")
+    def _at(self, i: int) -> Entry:
         kept = len(self._keep)
         return self._base[self._keep[i]] if i < kept else self._more[i - kept]
 
